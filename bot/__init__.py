@@ -1,0 +1,1 @@
+"""The Telegram side: application wiring, handlers, the sender, the CLI and the sandbox."""

@@ -1,0 +1,1 @@
+"""The `bantin` command line."""

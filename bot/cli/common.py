@@ -1,0 +1,40 @@
+"""What every command needs: the config from --config, a database, an asyncio runner."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from news.config import Config, load_config
+from storage.db import Database
+
+T = TypeVar("T")
+
+
+def add_command(subparsers, name: str, *, help: str, example: str, description: str | None = None):
+    """A subcommand parser whose --help shows a description and at least one example."""
+    return subparsers.add_parser(
+        name,
+        help=help,
+        description=description or help,
+        epilog="Example:\n  " + example.strip().replace("\n", "\n  "),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    return load_config(getattr(args, "config", None))
+
+
+def run_async(make: Callable[[], Awaitable[T]]) -> T:
+    return asyncio.run(make())
+
+
+async def with_database(config: Config, work: Callable[[Database], Awaitable[T]]) -> T:
+    db = Database(config.storage.url)
+    try:
+        return await work(db)
+    finally:
+        await db.close()

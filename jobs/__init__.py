@@ -1,0 +1,1 @@
+"""Scheduled work: polling sources, composing digests into the outbox, draining the outbox."""

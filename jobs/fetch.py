@@ -1,0 +1,386 @@
+"""Fetch one source URL over HTTP (or file://) with conditional GET, limits and a body cap."""
+
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import os
+import socket
+import ssl
+import time
+import zlib
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import formatdate, parsedate_to_datetime
+from urllib.parse import unquote, urljoin, urlsplit
+
+import httpx
+
+from news import __version__
+
+try:
+    from news.httpcache import request_validators
+except ImportError:  # pragma: no cover - until news/httpcache.py lands
+
+    def request_validators(etag: str | None, last_modified: str | None) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return headers
+
+
+USER_AGENT = f"bantin/{__version__} (+https://github.com/bantin; news digest bot)"
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECT_STATUSES = frozenset({301, 308})
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+# Decoding ourselves (not httpx's aiter_bytes) bounds each decompression step, so a
+# gzip bomb never inflates more than one step past the cap.
+ACCEPT_ENCODING = "gzip, deflate"
+DECODE_STEP_BYTES = 256 * 1024
+
+
+@dataclass
+class FetchResult:
+    status: int
+    body: bytes | None
+    content_type: str | None
+    headers: dict[str, str]
+    final_url: str
+    permanent_redirect_url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+    elapsed: float = 0.0
+
+
+class FetchError(Exception):
+    """A fetch that failed; `reason` is short and meant for people (admins' /feeds, logs)."""
+
+    def __init__(self, reason: str, *, status: int | None = None, retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.retry_after = retry_after
+
+
+@dataclass
+class _Redirect:
+    status: int
+    location: str
+
+
+@dataclass
+class _Budget:
+    """Seconds of active work left for one fetch; time spent queueing for a slot is not charged."""
+
+    remaining: float
+    spent: float = field(default=0.0)
+
+
+class Fetcher:
+    """Fetches source URLs concurrently over one shared HTTP/1.1 client; use as `async with`."""
+
+    def __init__(
+        self,
+        *,
+        max_concurrency: int = 20,
+        per_host: int = 2,
+        connect_timeout: float = 10,
+        read_timeout: float = 30,
+        total_timeout: float | None = None,
+        max_body_bytes: int = 10_000_000,
+        max_redirects: int = 5,
+        user_agent: str | None = None,
+        allow_file_urls: bool = True,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ):
+        self.max_body_bytes = max_body_bytes
+        self.max_redirects = max_redirects
+        self.allow_file_urls = allow_file_urls
+        # A slow-drip body passes every read timeout yet must not hold a slot forever.
+        self.total_timeout = total_timeout if total_timeout is not None else connect_timeout + 2 * read_timeout
+        self._per_host = per_host
+        self._overall = asyncio.Semaphore(max_concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._client = httpx.AsyncClient(
+            http1=True,
+            http2=False,
+            follow_redirects=False,
+            timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout),
+            limits=httpx.Limits(max_connections=max_concurrency, max_keepalive_connections=max_concurrency),
+            headers={"User-Agent": user_agent or USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
+            transport=transport,
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+        """GET `url` following up to `max_redirects` redirects; raises FetchError on any failure."""
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "file" and self.allow_file_urls:
+            return await self._fetch_file(url, last_modified)
+        if scheme not in ("http", "https"):
+            raise FetchError(f"unsupported URL scheme {scheme or '(none)'}")
+        headers = request_validators(etag, last_modified)
+        budget = _Budget(self.total_timeout)
+        current, seen, all_permanent = url, {url}, True
+        for _hop in range(self.max_redirects + 1):
+            outcome = await self._request(current, headers, budget)
+            if isinstance(outcome, FetchResult):
+                moved = all_permanent and current != url
+                outcome.permanent_redirect_url = current if moved else None
+                outcome.elapsed = budget.spent
+                if outcome.not_modified:
+                    outcome.etag = outcome.etag or etag
+                    outcome.last_modified = outcome.last_modified or last_modified
+                return outcome
+            all_permanent = all_permanent and outcome.status in PERMANENT_REDIRECT_STATUSES
+            current = _redirect_target(current, outcome.location)
+            if current in seen:
+                raise FetchError("too many redirects (loop)", status=outcome.status)
+            seen.add(current)
+        raise FetchError("too many redirects")
+
+    def _host_slot(self, url: str) -> asyncio.Semaphore:
+        host = (urlsplit(url).hostname or "").lower()
+        slot = self._hosts.get(host)
+        if slot is None:
+            slot = self._hosts[host] = asyncio.Semaphore(self._per_host)
+        return slot
+
+    async def _request(self, url: str, headers: dict[str, str], budget: _Budget) -> FetchResult | _Redirect:
+        # Host slot first: fetches queued behind a busy host must not hold overall slots.
+        async with self._host_slot(url), self._overall:
+            started = time.monotonic()
+            try:
+                async with asyncio.timeout(None):
+                    return await self._request_in_slot(url, headers)
+            except TimeoutError as exc:
+                raise FetchError("timeout") from exc
+            except httpx.HTTPError as exc:
+                raise _fetch_error_from_httpx(exc) from exc
+            finally:
+                used = time.monotonic() - started
+                budget.remaining -= used
+                budget.spent += used
+
+    async def _request_in_slot(self, url: str, headers: dict[str, str]) -> FetchResult | _Redirect:
+        async with self._client.stream("GET", url, headers=headers) as response:
+            status = response.status_code
+            if status in REDIRECT_STATUSES:
+                location = response.headers.get("location")
+                if not location:
+                    raise FetchError(f"HTTP {status} without Location", status=status)
+                return _Redirect(status, location)
+            if status == 304:
+                return _result(response, status=304, body=None, not_modified=True)
+            if not 200 <= status < 300:
+                raise FetchError(f"HTTP {status}", status=status, retry_after=_retry_after_of(response))
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_body_bytes:
+                raise FetchError(f"body over {human_size(self.max_body_bytes)}", status=status)
+            body = await self._read_capped(response)
+            return _result(response, status=status, body=body, not_modified=False)
+
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        decoder = _decoder_for(response.headers.get("content-encoding", ""))
+        parts: list[bytes] = []
+        size = 0
+        async for piece in _decoded(response.aiter_raw(), decoder):
+            size += len(piece)
+            if size > self.max_body_bytes:
+                raise FetchError(f"body over {human_size(self.max_body_bytes)}", status=response.status_code)
+            parts.append(piece)
+        return b"".join(parts)
+
+    async def _fetch_file(self, url: str, last_modified: str | None) -> FetchResult:
+        started = time.monotonic()
+        path = _path_of_file_url(url)
+        async with self._overall:
+            try:
+                stamp, body = await asyncio.to_thread(_read_file_capped, path, self.max_body_bytes)
+            except FileNotFoundError as exc:
+                raise FetchError("file not found") from exc
+            except IsADirectoryError as exc:
+                raise FetchError("not a file") from exc
+            except PermissionError as exc:
+                raise FetchError("permission denied") from exc
+        file_last_modified = formatdate(stamp, usegmt=True)
+        not_modified = last_modified == file_last_modified
+        return FetchResult(
+            status=304 if not_modified else 200,
+            body=None if not_modified else body,
+            content_type=mimetypes.guess_type(path)[0],
+            headers={"last-modified": file_last_modified},
+            final_url=url,
+            last_modified=file_last_modified,
+            not_modified=not_modified,
+            elapsed=time.monotonic() - started,
+        )
+
+
+def _result(response: httpx.Response, *, status: int, body: bytes | None, not_modified: bool) -> FetchResult:
+    headers = {key.lower(): value for key, value in response.headers.items()}
+    return FetchResult(
+        status=status,
+        body=body,
+        content_type=headers.get("content-type"),
+        headers=headers,
+        final_url=str(response.url),
+        etag=headers.get("etag"),
+        last_modified=headers.get("last-modified"),
+        not_modified=not_modified,
+    )
+
+
+def _redirect_target(current: str, location: str) -> str:
+    target = urljoin(current, location.strip())
+    # A feed URL must never be able to redirect us onto the local disk (file://) or elsewhere.
+    if urlsplit(target).scheme.lower() not in ("http", "https"):
+        raise FetchError("redirect to a non-HTTP URL")
+    return target
+
+
+def human_size(size: int) -> str:
+    """10_000_000 -> '10 MB', 1_500_000 -> '1.5 MB', 2_000 -> '2 KB'."""
+    for unit, scale in (("MB", 1_000_000), ("KB", 1_000)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Retry-After as seconds from `now`: either delta-seconds or an HTTP date; None if unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - now).total_seconds(), 0.0)
+
+
+def _retry_after_of(response: httpx.Response) -> float | None:
+    if response.status_code not in RETRY_AFTER_STATUSES:
+        return None
+    return parse_retry_after(response.headers.get("retry-after"), datetime.now(UTC))
+
+
+class _Inflater:
+    """Bounded zlib/gzip/raw-deflate decoding: every step yields at most DECODE_STEP_BYTES."""
+
+    def __init__(self, wbits: int, *, raw_deflate_fallback: bool = False):
+        self._inflate = zlib.decompressobj(wbits)
+        self._fallback = raw_deflate_fallback  # servers that send "deflate" without the zlib header
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        pending = data
+        while pending:
+            try:
+                out = self._inflate.decompress(pending, DECODE_STEP_BYTES)
+            except zlib.error:
+                if not self._fallback:
+                    raise
+                self._inflate, self._fallback = zlib.decompressobj(-zlib.MAX_WBITS), False
+                out = self._inflate.decompress(pending, DECODE_STEP_BYTES)
+            self._fallback = False
+            if out:
+                yield out
+            pending = self._inflate.unconsumed_tail
+            if self._inflate.eof:
+                return
+
+
+def _decoder_for(content_encoding: str) -> _Inflater | None:
+    encoding = content_encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return None
+    if encoding in ("gzip", "x-gzip"):
+        return _Inflater(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return _Inflater(zlib.MAX_WBITS, raw_deflate_fallback=True)
+    raise FetchError(f"unsupported content encoding {encoding}")
+
+
+async def _decoded(raw: AsyncIterator[bytes], decoder: _Inflater | None) -> AsyncIterator[bytes]:
+    async for chunk in raw:
+        if decoder is None:
+            yield chunk
+            continue
+        try:
+            for piece in decoder.feed(chunk):
+                yield piece
+        except zlib.error as exc:
+            raise FetchError("bad compressed body") from exc
+
+
+def _path_of_file_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost"):
+        raise FetchError("file URL on another host")
+    return unquote(parts.path)
+
+
+def _read_file_capped(path: str, cap: int) -> tuple[float, bytes]:
+    with open(path, "rb") as handle:
+        stamp = os.fstat(handle.fileno()).st_mtime
+        body = handle.read(cap + 1)
+    if len(body) > cap:
+        raise FetchError(f"body over {human_size(cap)}")
+    return stamp, body
+
+
+def _fetch_error_from_httpx(exc: httpx.HTTPError) -> FetchError:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return FetchError("connect timeout")
+    if isinstance(exc, httpx.TimeoutException):
+        return FetchError("timeout")
+    if isinstance(exc, httpx.ConnectError):
+        return FetchError(_connect_failure_reason(exc))
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return FetchError("bad HTTP response")
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return FetchError("connection reset")
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return FetchError("bad URL")
+    if isinstance(exc, httpx.DecodingError):
+        return FetchError("bad compressed body")
+    return FetchError("network error")
+
+
+def _connect_failure_reason(exc: BaseException) -> str:
+    causes: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(causes) < 10:
+        causes.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    for cause in causes:
+        if isinstance(cause, socket.gaierror):
+            return "DNS lookup failed"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, ssl.SSLError):
+            return "TLS error"
+    text = " ".join(str(cause) for cause in causes).lower()
+    if "name or service not known" in text or "nodename nor servname" in text or "name resolution" in text:
+        return "DNS lookup failed"
+    if "connection refused" in text or "errno 111" in text:
+        return "connection refused"
+    if "ssl" in text or "certificate" in text:
+        return "TLS error"
+    return "connection failed"

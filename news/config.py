@@ -1,0 +1,372 @@
+"""The configuration: a typed schema, loaded from TOML, validated key by key.
+
+The schema is a tree of dataclasses; the TOML file may only contain keys the schema has.
+Every error names the file, the dotted key and the reason, so an admin can fix it without
+reading a traceback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ENV_CONFIG = "BANTIN_CONFIG"
+ENV_TOKEN = "BANTIN_TELEGRAM_TOKEN"
+ENV_DATABASE_URL = "BANTIN_DATABASE_URL"
+
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///bantin.db"
+FEED_KINDS = ("auto", "rss", "html")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class ConfigError(Exception):
+    """A configuration problem, located by file and dotted key."""
+
+    def __init__(self, file: str | None, key: str | None, reason: str) -> None:
+        self.file, self.key, self.reason = file, key, reason
+        where = file or "<config>"
+        super().__init__(f"{where}: {key}: {reason}" if key else f"{where}: {reason}")
+
+
+@dataclass
+class WebhookConfig:
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    url: str = ""
+    path: str = "/telegram"
+    secret_token: str = ""
+
+
+@dataclass
+class TelegramConfig:
+    token: str = ""
+    base_url: str = DEFAULT_BASE_URL
+    admins: list[int] = field(default_factory=list)
+    mode: str = "polling"
+    webhook: WebhookConfig = field(default_factory=WebhookConfig)
+
+
+@dataclass
+class StorageConfig:
+    url: str = DEFAULT_DATABASE_URL
+    auto_upgrade: bool = False
+
+
+@dataclass
+class ScheduleConfig:
+    timezone: str = "Asia/Ho_Chi_Minh"
+    digest_times: list[str] = field(default_factory=lambda: ["07:00", "17:00"])
+    poll_interval: int = 900
+    digest_check_interval: int = 60
+
+
+@dataclass
+class FetchConfig:
+    concurrency: int = 20
+    per_host: int = 2
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    max_body_bytes: int = 10_000_000
+    max_redirects: int = 5
+    max_interval: int = 21_600
+    max_backoff: int = 21_600
+    user_agent: str = ""
+
+
+@dataclass
+class DigestConfig:
+    max_stories: int = 10
+    summary_words: int = 50
+    no_news_notice: bool = False
+
+
+@dataclass
+class DeliveryConfig:
+    messages_per_second: float = 30.0
+    allow_paid_broadcast: bool = False
+    paid_messages_per_second: float = 1000.0
+    per_chat_interval: float = 1.0
+    group_messages_per_minute: int = 20
+    max_attempts: int = 8
+    send_timeout: float = 20.0
+
+
+@dataclass
+class SummariesConfig:
+    words: int = 50
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key_env: str = "BANTIN_LLM_API_KEY"
+    llm_timeout: float = 20.0
+    llm_daily_requests: int = 500
+
+
+@dataclass
+class HealthConfig:
+    enabled: bool = True
+    listen: str = "127.0.0.1"
+    port: int = 9321
+
+
+@dataclass
+class LoggingConfig:
+    level: str = "INFO"
+    format: str = "plain"
+
+
+@dataclass
+class FeedConfig:
+    name: str = ""
+    url: str = ""
+    kind: str = "auto"
+    selector: str = ""
+    full_text: bool = False
+    interval: int = 0
+    timezone: str = ""
+    language: str = ""
+
+
+@dataclass
+class Config:
+    telegram: TelegramConfig = field(default_factory=TelegramConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    digest: DigestConfig = field(default_factory=DigestConfig)
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    summaries: SummariesConfig = field(default_factory=SummariesConfig)
+    health: HealthConfig = field(default_factory=HealthConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+    feeds: list[FeedConfig] = field(default_factory=list)
+    path: str | None = field(default=None, metadata={"internal": True})
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.schedule.timezone)
+
+
+# ---- building a dataclass tree from a TOML mapping --------------------------------------
+
+
+def _public_fields(cls: type) -> list[dataclasses.Field]:
+    return [f for f in dataclasses.fields(cls) if not f.metadata.get("internal")]
+
+
+def _type_name(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if origin is list:
+        (arg,) = typing.get_args(tp)
+        return f"a list of {_type_name(arg)}"
+    if dataclasses.is_dataclass(tp):
+        return "a table"
+    return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(tp, str(tp))
+
+
+def _coerce(value: Any, tp: Any, key: str, file: str | None) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        tp = next(a for a in typing.get_args(tp) if a is not type(None))
+        origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise ConfigError(file, key, f"expected a table, got {type(value).__name__}")
+        return _build(tp, value, key, file)
+    if origin is list:
+        (arg,) = typing.get_args(tp)
+        if not isinstance(value, list):
+            raise ConfigError(file, key, f"expected {_type_name(tp)}, got {type(value).__name__}")
+        return [_coerce(v, arg, f"{key}[{i}]", file) for i, v in enumerate(value)]
+    if tp is bool:
+        ok = isinstance(value, bool)
+    elif tp is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif tp is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        value = float(value) if ok else value
+    else:
+        ok = isinstance(value, tp)
+    if not ok:
+        raise ConfigError(file, key, f"expected {_type_name(tp)}, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _build(cls: type, data: dict, prefix: str, file: str | None) -> Any:
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in _public_fields(cls)}
+    for k in data:
+        if k not in known:
+            hint = _close_match(k, known)
+            raise ConfigError(file, f"{prefix}.{k}" if prefix else k, "unknown key" + hint)
+    kwargs = {}
+    for f in _public_fields(cls):
+        if f.name in data:
+            key = f"{prefix}.{f.name}" if prefix else f.name
+            kwargs[f.name] = _coerce(data[f.name], hints[f.name], key, file)
+    return cls(**kwargs)
+
+
+def _close_match(key: str, known: set[str]) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(key, sorted(known), n=1)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def schema_keys(cls: type = Config, prefix: str = "") -> set[str]:
+    """Every dotted key the schema accepts (`feeds.url` for the array of tables)."""
+    keys: set[str] = set()
+    hints = typing.get_type_hints(cls)
+    for f in _public_fields(cls):
+        key = f"{prefix}{f.name}"
+        tp = hints[f.name]
+        inner = typing.get_args(tp)[0] if typing.get_origin(tp) is list else tp
+        if dataclasses.is_dataclass(inner):
+            keys |= schema_keys(inner, key + ".")
+        else:
+            keys.add(key)
+    return keys
+
+
+# ---- semantic checks ---------------------------------------------------------------------
+
+
+def _check_zone(name: str, key: str, file: str | None) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(file, key, f"unknown time zone {name!r}") from exc
+
+
+def validate(config: Config) -> Config:
+    file = config.path
+    t = config.telegram
+    if t.mode not in ("polling", "webhook"):
+        raise ConfigError(file, "telegram.mode", f"must be 'polling' or 'webhook', not {t.mode!r}")
+    if not t.base_url.startswith(("http://", "https://")):
+        raise ConfigError(file, "telegram.base_url", "must start with http:// or https://")
+    if t.mode == "webhook":
+        if not t.webhook.url.startswith("https://") and not t.webhook.url.startswith("http://127."):
+            raise ConfigError(file, "telegram.webhook.url", "webhook mode needs the public https:// URL")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", t.webhook.secret_token):
+            raise ConfigError(
+                file, "telegram.webhook.secret_token", "webhook mode needs 1-256 characters of A-Z a-z 0-9 _ -"
+            )
+    _check_zone(config.schedule.timezone, "schedule.timezone", file)
+    for i, hhmm in enumerate(config.schedule.digest_times):
+        if not _HHMM.match(hhmm):
+            raise ConfigError(file, f"schedule.digest_times[{i}]", f"expected HH:MM, got {hhmm!r}")
+    positive = {
+        "schedule.poll_interval": config.schedule.poll_interval,
+        "schedule.digest_check_interval": config.schedule.digest_check_interval,
+        "fetch.concurrency": config.fetch.concurrency,
+        "fetch.per_host": config.fetch.per_host,
+        "fetch.max_body_bytes": config.fetch.max_body_bytes,
+        "digest.max_stories": config.digest.max_stories,
+        "digest.summary_words": config.digest.summary_words,
+        "summaries.words": config.summaries.words,
+        "delivery.messages_per_second": config.delivery.messages_per_second,
+        "delivery.max_attempts": config.delivery.max_attempts,
+    }
+    for key, value in positive.items():
+        if value <= 0:
+            raise ConfigError(file, key, f"must be greater than 0, got {value}")
+    if not 0 <= config.fetch.max_redirects <= 20:
+        raise ConfigError(file, "fetch.max_redirects", "must be between 0 and 20")
+    if config.logging.format not in ("plain", "json"):
+        raise ConfigError(file, "logging.format", "must be 'plain' or 'json'")
+    if config.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(file, "logging.level", "must be DEBUG, INFO, WARNING or ERROR")
+    if not 0 < config.health.port < 65536:
+        raise ConfigError(file, "health.port", "must be a TCP port (1-65535)")
+    names: set[str] = set()
+    for i, feed in enumerate(config.feeds):
+        key = f"feeds[{i}]"
+        if not feed.name.strip():
+            raise ConfigError(file, f"{key}.name", "every feed needs a name")
+        if feed.name in names:
+            raise ConfigError(file, f"{key}.name", f"duplicate feed name {feed.name!r}")
+        names.add(feed.name)
+        if not feed.url.startswith(("http://", "https://", "file://")):
+            raise ConfigError(file, f"{key}.url", "must be an http://, https:// or file:// URL")
+        if feed.kind not in FEED_KINDS:
+            raise ConfigError(file, f"{key}.kind", f"must be one of {', '.join(FEED_KINDS)}")
+        if feed.timezone:
+            _check_zone(feed.timezone, f"{key}.timezone", file)
+        if feed.interval < 0:
+            raise ConfigError(file, f"{key}.interval", "must be 0 (use schedule.poll_interval) or more")
+    return config
+
+
+# ---- loading -----------------------------------------------------------------------------
+
+
+def parse_config(text: str, file: str | None = None, env: dict[str, str] | None = None) -> Config:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(file, None, f"not valid TOML: {exc}") from None
+    config = _build(Config, data, "", file)
+    config.path = file
+    _apply_env(config, os.environ if env is None else env)
+    return validate(config)
+
+
+def _apply_env(config: Config, env: typing.Mapping[str, str]) -> None:
+    if env.get(ENV_TOKEN):
+        config.telegram.token = env[ENV_TOKEN]
+    if env.get(ENV_DATABASE_URL):
+        config.storage.url = env[ENV_DATABASE_URL]
+
+
+def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | None = None) -> Config:
+    """Load the config: an explicit path, else $BANTIN_CONFIG, else ./config.toml, else defaults.
+
+    With no file at all the embedded defaults are used, with the bundled sample sources.
+    """
+    env_map = os.environ if env is None else env
+    if path is None:
+        path = env_map.get(ENV_CONFIG) or ("config.toml" if Path("config.toml").exists() else None)
+    if path is None:
+        config = Config(feeds=bundled_sample_feeds())
+        _apply_env(config, env_map)
+        return validate(config)
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(p), None, "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(p), None, f"cannot read: {exc}") from None
+    return parse_config(text, str(p), dict(env_map))
+
+
+def bundled_sample_feeds() -> list[FeedConfig]:
+    """The sample sources shipped inside the package, served from disk (file:// URLs)."""
+    samples = Path(__file__).resolve().parent / "samples"
+    feeds = []
+    for spec in sorted(samples.glob("*.xml")) + sorted(samples.glob("*-listing.html")):
+        feeds.append(FeedConfig(name=spec.stem.removesuffix("-listing"), url=spec.as_uri()))
+    return feeds
+
+
+def masked(config: Config) -> dict[str, Any]:
+    """The effective config as a plain dict, secrets replaced by a mask (for `config check`)."""
+    data = dataclasses.asdict(config)
+    data.pop("path", None)
+
+    def mask(s: str) -> str:
+        return "****" + s[-4:] if len(s) > 8 else ("****" if s else "")
+
+    data["telegram"]["token"] = mask(config.telegram.token)
+    data["telegram"]["webhook"]["secret_token"] = mask(config.telegram.webhook.secret_token)
+    data["storage"]["url"] = re.sub(r"(://[^:/@]+:)[^@]*@", r"\1****@", config.storage.url)
+    return data

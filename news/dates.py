@@ -1,0 +1,193 @@
+"""Dates as Vietnamese news pages and feeds write them, parsed into timezone-aware datetimes.
+
+Numeric Vietnamese dates are day-first (`19/9/2019`, `19.09.2019`, `19-09-2019`); a time may
+come before or after the date (`08:30 19/09/2019`, `19/9/2019 - 08:30`, `8h30`); labels and
+weekdays around them (`Ngày:`, `Cập nhật:`, `Thứ năm,`) are skipped. Also ISO 8601, RFC 822
+(including the `GMT+7` that Vietnamese feeds write) and English month names. A date without a
+zone takes the caller's default zone; an impossible date (`32/13/2019`) is no date.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+
+_MONTHS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+# Abbreviations seen in feeds; ICT is Indochina Time (Vietnam, UTC+7).
+_NAMED_ZONES = {
+    "z": 0,
+    "ut": 0,
+    "utc": 0,
+    "gmt": 0,
+    "ict": 7 * 60,
+    "est": -5 * 60,
+    "edt": -4 * 60,
+    "cst": -6 * 60,
+    "cdt": -5 * 60,
+    "mst": -7 * 60,
+    "mdt": -6 * 60,
+    "pst": -8 * 60,
+    "pdt": -7 * 60,
+}
+_YEARS = range(1900, 2101)
+
+_TIME = r"""
+    (?<![\d:])(?P<H>\d{1,2})(?:\s*:\s*|h|g|\s*giờ\s*)(?P<M>\d{2})(?!\d)
+    (?:\s*:\s*(?P<S>\d{2})(?:[.,](?P<frac>\d{1,6})\d*)?)?
+    (?:\s*(?:phút\b)?)?
+    (?:\s*(?P<ampm>[ap])\.?m\b\.?)?
+"""
+_ZONE = r"""
+    (?:\s*\(?\s*
+      (?P<tz>(?:GMT|UTC)\s*[+-]\s*\d{1,2}(?::?\d{2})?
+        |[+-]\d{2}(?::?\d{2})?(?!\d)
+        |(?:UTC|GMT|UT|ICT|[ECMP][SD]T)\b
+        |Z\b)
+    \s*\)?)?
+"""
+_MONTH_NAME = (
+    r"(?P<mon>january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b\.?"
+)
+_DMY = r"(?<![\d./-])(?P<d>\d{1,2})(?P<sep>[./-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4})(?![\d./-]\d)"
+_JOIN = r"(?:\s*[,|–—-]?\s*(?:lúc|vào\s+lúc|at)?\s*)"
+_VN_WORDS = r"(?<!\w)(?:ngày\s+)?(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s*(?:năm|,)?\s*(?P<y>\d{4})(?!\d)"
+
+_FLAGS = re.IGNORECASE | re.VERBOSE
+_PATTERNS: list[re.Pattern[str]] = [
+    # ISO 8601 and year-first numeric dates: 2019-09-19T08:30:00+07:00, 2019/09/19 08:30
+    re.compile(
+        r"(?<![\d./-])(?P<y>\d{4})(?P<sep>[./-])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)"
+        r"(?:(?:T|\s+)" + _TIME + _ZONE + ")?",
+        _FLAGS,
+    ),
+    # time first: 08:30 19/09/2019, 08:30 ngày 19/9/2019
+    re.compile(_TIME + _ZONE + r"\s*[,|–—-]?\s*(?:ngày\s+)?" + _DMY, _FLAGS),
+    # day first: 19/9/2019 - 08:30 (GMT+7)
+    re.compile(_DMY + "(?:" + _JOIN + _TIME + _ZONE + ")?", _FLAGS),
+    # words: ngày 19 tháng 9 năm 2019
+    re.compile(_VN_WORDS + "(?:" + _JOIN + _TIME + _ZONE + ")?", _FLAGS),
+    # RFC 822 and English day-first: Thu, 19 Sep 2019 08:30:00 +0700
+    re.compile(
+        r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH_NAME + r",?\s+(?P<y>\d{4})(?!\d)"
+        "(?:" + _JOIN + _TIME + _ZONE + ")?",
+        _FLAGS,
+    ),
+    # English month first: September 19, 2019 at 8:30 am
+    re.compile(
+        r"\b" + _MONTH_NAME + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?!\d)"
+        "(?:" + _JOIN + _TIME + _ZONE + ")?",
+        _FLAGS,
+    ),
+]
+
+
+def to_aware(dt: datetime, tz: tzinfo) -> datetime:
+    """`dt` unchanged when it already has a zone, else the same wall time in `tz`."""
+    if dt.tzinfo is not None and dt.tzinfo.utcoffset(dt) is not None:
+        return dt
+    return dt.replace(tzinfo=tz)
+
+
+def _zone(text: str | None, default_tz: tzinfo) -> tzinfo | None:
+    if not text:
+        return default_tz
+    compact = re.sub(r"\s+", "", text).lower()
+    if compact in _NAMED_ZONES:
+        minutes = _NAMED_ZONES[compact]
+    else:
+        match = re.fullmatch(r"(?:gmt|utc)?([+-])(\d{1,2}):?(\d{2})?", compact)
+        if not match:
+            return None
+        sign = -1 if match.group(1) == "-" else 1
+        minutes = sign * (int(match.group(2)) * 60 + int(match.group(3) or 0))
+        if abs(minutes) > 14 * 60:
+            return None
+    return UTC if minutes == 0 else timezone(timedelta(minutes=minutes))
+
+
+def _build(match: re.Match[str], default_tz: tzinfo) -> datetime | None:
+    parts = match.groupdict()
+    year = int(parts["y"])
+    if year not in _YEARS:
+        return None
+    month = _MONTHS[parts["mon"][:3].lower()] if parts.get("mon") else int(parts["m"])
+    hour = int(parts["H"]) if parts.get("H") else 0
+    if parts.get("ampm"):
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if parts["ampm"].lower() == "p" else 0)
+    zone = _zone(parts.get("tz"), default_tz)
+    if zone is None:
+        return None
+    try:
+        return datetime(
+            year,
+            month,
+            int(parts["d"]),
+            hour,
+            int(parts["M"]) if parts.get("M") else 0,
+            int(parts["S"]) if parts.get("S") else 0,
+            int((parts.get("frac") or "0").ljust(6, "0")),
+            tzinfo=zone,
+        )
+    except ValueError:
+        return None
+
+
+def _candidates(text: str) -> list[re.Match[str]]:
+    """Every pattern's matches, earliest first; at one position the longest first."""
+    matches = [m for pattern in _PATTERNS for m in pattern.finditer(text)]
+    matches.sort(key=lambda m: (m.start(), -m.end()))
+    return matches
+
+
+def find_date(text: str, default_tz: tzinfo) -> datetime | None:
+    """The first valid date written anywhere in `text` (e.g. an article's byline), or None."""
+    normalised = unicodedata.normalize("NFC", text)
+    for match in _candidates(normalised):
+        found = _build(match, default_tz)
+        if found is not None:
+            return found
+    return None
+
+
+def _iso(text: str, default_tz: tzinfo) -> datetime | None:
+    try:
+        return to_aware(datetime.fromisoformat(text), default_tz)
+    except ValueError:
+        return None
+
+
+# Whole-string parsers tried before searching, for values that are nothing but a date.
+_WHOLE: tuple[Callable[[str, tzinfo], datetime | None], ...] = (_iso,)
+
+
+def parse_date(text: str, default_tz: tzinfo) -> datetime | None:
+    """The date in a short date field (`Ngày: 19.09.2019`, an RSS pubDate, an ISO value), or None.
+
+    The result is always timezone-aware: the written offset when there is one, else `default_tz`.
+    """
+    stripped = text.strip()
+    if not stripped:
+        return None
+    for parse in _WHOLE:
+        parsed = parse(stripped, default_tz)
+        if parsed is not None:
+            return parsed
+    return find_date(stripped, default_tz)

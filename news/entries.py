@@ -1,0 +1,38 @@
+"""The plain data that flows from parsing to storage: one parsed entry of a source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(slots=True)
+class Entry:
+    """One article as parsed from a feed or a page, already normalised (NFC, clean text).
+
+    `published` is timezone-aware or None (storage then keeps the first-seen time).
+    `body` is plain text with paragraphs separated by blank lines.
+    """
+
+    url: str
+    title: str
+    guid: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    body: str = ""
+    snippet_only: bool = False
+    read_count: int | None = None
+    language: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ParsedSource:
+    """What one fetched document yielded: its entries and what it says about itself."""
+
+    kind: str  # "rss" | "html"
+    title: str | None = None
+    entries: list[Entry] = field(default_factory=list)
+    ttl_seconds: int | None = None  # RSS <ttl>, already in seconds
+    article_links: list[str] = field(default_factory=list)  # html listing: pages to fetch next
+    warnings: list[str] = field(default_factory=list)

@@ -1,0 +1,55 @@
+"""Turning a feed entry's fields (markup, plain text, dates) into the clean values of an Entry.
+
+Shared by the XML (feedparser) and JSON Feed adapters.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+
+from news.dates import parse_date
+from news.text import clean_title, html_to_text, normalize_text
+
+# A feed body shorter than this, with no full content element, is only a teaser of the article.
+SNIPPET_MAX_WORDS = 60
+
+
+def markup_to_text(value: str | None, is_html: bool = True) -> str:
+    """Plain, normalised text of a feed field; lxml only runs when there is markup to strip."""
+    if not value:
+        return ""
+    if not is_html or ("<" not in value and "&" not in value):
+        return normalize_text(value)
+    return html_to_text(value)
+
+
+def title_text(value: str | None, is_html: bool = False) -> str:
+    """A one-line title; HTML titles (Atom type="html") are stripped first."""
+    if not value:
+        return ""
+    if is_html and ("<" in value or "&" in value):
+        value = html_to_text(value)
+    return clean_title(value)
+
+
+def is_snippet(body: str, has_full_content: bool) -> bool:
+    """True when the entry carries only a teaser: no full content and a short body."""
+    if has_full_content:
+        return False
+    return len(body.split()) < SNIPPET_MAX_WORDS
+
+
+def date_from_text(raw: str | None, default_tz: tzinfo) -> datetime | None:
+    """A date string of any form our date parser knows, as aware UTC."""
+    if not raw:
+        return None
+    parsed = parse_date(raw, default_tz)
+    return parsed.astimezone(UTC) if parsed is not None else None
+
+
+def language_code(value: str | None) -> str | None:
+    """`vi-VN` → `vi`; None when absent."""
+    if not value:
+        return None
+    code = value.strip().replace("_", "-").split("-", 1)[0].lower()
+    return code or None

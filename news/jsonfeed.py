@@ -1,0 +1,98 @@
+"""JSON Feed (https://jsonfeed.org, versions 1 and 1.1) → ParsedSource; feedparser 6 has no JSON support."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+from news.entries import Entry, ParsedSource
+from news.feed_text import date_from_text, is_snippet, language_code, markup_to_text, title_text
+from news.urls import absolute_url
+
+
+def looks_like_json(body: bytes) -> bool:
+    """Cheap check: the document's first non-blank character opens a JSON object."""
+    head = body[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"{")
+
+
+def parse_json_feed(body: bytes, base_url: str, default_tz: tzinfo) -> ParsedSource | None:
+    """The feed's items, or None when the document is not JSON or not a JSON Feed."""
+    try:
+        document = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(document, dict) or not _is_json_feed(document):
+        return None
+    base = _str(document.get("feed_url")) or base_url
+    language = language_code(_str(document.get("language")))
+    feed_authors = _authors(document)
+    entries = [
+        _entry(item, base, default_tz, language, feed_authors)
+        for item in document.get("items") or ()
+        if isinstance(item, dict)
+    ]
+    return ParsedSource(kind="rss", title=title_text(_str(document.get("title"))) or None, entries=entries)
+
+
+def _is_json_feed(document: dict) -> bool:
+    version = _str(document.get("version"))
+    return "jsonfeed.org/version/" in version or isinstance(document.get("items"), list)
+
+
+def _entry(
+    item: dict, base_url: str, default_tz: tzinfo, language: str | None, feed_authors: list[str]
+) -> Entry:
+    link = _str(item.get("url")) or _str(item.get("external_url"))
+    url = (absolute_url(base_url, link) if link else None) or link
+    body, has_content = _body(item)
+    authors = _authors(item) or feed_authors
+    return Entry(
+        url=url,
+        title=title_text(_str(item.get("title"))),
+        guid=_str(item.get("id")) or url or None,
+        author=", ".join(authors) or None,
+        published=_date(item.get("date_published"), default_tz) or _date(item.get("date_modified"), default_tz),
+        body=body,
+        snippet_only=is_snippet(body, has_content),
+        language=language_code(_str(item.get("language"))) or language,
+        tags=[markup_to_text(tag, is_html=False) for tag in item.get("tags") or () if isinstance(tag, str)],
+    )
+
+
+def _body(item: dict) -> tuple[str, bool]:
+    html, text = _str(item.get("content_html")), _str(item.get("content_text"))
+    if html or text:
+        return (markup_to_text(html) if html else markup_to_text(text, is_html=False)), True
+    return markup_to_text(_str(item.get("summary")), is_html=False), False
+
+
+def _authors(node: dict) -> list[str]:
+    """Names from `authors` (1.1) or `author` (1.0)."""
+    found = node.get("authors")
+    if not isinstance(found, list):
+        found = [node.get("author")]
+    names = []
+    for author in found:
+        if isinstance(author, dict) and _str(author.get("name")):
+            names.append(markup_to_text(_str(author.get("name")), is_html=False))
+    return names
+
+
+def _date(value: Any, default_tz: tzinfo) -> datetime | None:
+    """RFC 3339 as the spec says, else whatever our date parser understands."""
+    text = _str(value)
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return date_from_text(text, default_tz)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=default_tz)
+    return parsed.astimezone(UTC)
+
+
+def _str(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""

@@ -1,0 +1,146 @@
+"""Find the article links of a listing page (a home or category page of a site with no feed)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import lxml.html
+from cssselect import SelectorError
+
+from news.htmltree import node_text, parse_html
+from news.urls import absolute_url, canonical_url, same_site
+
+# Path segments and words of links that lead to site furniture rather than to an article.
+_NAVIGATION = re.compile(
+    r"/(?:tags?|category|categories|chuyen-muc|danh-muc|chu-de|topic|author|tac-gia|search|tim-kiem|"
+    r"login|log-in|signin|sign-in|dang-nhap|register|dang-ky|logout|dang-xuat|contact|lien-he|gioi-thieu|"
+    r"about|rss|feed|sitemap|so-do-site|page|trang|event|su-kien)(?:/|$|\.|\?)",
+    re.IGNORECASE,
+)
+_NAVIGATION_QUERY = re.compile(r"(?:^|&)(?:q|s|keyword|tukhoa|search|page|trang)=", re.IGNORECASE)
+_FILE_EXTENSION = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|pdf|docx?|xlsx?|pptx?|zip|rar|mp3|mp4|avi)$", re.I)
+_PAGE_EXTENSION = re.compile(r"\.(?:html?|aspx?|php|chn|vn|jsp)$", re.IGNORECASE)
+_NUMERIC_ID = re.compile(r"\d{3,}")
+_ID_QUERY = re.compile(r"(?:^|&)\w*id=\d+", re.IGNORECASE)
+_SLUG_WORD = re.compile(r"[a-z0-9]+", re.IGNORECASE)
+
+MIN_ANCHOR_WORDS = 6  # syllables: a Vietnamese headline has 10-20
+MIN_SLUG_WORDS = 6
+
+
+@dataclass(slots=True)
+class _Candidate:
+    url: str
+    anchor_words: int
+
+
+def find_article_links(html: str, base_url: str, selector: str | None, limit: int = 50) -> list[str]:
+    """Canonical URLs of the page's article links, in page order, without duplicates.
+
+    With a CSS `selector`, the links it matches (or that sit inside what it matches) are taken
+    as they are; without one, same-site links that look like articles are discovered.
+    """
+    root = parse_html(html)
+    if root is None or limit <= 0:
+        return []
+    base = _document_base(root, base_url)
+    if selector:
+        return _selected_links(root, base, selector, limit)
+    return _discovered_links(root, base, limit)
+
+
+def _document_base(root: lxml.html.HtmlElement, base_url: str) -> str:
+    """A `<base href>` in the page overrides the URL it was fetched from."""
+    for href in root.xpath("//base/@href")[:1]:
+        resolved = absolute_url(base_url, href)
+        if resolved:
+            return resolved
+    return base_url
+
+
+def _anchors(nodes: list[lxml.html.HtmlElement]) -> list[lxml.html.HtmlElement]:
+    anchors = []
+    for node in nodes:
+        if node.tag == "a" and node.get("href") is not None:
+            anchors.append(node)
+        else:
+            anchors.extend(a for a in node.iter("a") if a.get("href") is not None)
+    return anchors
+
+
+def _selected_links(root: lxml.html.HtmlElement, base: str, selector: str, limit: int) -> list[str]:
+    try:
+        nodes = root.cssselect(selector)
+    except SelectorError as error:
+        raise ValueError(f"invalid CSS selector {selector!r}: {error}") from error
+    links: list[str] = []
+    seen: set[str] = set()
+    for anchor in _anchors(nodes):
+        resolved = absolute_url(base, anchor.get("href", ""))
+        if not resolved:
+            continue
+        url = canonical_url(resolved)
+        if url not in seen:
+            seen.add(url)
+            links.append(url)
+            if len(links) >= limit:
+                break
+    return links
+
+
+def _discovered_links(root: lxml.html.HtmlElement, base: str, limit: int) -> list[str]:
+    # Several anchors often lead to one article (thumbnail, title, "more"): judge the URL by its
+    # best anchor, place it where it first appears.
+    candidates: dict[str, _Candidate] = {}
+    page = canonical_url(base)
+    for anchor in root.iter("a"):
+        resolved = absolute_url(base, anchor.get("href") or "")
+        if not resolved or not _is_same_site(resolved, base):
+            continue
+        url = canonical_url(resolved)
+        if url == page:
+            continue
+        words = len((node_text(anchor) or anchor.get("title") or "").split())
+        known = candidates.get(url)
+        if known is None:
+            candidates[url] = _Candidate(url, words)
+        elif words > known.anchor_words:
+            known.anchor_words = words
+    links = [c.url for c in candidates.values() if _looks_like_article(c)]
+    return links[:limit]
+
+
+def _is_same_site(url: str, base: str) -> bool:
+    """Same host, or one a subdomain of the other (vnexpress.net and kinhdoanh.vnexpress.net)."""
+    if same_site(url, base):
+        return True
+    host, base_host = _bare_host(url), _bare_host(base)
+    if not host or not base_host:
+        return False
+    return host.endswith("." + base_host) or base_host.endswith("." + host)
+
+
+def _bare_host(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def _looks_like_article(candidate: _Candidate) -> bool:
+    parts = urlsplit(candidate.url)
+    path = parts.path
+    if parts.scheme not in ("http", "https") or path in ("", "/"):
+        return False
+    if _NAVIGATION.search(path) or _NAVIGATION_QUERY.search(parts.query) or _FILE_EXTENSION.search(path):
+        return False
+    last_segment = path.rstrip("/").rsplit("/", 1)[-1]
+    slug_words = len(_SLUG_WORD.findall(_PAGE_EXTENSION.sub("", last_segment)))
+    has_id = bool(_NUMERIC_ID.search(last_segment) or _ID_QUERY.search(parts.query))
+    long_slug = slug_words >= MIN_SLUG_WORDS
+    if candidate.anchor_words >= MIN_ANCHOR_WORDS:
+        # A headline-like anchor with an article-like address.
+        numbered_page = bool(_PAGE_EXTENSION.search(last_segment)) and any(c.isdigit() for c in last_segment)
+        return has_id or long_slug or numbered_page
+    # An image-only or short anchor counts only when the address is unmistakably an article.
+    return has_id and long_slug

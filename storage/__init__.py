@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, the async engine, Alembic migrations and the queries."""

@@ -1,0 +1,154 @@
+"""Config loading: types and unknown keys are checked, errors name the file and key, env overrides."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from news.config import ConfigError, load_config, parse_config, schema_keys
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "config.example.toml"
+
+
+def _documented_keys(path: Path) -> set[str]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    keys: set[str] = set()
+
+    def walk(prefix: str, table: dict) -> None:
+        for key, value in table.items():
+            dotted = f"{prefix}{key}"
+            if isinstance(value, dict):
+                walk(dotted + ".", value)
+            elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                for entry in value:
+                    walk(dotted + ".", entry)
+            else:
+                keys.add(dotted)
+
+    walk("", data)
+    return keys
+
+
+def test_every_schema_key_is_in_the_example_and_back():
+    documented = _documented_keys(EXAMPLE)
+    schema = schema_keys()
+    assert schema - documented == set(), "keys missing from config.example.toml"
+    assert documented - schema == set(), "config.example.toml documents keys the schema lacks"
+
+
+def test_every_example_key_has_a_comment():
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        if re.match(r"^[a-z_]+ = ", line):
+            above = lines[i - 1].strip()
+            prev_key_doc = above.startswith("#") or re.match(r"^[a-z_]+ = ", above)
+            assert prev_key_doc, f"line {i + 1} ({line}) has no comment above it"
+
+
+def test_example_config_loads():
+    config = load_config(EXAMPLE, env={})
+    assert config.schedule.timezone == "Asia/Ho_Chi_Minh"
+    assert config.feeds[0].name == "Tin tỉnh"
+
+
+@pytest.mark.parametrize(
+    ("toml", "key", "reason"),
+    [
+        ("[telegram]\ntokn = 'x'", "telegram.tokn", "unknown key (did you mean 'token'?)"),
+        ("[storage]\nurl = 5", "storage.url", "expected a string"),
+        ("[telegram]\nadmins = ['me']", "telegram.admins[0]", "expected an integer"),
+        ("[telegram]\nadmins = 1", "telegram.admins", "expected a list of an integer"),
+        ("[schedule]\ntimezone = 'Mars/Olympus'", "schedule.timezone", "unknown time zone"),
+        ("[schedule]\ndigest_times = ['7am']", "schedule.digest_times[0]", "expected HH:MM"),
+        ("[fetch]\nconcurrency = 0", "fetch.concurrency", "greater than 0"),
+        ("[fetch]\nconcurrency = true", "fetch.concurrency", "expected an integer"),
+        ("[[feeds]]\nname = 'a'\nurl = 'ftp://x'", "feeds[0].url", "http://, https:// or file://"),
+        ("[[feeds]]\nname = 'a'\nurl = 'https://x'\nkind = 'atom'", "feeds[0].kind", "must be one of"),
+        ("[[feeds]]\nname = 'a'\nurl = 'https://x'\n[[feeds]]\nname = 'a'\nurl = 'https://y'", "feeds[1].name", "duplicate"),
+        ("[[feeds]]\nurl = 'https://x'", "feeds[0].name", "needs a name"),
+        ("telegram = 3", "telegram", "expected a table"),
+        ("[telegram]\nmode = 'webhook'", "telegram.webhook.url", "public https"),
+        ("[logging]\nformat = 'xml'", "logging.format", "plain"),
+        ("bogus = 1", "bogus", "unknown key"),
+    ],
+)
+def test_bad_config_names_file_and_key(toml, key, reason):
+    with pytest.raises(ConfigError) as err:
+        parse_config(toml, "conf.toml", env={})
+    assert err.value.file == "conf.toml"
+    assert err.value.key == key
+    assert reason in err.value.reason
+    assert str(err.value).startswith(f"conf.toml: {key}: ")
+
+
+def test_invalid_toml_is_a_config_error():
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        parse_config("[telegram\n", "x.toml", env={})
+
+
+def test_environment_overrides_token_and_database():
+    config = parse_config(
+        "[telegram]\ntoken = 'from-file'\n",
+        "c.toml",
+        env={"BANTIN_TELEGRAM_TOKEN": "123:env", "BANTIN_DATABASE_URL": "postgresql+asyncpg://u@h/db"},
+    )
+    assert config.telegram.token == "123:env"
+    assert config.storage.url == "postgresql+asyncpg://u@h/db"
+
+
+def test_bantin_config_env_points_at_the_file(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("[schedule]\ntimezone = 'Europe/Berlin'\n", encoding="utf-8")
+    assert load_config(env={"BANTIN_CONFIG": str(path)}).schedule.timezone == "Europe/Berlin"
+
+
+def test_missing_file_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="file not found"):
+        load_config(tmp_path / "nope.toml", env={})
+
+
+def test_defaults_without_a_file_use_the_bundled_samples(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = load_config(env={})
+    assert config.storage.url.startswith("sqlite")
+    assert config.feeds, "the embedded defaults poll the bundled sample sources"
+    assert all(f.url.startswith("file://") for f in config.feeds)
+
+
+def _bantin(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli.main", *args], capture_output=True, text=True, cwd=cwd or REPO
+    )
+
+
+def test_config_check_accepts_the_example():
+    result = _bantin("-c", str(EXAMPLE), "config", "check")
+    assert result.returncode == 0, result.stderr
+    assert "Asia/Ho_Chi_Minh" in result.stdout
+
+
+def test_config_check_rejects_a_misspelt_key_with_exit_2(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[storage]\nulr = 'sqlite:///x.db'\n", encoding="utf-8")
+    result = _bantin("-c", str(bad), "config", "check")
+    assert result.returncode == 2
+    assert "storage.ulr" in result.stderr and "unknown key" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_config_check_masks_secrets(tmp_path):
+    conf = tmp_path / "c.toml"
+    conf.write_text(
+        "[telegram]\ntoken = '123456:SECRETSECRETSECRET'\n[storage]\nurl = 'postgresql+asyncpg://u:hunter2@h/db'\n",
+        encoding="utf-8",
+    )
+    result = _bantin("-c", str(conf), "config", "check")
+    assert result.returncode == 0, result.stderr
+    assert "SECRETSECRETSECRET" not in result.stdout and "hunter2" not in result.stdout
+    assert "****" in result.stdout
