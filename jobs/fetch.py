@@ -13,24 +13,12 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import formatdate, parsedate_to_datetime
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 import httpx
 
 from news import __version__
-
-try:
-    from news.httpcache import request_validators
-except ImportError:  # pragma: no cover - until news/httpcache.py lands
-
-    def request_validators(etag: str | None, last_modified: str | None) -> dict[str, str]:
-        headers: dict[str, str] = {}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
-        return headers
-
+from news.httpcache import request_validators
 
 USER_AGENT = f"bantin/{__version__} (+https://github.com/bantin; news digest bot)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -44,6 +32,11 @@ DECODE_STEP_BYTES = 256 * 1024
 
 @dataclass
 class FetchResult:
+    """A successful fetch: 2xx with a body, or 304 (`not_modified`, no body, validators kept).
+
+    `headers` has lower-case names; `elapsed` is seconds of network work, not time queued for a slot.
+    """
+
     status: int
     body: bytes | None
     content_type: str | None
@@ -101,7 +94,9 @@ class Fetcher:
         self.max_redirects = max_redirects
         self.allow_file_urls = allow_file_urls
         # A slow-drip body passes every read timeout yet must not hold a slot forever.
-        self.total_timeout = total_timeout if total_timeout is not None else connect_timeout + 2 * read_timeout
+        self.total_timeout = (
+            total_timeout if total_timeout is not None else connect_timeout + 2 * read_timeout
+        )
         self._per_host = per_host
         self._overall = asyncio.Semaphore(max_concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -109,7 +104,9 @@ class Fetcher:
             http1=True,
             http2=False,
             follow_redirects=False,
-            timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout),
+            timeout=httpx.Timeout(
+                connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout
+            ),
             limits=httpx.Limits(max_connections=max_concurrency, max_keepalive_connections=max_concurrency),
             headers={"User-Agent": user_agent or USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
             transport=transport,
@@ -124,14 +121,20 @@ class Fetcher:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
         """GET `url` following up to `max_redirects` redirects; raises FetchError on any failure."""
-        scheme = urlsplit(url).scheme.lower()
+        scheme = _split(url).scheme.lower()
         if scheme == "file" and self.allow_file_urls:
             return await self._fetch_file(url, last_modified)
         if scheme not in ("http", "https"):
             raise FetchError(f"unsupported URL scheme {scheme or '(none)'}")
-        headers = request_validators(etag, last_modified)
+        _check_http_url(url)
+        # HTTP headers are ASCII; a garbled stored validator must cost a full GET, not the fetch.
+        headers = {
+            name: value for name, value in request_validators(etag, last_modified).items() if value.isascii()
+        }
         budget = _Budget(self.total_timeout)
         current, seen, all_permanent = url, {url}, True
         for _hop in range(self.max_redirects + 1):
@@ -147,7 +150,7 @@ class Fetcher:
             all_permanent = all_permanent and outcome.status in PERMANENT_REDIRECT_STATUSES
             current = _redirect_target(current, outcome.location)
             if current in seen:
-                raise FetchError("too many redirects (loop)", status=outcome.status)
+                raise FetchError("too many redirects (loop)")
             seen.add(current)
         raise FetchError("too many redirects")
 
@@ -163,12 +166,14 @@ class Fetcher:
         async with self._host_slot(url), self._overall:
             started = time.monotonic()
             try:
-                async with asyncio.timeout(None):
+                async with asyncio.timeout(max(budget.remaining, 0)):
                     return await self._request_in_slot(url, headers)
             except TimeoutError as exc:
                 raise FetchError("timeout") from exc
             except httpx.HTTPError as exc:
                 raise _fetch_error_from_httpx(exc) from exc
+            except httpx.InvalidURL as exc:
+                raise FetchError("bad URL") from exc
             finally:
                 used = time.monotonic() - started
                 budget.remaining -= used
@@ -211,10 +216,8 @@ class Fetcher:
                 stamp, body = await asyncio.to_thread(_read_file_capped, path, self.max_body_bytes)
             except FileNotFoundError as exc:
                 raise FetchError("file not found") from exc
-            except IsADirectoryError as exc:
-                raise FetchError("not a file") from exc
-            except PermissionError as exc:
-                raise FetchError("permission denied") from exc
+            except OSError as exc:
+                raise FetchError(f"cannot read file: {exc.strerror or exc}") from exc
         file_last_modified = formatdate(stamp, usegmt=True)
         not_modified = last_modified == file_last_modified
         return FetchResult(
@@ -243,11 +246,30 @@ def _result(response: httpx.Response, *, status: int, body: bytes | None, not_mo
     )
 
 
+def _split(url: str) -> SplitResult:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError when out of range
+    except ValueError as exc:
+        raise FetchError("bad URL") from exc
+    return parts
+
+
+def _check_http_url(url: str) -> None:
+    parts = _split(url)
+    if not parts.hostname or any(char.isspace() for char in parts.netloc):
+        raise FetchError("bad URL")
+
+
 def _redirect_target(current: str, location: str) -> str:
-    target = urljoin(current, location.strip())
+    try:
+        target = urljoin(current, location.strip())
+    except ValueError as exc:
+        raise FetchError("bad redirect URL") from exc
     # A feed URL must never be able to redirect us onto the local disk (file://) or elsewhere.
-    if urlsplit(target).scheme.lower() not in ("http", "https"):
+    if _split(target).scheme.lower() not in ("http", "https"):
         raise FetchError("redirect to a non-HTTP URL")
+    _check_http_url(target)
     return target
 
 

@@ -350,12 +350,13 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
 
 
 def bundled_sample_feeds() -> list[FeedConfig]:
-    """The sample sources shipped inside the package, served from disk (file:// URLs)."""
+    """The sample sources shipped inside the package (news/samples/sources.toml), as file:// URLs."""
     samples = Path(__file__).resolve().parent / "samples"
-    feeds = []
-    for spec in sorted(samples.glob("*.xml")) + sorted(samples.glob("*-listing.html")):
-        feeds.append(FeedConfig(name=spec.stem.removesuffix("-listing"), url=spec.as_uri()))
-    return feeds
+    manifest = tomllib.loads((samples / "sources.toml").read_text(encoding="utf-8"))
+    return [
+        FeedConfig(name=f["name"], url=(samples / f["file"]).as_uri(), kind=f.get("kind", "auto"))
+        for f in manifest["feeds"]
+    ]
 
 
 def masked(config: Config) -> dict[str, Any]:

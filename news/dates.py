@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 _MONTHS = {
@@ -174,10 +173,6 @@ def _iso(text: str, default_tz: tzinfo) -> datetime | None:
         return None
 
 
-# Whole-string parsers tried before searching, for values that are nothing but a date.
-_WHOLE: tuple[Callable[[str, tzinfo], datetime | None], ...] = (_iso,)
-
-
 def parse_date(text: str, default_tz: tzinfo) -> datetime | None:
     """The date in a short date field (`Ngày: 19.09.2019`, an RSS pubDate, an ISO value), or None.
 
@@ -186,8 +181,5 @@ def parse_date(text: str, default_tz: tzinfo) -> datetime | None:
     stripped = text.strip()
     if not stripped:
         return None
-    for parse in _WHOLE:
-        parsed = parse(stripped, default_tz)
-        if parsed is not None:
-            return parsed
-    return find_date(stripped, default_tz)
+    # A value that is nothing but ISO 8601 (any form Python reads) needs no searching.
+    return _iso(stripped, default_tz) or find_date(stripped, default_tz)

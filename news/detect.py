@@ -16,7 +16,9 @@ _FEED_CONTENT_TYPES = (
 )
 
 # Comments, processing instructions (<?xml ...?>, stylesheets) and a doctype may precede the root.
-_PROLOG = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)", re.DOTALL | re.IGNORECASE)
+_PROLOG = re.compile(
+    rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)", re.DOTALL | re.IGNORECASE
+)
 _ROOT = re.compile(rb"\s*<(?:[\w.-]+:)?([\w.-]+)")
 _FEED_ROOTS = {b"rss", b"feed", b"rdf", b"channel"}
 _JSON_FEED_VERSION = re.compile(rb'"version"\s*:\s*"https?://jsonfeed\.org/version/')

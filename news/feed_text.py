@@ -27,9 +27,9 @@ def title_text(value: str | None, is_html: bool = False) -> str:
     """A one-line title; HTML titles (Atom type="html") are stripped first."""
     if not value:
         return ""
-    if is_html and ("<" in value or "&" in value):
-        value = html_to_text(value)
-    return clean_title(value)
+    if is_html:
+        return clean_title(value)
+    return " ".join(normalize_text(value).split())
 
 
 def is_snippet(body: str, has_full_content: bool) -> bool:

@@ -53,7 +53,8 @@ def _entry(
         title=title_text(_str(item.get("title"))),
         guid=_str(item.get("id")) or url or None,
         author=", ".join(authors) or None,
-        published=_date(item.get("date_published"), default_tz) or _date(item.get("date_modified"), default_tz),
+        published=_date(item.get("date_published"), default_tz)
+        or _date(item.get("date_modified"), default_tz),
         body=body,
         snippet_only=is_snippet(body, has_content),
         language=language_code(_str(item.get("language"))) or language,

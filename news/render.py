@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from news.i18n import normalize_language, plural_translator, translator
+from news.i18n import DEFAULT_LANGUAGE, normalize_language, plural_translator, translator
 from news.telegram_html import TELEGRAM_MESSAGE_LIMIT, escape_html, link, split_message, visible_length
 
 SOURCE_SEPARATOR = " · "
@@ -42,7 +42,7 @@ def _zone(tz: tzinfo | str) -> tzinfo:
 
 
 def _language(lang: str) -> str:
-    return normalize_language(lang) or "vi"
+    return normalize_language(lang) or DEFAULT_LANGUAGE
 
 
 def _local(moment: datetime, tz: tzinfo | str) -> datetime:

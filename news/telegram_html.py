@@ -70,9 +70,13 @@ def _tokenize(html: str) -> list[_Token]:
     return tokens
 
 
+def _visible_text_of(match: re.Match[str]) -> str:
+    return "" if match["tag"] else _decode_entity(match)
+
+
 def strip_tags(html: str) -> str:
     """The text Telegram would show for `html`, unescaped: the plain-text fallback for rejected HTML."""
-    return "".join(token.text for token in _tokenize(html))
+    return _TOKEN_RE.sub(_visible_text_of, html)
 
 
 def visible_length(html: str) -> int:
@@ -88,7 +92,8 @@ def split_message(
     Blocks are joined with `separator` and split only between blocks; a block that alone exceeds the
     limit is cut at a line break, else a space, else between characters, never inside a tag or an
     entity, with the tags open at the cut closed and reopened. Whitespace at such a cut is dropped
-    (Telegram trims it anyway), so the words of all blocks come out complete and in order.
+    (Telegram trims it anyway), so the words of all blocks come out complete and in order. Blocks
+    with no visible text are left out.
     """
     if limit < 1:
         raise ValueError(f"limit must be positive, got {limit}")
@@ -97,8 +102,10 @@ def split_message(
     current: list[str] = []
     current_length = 0
     for block in blocks:
-        block_length = visible_length(block)
-        pieces = [(block, block_length)] if block_length <= limit else _split_oversize(block, limit)
+        text = strip_tags(block)
+        if not text.strip():
+            continue  # nothing visible: Telegram refuses an empty message, and it adds nothing
+        pieces = [(block, len(text))] if len(text) <= limit else _split_oversize(block, limit)
         for piece, piece_length in pieces:
             if current and current_length + separator_length + piece_length <= limit:
                 current.append(piece)
@@ -132,14 +139,13 @@ def _open_tags_before(tokens: list[_Token]) -> list[tuple[_Token, ...]]:
     return stacks
 
 
-def _best_cut(tokens: list[_Token], start: int, stop: int, limit: int) -> tuple[int, bool]:
-    """Where to end a piece that starts at `start` and cannot include token `stop`.
-
-    Returns (index, at_whitespace). A line break in the second half of the piece is preferred, then
-    the last space, then any line break; failing all, the piece ends just before `stop`.
+def _best_cut(tokens: list[_Token], start: int, stop: int, limit: int) -> int:
+    """Where to end a piece that starts at `start` and cannot include token `stop` (whitespace at the
+    returned index is dropped). A line break in the second half of the piece is preferred, then the
+    last space, then any line break; failing all, the piece ends just before `stop`, mid-word.
     """
     last_newline = last_space = -1
-    for index in range(stop - 1, start, -1):
+    for index in range(stop, start, -1):
         text = tokens[index].text
         if text == "\n" and last_newline < 0:
             last_newline = index
@@ -148,15 +154,15 @@ def _best_cut(tokens: list[_Token], start: int, stop: int, limit: int) -> tuple[
         if last_newline >= 0 and last_space >= 0:
             break
     if last_newline >= 0 and _visible(tokens, start, last_newline) >= limit // 2:
-        return last_newline, True
+        return last_newline
     if last_space >= 0:
-        return last_space, True
+        return last_space
     if last_newline >= 0:
-        return last_newline, True
+        return last_newline
     # Leave tags that open right at the cut to the next piece rather than emit them empty.
     while stop - 1 > start and tokens[stop - 1].tag_name and not tokens[stop - 1].closing:
         stop -= 1
-    return stop, False
+    return stop
 
 
 def _visible(tokens: list[_Token], start: int, stop: int) -> int:
@@ -183,15 +189,16 @@ def _split_oversize(block: str, limit: int) -> list[tuple[str, int]]:
             length += width
             index += 1
             continue
-        cut, at_whitespace = _best_cut(tokens, start, index, limit)
+        cut = _best_cut(tokens, start, index, limit)
         pieces.append((_render_piece(tokens, stacks, start, cut), _visible(tokens, start, cut)))
         start = cut
-        if at_whitespace:
-            while start < len(tokens) and tokens[start].text.isspace():
-                start += 1
+        while start < len(tokens) and tokens[start].text.isspace():
+            start += 1
         index = start
         length = 0
     if start < len(tokens):
-        pieces.append((_render_piece(tokens, stacks, start, len(tokens)), _visible(tokens, start, len(tokens))))
-    # A piece left with no visible text (only tags) would be an empty message, which Telegram refuses.
-    return [(html, length) for html, length in pieces if length > 0]
+        pieces.append(
+            (_render_piece(tokens, stacks, start, len(tokens)), _visible(tokens, start, len(tokens)))
+        )
+    # A tail of closing tags alone would be an empty message.
+    return [(html, length) for html, length in pieces if strip_tags(html).strip()]

@@ -31,9 +31,7 @@ for _base in _VOWEL_BASES:
 _ALL_VOWELS = "".join(_VOWEL_INFO)
 _TONED_VOWELS = "".join(c for c, (_, tone) in _VOWEL_INFO.items() if tone)
 
-_ONSETS = frozenset(
-    "b c ch d đ g gh gi h k kh l m n ng ngh nh p ph qu r s t th tr v x".split()
-) | {""}
+_ONSETS = frozenset("b c ch d đ g gh gi h k kh l m n ng ngh nh p ph qu r s t th tr v x".split()) | {""}
 _CODAS = frozenset("c ch m n ng nh p t".split()) | {""}
 # Vowel clusters (without tone) that occur in Vietnamese syllables after the onset.
 _NUCLEI = frozenset(
@@ -44,11 +42,29 @@ _NUCLEI = frozenset(
 
 # A word worth looking at: a toned vowel next to another vowel. Everything else already has
 # its tone in the only possible place, so the common path is one regex scan in C.
+# A toned vowel next to another vowel: only there can a tone sit in the wrong place. Text
+# goes through in space-separated tokens, each fixed once and cached: news reuses a few
+# thousand syllables, so the common path is a dict hit per token.
+_PAIR_RE = re.compile(f"[{_ALL_VOWELS}][{_TONED_VOWELS}]|[{_TONED_VOWELS}][{_ALL_VOWELS}]")
 _CANDIDATE_RE = re.compile(
     rf"[^\W\d_]*(?:[{_ALL_VOWELS}][{_TONED_VOWELS}]|[{_TONED_VOWELS}][{_ALL_VOWELS}])[^\W\d_]*"
 )
+_TOKEN_CACHE_SIZE = 1 << 16
 _COMBINING_RE = re.compile(r"[\u0300-\u036f]")
-_FOLD_TABLE = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def _fold_table() -> dict[int, str | None]:
+    """Latin letter with marks -> letter without; combining marks -> nothing; đ -> d."""
+    table: dict[int, str | None] = dict.fromkeys(range(0x300, 0x370))
+    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        decomposed = unicodedata.normalize("NFD", chr(code))
+        if len(decomposed) > 1 and decomposed[0].isascii():
+            table[code] = decomposed[0]
+    table[ord("đ")], table[ord("Đ")] = "d", "D"
+    return table
+
+
+_FOLD_TABLE = _fold_table()
 _INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 
 
@@ -63,8 +79,8 @@ def _tone_position(onset: str, nucleus: str, coda: str) -> int:
         return len(nucleus) - 1  # hoàng, quýt, huỳnh
     if len(nucleus) == 3:
         return 1  # ngoài, khuỷu, ngoáy
-    if nucleus in ("oa", "oe", "uy"):
-        return 1  # new style: hòa, khỏe, thủy
+    # Two vowels, no coda: the first. For oa/oe/uy this is what makes the new style
+    # (hòa, khỏe, thủy; the old style wrote hoà, khoẻ, thuỷ).
     return 0  # hai, mía, của, túi
 
 
@@ -112,6 +128,24 @@ def _with_tone(char: str, tone: int) -> str:
     return new.upper() if char.isupper() else new
 
 
+def is_vietnamese_syllable(word: str) -> bool:
+    """True if `word` spells one Vietnamese syllable (onset, vowels, coda, at most one tone)."""
+    if not word or len(word) > 7:
+        return False
+    tones = 0
+    plain = []
+    for char in word.lower():
+        if char in _VOWEL_INFO:
+            base, tone = _VOWEL_INFO[char]
+            tones += tone > 0
+            plain.append(base)
+        elif "a" <= char <= "z" or char == "đ":
+            plain.append(char)
+        else:
+            return False
+    return tones <= 1 and _split_syllable("".join(plain)) is not None
+
+
 def canonical_tones(s: str) -> str:
     """Put the tone mark of every Vietnamese syllable in `s` in the new-style place.
 
@@ -119,24 +153,40 @@ def canonical_tones(s: str) -> str:
     Case is kept letter by letter. Words that do not parse as one Vietnamese syllable
     (English, French, two tone marks, unknown onsets or codas) pass through unchanged.
     """
+    if s.isascii():
+        return s
     if not unicodedata.is_normalized("NFC", s):
         s = unicodedata.normalize("NFC", s)
-    return _CANDIDATE_RE.sub(lambda m: _canonical_word(m.group()), s)
+    if _PAIR_RE.search(s) is None:
+        return s
+    return " ".join([_canonical_token(token) for token in s.split(" ")])
+
+
+@lru_cache(maxsize=_TOKEN_CACHE_SIZE)
+def _canonical_token(token: str) -> str:
+    if _PAIR_RE.search(token) is None:
+        return token
+    return _CANDIDATE_RE.sub(lambda m: _canonical_word(m.group()), token)
 
 
 def fold_diacritics(s: str) -> str:
     """Strip every combining mark and turn `đ`/`Đ` into `d`/`D`: `Điều lệ` -> `Dieu le`."""
     if s.isascii():
         return s
-    return _COMBINING_RE.sub("", unicodedata.normalize("NFD", s)).translate(_FOLD_TABLE)
+    folded = s.translate(_FOLD_TABLE)  # Vietnamese and other Latin text: one pass
+    if folded.isascii():
+        return folded
+    return _COMBINING_RE.sub("", unicodedata.normalize("NFD", folded))
 
 
 def match_key(s: str) -> str:
     """Key for exact matching (dedup, filters): NFC, canonical tones, casefold, one space."""
-    if not s.isascii():
-        s = _INVISIBLE_RE.sub("", s)
-        s = canonical_tones(s)  # normalises to NFC first
-    return " ".join(s.casefold().split())
+    if s.isascii():
+        return " ".join(s.casefold().split())
+    s = _INVISIBLE_RE.sub("", s)
+    if not unicodedata.is_normalized("NFC", s):
+        s = unicodedata.normalize("NFC", s)
+    return " ".join([_canonical_token(token) for token in s.casefold().split()])
 
 
 def search_key(s: str) -> str:

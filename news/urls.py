@@ -65,9 +65,9 @@ def _normalise_percent(component: str, keep: str) -> str:
     `keep` lists the ASCII characters allowed raw in this component (besides unreserved and `%`).
     """
     decoded = _PERCENT.sub(
-        lambda m: chr(int(m.group(1), 16))
-        if chr(int(m.group(1), 16)) in _UNRESERVED
-        else "%" + m.group(1).upper(),
+        lambda m: (
+            chr(int(m.group(1), 16)) if chr(int(m.group(1), 16)) in _UNRESERVED else "%" + m.group(1).upper()
+        ),
         component,
     )
     out = []

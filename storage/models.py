@@ -70,7 +70,8 @@ class Source(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    url: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text)  # where it is fetched (moved by permanent redirects)
+    configured_url: Mapped[str | None] = mapped_column(Text)  # as the config or the admin gave it
     kind: Mapped[str] = mapped_column(String(10), default="auto")  # as configured: auto|rss|html
     detected_kind: Mapped[str | None] = mapped_column(String(10))
     selector: Mapped[str | None] = mapped_column(Text)

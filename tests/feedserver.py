@@ -297,7 +297,12 @@ def rss_feed(name: str, items: int, base_url: str = "https://bantin.example/") -
 def serve_synthetic_feeds(server: FeedServer, sources: int, items: int) -> None:
     stamp = formatdate(1_700_000_000, usegmt=True)
     for index in range(sources):
-        server.serve(f"/feeds/{index}.xml", rss_feed(f"nguon-{index}", items), etag=f'"v1-{index}"', last_modified=stamp)
+        server.serve(
+            f"/feeds/{index}.xml",
+            rss_feed(f"nguon-{index}", items),
+            etag=f'"v1-{index}"',
+            last_modified=stamp,
+        )
 
 
 async def _serve_forever(port: int, sources: int, items: int) -> None:
@@ -309,7 +314,9 @@ async def _serve_forever(port: int, sources: int, items: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--sources", type=int, default=2000)
     parser.add_argument("--items", type=int, default=50)

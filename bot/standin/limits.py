@@ -106,8 +106,9 @@ class FloodControl:
         scale = self.limits.retry_after_scale
         retry_after = max(1, math.ceil(wait / scale - 1e-9))
         for bucket in buckets:
-            if bucket.wait(now) > 0.0:
-                bucket.closed_until = max(bucket.closed_until, now + retry_after * scale)
+            # An early retry is refused again, but does not push the announced time further out.
+            if now >= bucket.closed_until and bucket.wait(now) > 0.0:
+                bucket.closed_until = now + retry_after * scale
         self.refused += 1
         return retry_after
 

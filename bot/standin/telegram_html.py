@@ -62,7 +62,9 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def parse_text(text: str | None, parse_mode: str | None, entities: Any = None, *, strict: bool = True) -> ParsedText:
+def parse_text(
+    text: str | None, parse_mode: str | None, entities: Any = None, *, strict: bool = True
+) -> ParsedText:
     """Validate a message text like Telegram: parse mode, then trimming, then 1..4096 characters."""
     if text is None or text == "":
         raise ApiError(400, MESSAGE_TEXT_EMPTY)
@@ -140,7 +142,7 @@ class _HtmlScanner:
             if self.strict:
                 name = re.match(r"&#?[A-Za-z0-9]*;?", self.s[pos:]).group(0)  # type: ignore[union-attr]
                 where = f"at byte offset {self.byte_offset(pos)}"
-                if len(name) > 1:
+                if len(name) > 2 and name.endswith(";"):
                     raise self.fail(f'Unsupported HTML entity "{name}" {where}')
                 raise self.fail(f'Unescaped "&" {where}; use "&amp;"')
             self.emit("&")
@@ -172,7 +174,9 @@ class _HtmlScanner:
                 i += 1
             name = s[name_begin:i]
             if not name:
-                raise self.fail(f'Empty attribute name in the tag "{tag}" at byte offset {self.byte_offset(begin)}')
+                raise self.fail(
+                    f'Empty attribute name in the tag "{tag}" at byte offset {self.byte_offset(begin)}'
+                )
             while i < self.n and s[i] in _SPACE:
                 i += 1
             if s[i] != "=":
@@ -232,7 +236,9 @@ class _HtmlScanner:
             return css[len("language-") :] if css.startswith("language-") else ""
         if tag == "span":
             if attributes.get("class") != "tg-spoiler":
-                raise self.fail(f'Tag "span" must have class "tg-spoiler" at byte offset {self.byte_offset(begin)}')
+                raise self.fail(
+                    f'Tag "span" must have class "tg-spoiler" at byte offset {self.byte_offset(begin)}'
+                )
             return "spoiler"
         if tag == "tg-emoji":
             return attributes.get("emoji-id", "")
@@ -274,7 +280,9 @@ class _HtmlScanner:
                 return  # Telegram silently drops links it cannot use
             user_id = re.fullmatch(r"tg://user\?id=(\d+)", url)
             if user_id:
-                entity.update(type="text_mention", user={"id": int(user_id.group(1)), "is_bot": False, "first_name": ""})
+                entity.update(
+                    type="text_mention", user={"id": int(user_id.group(1)), "is_bot": False, "first_name": ""}
+                )
             else:
                 entity.update(type="text_link", url=url)
         elif tag == "tg-emoji":
@@ -298,7 +306,12 @@ class _HtmlScanner:
             entity["type"] = "pre"
             if argument.startswith("language:"):
                 inner = self.entities[-1] if self.entities else None
-                if inner and inner["type"] == "code" and inner["offset"] == offset and inner["length"] == length:
+                if (
+                    inner
+                    and inner["type"] == "code"
+                    and inner["offset"] == offset
+                    and inner["length"] == length
+                ):
                     self.entities.pop()
                 entity["language"] = argument[len("language:") :]
         elif tag == "blockquote":

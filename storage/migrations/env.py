@@ -8,8 +8,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from storage.db import create_engine
-from storage.schema import include_object
 from storage.models import Base
+from storage.schema import include_object
 
 config = context.config
 target_metadata = Base.metadata

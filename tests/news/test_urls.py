@@ -29,7 +29,10 @@ from news.urls import absolute_url, canonical_url, is_tracking_param, same_site
         ("https://e.com/a?UTM_Campaign=x", "https://e.com/a"),
         ("https://e.com/a?fbclid=IwAR0&gclid=1&dclid=2&msclkid=3", "https://e.com/a"),
         ("https://e.com/a?mc_cid=1&mc_eid=2&yclid=3&igshid=4&_ga=5&ref_src=twsrc", "https://e.com/a"),
-        ("https://e.com/a.html?zarsrc=31&utm_source=zalo&utm_medium=zalo&utm_campaign=zalo", "https://e.com/a.html"),
+        (
+            "https://e.com/a.html?zarsrc=31&utm_source=zalo&utm_medium=zalo&utm_campaign=zalo",
+            "https://e.com/a.html",
+        ),
         ("https://e.com/a?gidzl=AbC-12&zalo_share=1&p=2", "https://e.com/a?p=2"),
         ("https://e.com/a?ref=home", "https://e.com/a?ref=home"),  # `ref` alone can select content
         # remaining query: sorted by name, stable for repeated names, empty parts and query dropped

@@ -55,6 +55,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('url', sa.Text(), nullable=False),
+    sa.Column('configured_url', sa.Text(), nullable=True),
     sa.Column('kind', sa.String(length=10), nullable=False),
     sa.Column('detected_kind', sa.String(length=10), nullable=True),
     sa.Column('selector', sa.Text(), nullable=True),

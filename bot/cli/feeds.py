@@ -1,0 +1,192 @@
+"""`bantin feeds list|add|remove|import-opml|export-opml`: manage the sources."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from bot.cli.common import add_command, config_from, run_async, with_database
+from bot.services import utcnow
+from news.config import FEED_KINDS
+from news.opml import OpmlError, OpmlFeed, read_opml, write_opml
+from storage.schema import ensure_up_to_date
+from storage.sources import (
+    SourceExists,
+    SourceSpec,
+    add_source,
+    list_sources,
+    remove_source,
+    sync_config_sources,
+)
+
+
+def register(subparsers) -> None:
+    parser = add_command(
+        subparsers,
+        "feeds",
+        help="list, add, remove, import or export the sources",
+        example="bantin feeds list\nbantin feeds add https://example.gov.vn/tin-tuc --name 'Tin tỉnh' --kind html",
+    )
+    sub = parser.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
+    ls = add_command(
+        sub, "list", help="every source with its health: last success, last error, items, next check",
+        example="bantin feeds list\nbantin feeds list --json",
+    )
+    ls.add_argument("--json", action="store_true", help="a JSON list of objects")
+    ls.set_defaults(handler=list_cmd)
+    add = add_command(
+        sub, "add", help="add a source (stored in the database, like /addfeed)",
+        example="bantin feeds add https://vnexpress.net/rss/tin-moi-nhat.rss --name VnExpress",
+    )
+    add.add_argument("url", help="http(s):// or file:// URL of a feed or a news listing page")
+    add.add_argument("--name", help="a unique short name (default: the host name)")
+    add.add_argument("--kind", choices=FEED_KINDS, default="auto", help="rss, html or auto (default)")
+    add.add_argument("--selector", help="CSS selector of the article links (kind html)")
+    add.add_argument("--full-text", action="store_true", help="fetch each entry's page for the full text")
+    add.set_defaults(handler=add_cmd)
+    rm = add_command(sub, "remove", help="remove a source and its items", example="bantin feeds remove VnExpress")
+    rm.add_argument("name", help="the source's name")
+    rm.set_defaults(handler=remove_cmd)
+    imp = add_command(
+        sub, "import-opml", help="add every feed of an OPML file (existing names are skipped)",
+        example="bantin feeds import-opml subscriptions.opml",
+    )
+    imp.add_argument("file", help="the OPML file, or - for standard input")
+    imp.set_defaults(handler=import_cmd)
+    exp = add_command(
+        sub, "export-opml", help="print every source as OPML", example="bantin feeds export-opml > bantin.opml"
+    )
+    exp.set_defaults(handler=export_cmd)
+
+
+def _work(args, work):
+    config = config_from(args)
+
+    async def wrapped(db):
+        await ensure_up_to_date(db.engine)
+        async with db.transaction() as session:
+            await sync_config_sources(session, config.feeds, utcnow())
+        return await work(db, config)
+
+    return run_async(lambda: with_database(config, wrapped))
+
+
+def _when(dt, tz) -> str:
+    return dt.astimezone(tz).strftime("%Y-%m-%d %H:%M") if dt else "-"
+
+
+def list_cmd(args) -> int:
+    async def work(db, config):
+        async with db.session() as session:
+            return await list_sources(session), config.tz
+
+    sources, tz = _work(args, work)
+    if args.json:
+        print(json.dumps([_source_json(s) for s in sources], ensure_ascii=False, indent=2))
+        return 0
+    for s in sources:
+        state = "ok" if not s.error_count else f"{s.error_count} error(s): {s.last_error}"
+        if not s.enabled:
+            state = "disabled"
+        kind = s.detected_kind or s.kind
+        print(f"{s.name} [{kind}, {s.origin}] {s.url}")
+        print(
+            f"  items {s.item_count} · last success {_when(s.last_success_at, tz)} · "
+            f"next check {_when(s.next_check_at, tz)} · {state}"
+        )
+    return 0
+
+
+def _source_json(s) -> dict:
+    iso = lambda dt: dt.isoformat() if dt else None  # noqa: E731
+    return {
+        "name": s.name, "url": s.url, "kind": s.kind, "detected_kind": s.detected_kind, "origin": s.origin,
+        "enabled": s.enabled, "items": s.item_count, "error_count": s.error_count, "last_error": s.last_error,
+        "last_error_at": iso(s.last_error_at), "last_success_at": iso(s.last_success_at),
+        "next_check_at": iso(s.next_check_at),
+    }
+
+
+def _default_name(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or Path(urlsplit(url).path).stem or url
+
+
+def add_cmd(args) -> int:
+    if not args.url.startswith(("http://", "https://", "file://")):
+        print("bantin: the URL must start with http://, https:// or file://", file=sys.stderr)
+        return 2
+    spec = SourceSpec(
+        name=args.name or _default_name(args.url), url=args.url, kind=args.kind,
+        selector=args.selector, full_text=args.full_text,
+    )
+
+    async def work(db, config):
+        async with db.transaction() as session:
+            try:
+                await add_source(session, spec, utcnow())
+            except SourceExists as exc:
+                return str(exc)
+        return None
+
+    error = _work(args, work)
+    if error:
+        print(f"bantin: {error}", file=sys.stderr)
+        return 1
+    print(f"added {spec.name}: {spec.url} (polled at the next cycle; now: bantin poll --source {spec.name!r})")
+    return 0
+
+
+def remove_cmd(args) -> int:
+    async def work(db, config):
+        async with db.transaction() as session:
+            return await remove_source(session, args.name)
+
+    if not _work(args, work):
+        print(f"bantin: no source named {args.name!r}", file=sys.stderr)
+        return 1
+    print(f"removed {args.name}")
+    return 0
+
+
+def import_cmd(args) -> int:
+    data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    try:
+        feeds = read_opml(data)
+    except OpmlError as exc:
+        print(f"bantin: {args.file}: {exc}", file=sys.stderr)
+        return 2
+
+    async def work(db, config):
+        added, skipped = [], []
+        async with db.transaction() as session:
+            for feed in feeds:
+                if not feed.url.startswith(("http://", "https://")):
+                    skipped.append(f"{feed.name} (not an http(s) URL)")
+                    continue
+                try:
+                    async with session.begin_nested():
+                        await add_source(session, SourceSpec(name=feed.name, url=feed.url), utcnow())
+                    added.append(feed.name)
+                except SourceExists:
+                    skipped.append(f"{feed.name} (name exists)")
+        return added, skipped
+
+    added, skipped = _work(args, work)
+    for name in added:
+        print(f"added {name}")
+    for name in skipped:
+        print(f"skipped {name}")
+    return 0
+
+
+def export_cmd(args) -> int:
+    async def work(db, config):
+        async with db.session() as session:
+            return await list_sources(session)
+
+    sources = _work(args, work)
+    sys.stdout.write(write_opml([OpmlFeed(s.name, s.configured_url or s.url) for s in sources]))
+    return 0

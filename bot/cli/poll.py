@@ -1,0 +1,64 @@
+"""`bantin poll`: poll the sources once now and print one line per source."""
+
+from __future__ import annotations
+
+import sys
+
+from bot.cli.common import add_command, config_from, run_async
+from jobs.poll import make_fetcher, poll_due_sources
+from news.config import Config
+from storage.db import Database
+from storage.schema import ensure_up_to_date
+from storage.sources import get_source, schedule_now, sync_config_sources
+
+
+def register(subparsers) -> None:
+    parser = add_command(
+        subparsers,
+        "poll",
+        help="poll the sources once now (all, or one) and print what each yielded",
+        example='bantin poll\nbantin poll --source "Báo Sông Xanh"',
+    )
+    parser.add_argument("--source", metavar="NAME", help="poll only this source")
+    parser.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    config = config_from(args)
+    return run_async(lambda: poll_once(config, args.source, progress=sys.stdout.isatty()))
+
+
+async def poll_once(config: Config, source_name: str | None, *, progress: bool = False) -> int:
+    db = Database(config.storage.url)
+    try:
+        await ensure_up_to_date(db.engine)
+        from bot.services import utcnow
+
+        now = utcnow()
+        async with db.transaction() as session:
+            await sync_config_sources(session, config.feeds, now)
+            if source_name is not None and await get_source(session, source_name) is None:
+                print(f"bantin: no source named {source_name!r} (see: bantin feeds list)", file=sys.stderr)
+                return 2
+            due = await schedule_now(session, now, source_name)
+        async with make_fetcher(config) as fetcher:
+            if progress:
+                outcomes = await _with_progress(db, fetcher, config, due)
+            else:
+                outcomes = await poll_due_sources(db, fetcher, config, on_outcome=lambda o: print(o.line()))
+        return 1 if outcomes and all(o.status == "error" for o in outcomes) else 0
+    finally:
+        await db.close()
+
+
+async def _with_progress(db, fetcher, config, total: int):
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("polling", total=total)
+
+        def done(outcome) -> None:
+            bar.console.print(outcome.line(), markup=False, highlight=False)
+            bar.advance(task)
+
+        return await poll_due_sources(db, fetcher, config, on_outcome=done)

@@ -1,0 +1,1 @@
+"""Telegram update handlers, grouped by concern; each module has register(application)."""

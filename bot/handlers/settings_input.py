@@ -1,0 +1,138 @@
+"""Reading what a user typed after `/settings <what>`: times, a time zone, keywords, on/off.
+
+Forgiving about form (`6h30`, `18h`, `europe/berlin`, `Berlin`, `tắt`), strict about meaning: anything
+it cannot read raises InputError and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from news.tones import search_key
+
+MAX_DIGEST_TIMES = 6
+MAX_KEYWORDS = 20
+MAX_KEYWORD_CHARS = 50
+OFF_WORDS = frozenset({"off", "none", "no", "-", "clear", "tat", "khong", "xoa"})
+ON_WORDS = frozenset({"on", "yes", "bat", "co"})
+MODES = ("digest", "instant", "both", "off")
+LANGUAGE_WORDS = {
+    "vi": "vi",
+    "vn": "vi",
+    "vietnamese": "vi",
+    "tieng viet": "vi",
+    "en": "en",
+    "english": "en",
+    "tieng anh": "en",
+}
+_TIME = re.compile(r"(\d{1,2})(?:[:hH.](\d{2})?)?")
+_LIST_SEPARATORS = re.compile(r"[,;，、\n]")
+
+
+class InputError(ValueError):
+    """What the user typed cannot be read as the setting."""
+
+
+def is_off(text: str) -> bool:
+    return search_key(text) in OFF_WORDS
+
+
+def parse_time(text: str) -> str:
+    """`6:30`, `06:30`, `6h30`, `18h`, `18` → "HH:MM"."""
+    match = _TIME.fullmatch(text.strip())
+    if match is None:
+        raise InputError(text)
+    hours, minutes = int(match[1]), int(match[2] or 0)
+    if hours > 23 or minutes > 59:
+        raise InputError(text)
+    return f"{hours:02d}:{minutes:02d}"
+
+
+def parse_times(text: str) -> list[str]:
+    """One to six times of day, sorted, without repeats."""
+    words = [w for w in re.split(r"[\s,;]+", text) if w]
+    if not 1 <= len(words) <= MAX_DIGEST_TIMES:
+        raise InputError(text)
+    return sorted({parse_time(w) for w in words})
+
+
+@cache
+def _zones() -> dict[str, str]:
+    """Lower-cased zone name → the zone's name; also the last part (`berlin`) when it is unique."""
+    names = {name for name in available_timezones() if "/" in name or name == "UTC"}
+    zones = {name.lower(): name for name in names}
+    cities: dict[str, list[str]] = {}
+    for name in names:
+        cities.setdefault(name.rsplit("/", 1)[-1].lower(), []).append(name)
+    for city, candidates in cities.items():
+        if len(candidates) == 1:
+            zones.setdefault(city, candidates[0])
+    return zones
+
+
+def parse_timezone(text: str) -> str:
+    """An IANA zone name, in any case, or its city alone (`Berlin`, `ho chi minh`)."""
+    key = "_".join(text.strip().split()).lower()
+    name = _zones().get(key)
+    if name is None:
+        raise InputError(text)
+    ZoneInfo(name)  # every listed zone loads; this only guards a broken tzdata
+    return name
+
+
+def parse_keywords(text: str) -> list[str]:
+    """Comma-separated words or phrases, as written (NFC, trimmed); `off` clears them."""
+    if is_off(text):
+        return []
+    keywords: list[str] = []
+    seen: set[str] = set()
+    for part in _LIST_SEPARATORS.split(text):
+        word = " ".join(part.split())
+        key = search_key(word)
+        if not key or key in seen:
+            continue
+        if len(word) > MAX_KEYWORD_CHARS:
+            raise InputError(word)
+        seen.add(key)
+        keywords.append(word)
+    if not keywords or len(keywords) > MAX_KEYWORDS:
+        raise InputError(text)
+    return keywords
+
+
+def parse_quiet_hours(text: str) -> tuple[str, str] | None:
+    """`22:00 06:00` or `22h-6h` → ("22:00", "06:00"); `off` → None."""
+    if is_off(text):
+        return None
+    words = [w for w in re.split(r"[\s,;–—-]+", text) if w]
+    if len(words) != 2:
+        raise InputError(text)
+    start, end = parse_time(words[0]), parse_time(words[1])
+    if start == end:
+        raise InputError(text)
+    return start, end
+
+
+def parse_switch(text: str) -> bool:
+    key = search_key(text)
+    if key in ON_WORDS:
+        return True
+    if key in OFF_WORDS:
+        return False
+    raise InputError(text)
+
+
+def parse_language(text: str) -> str:
+    language = LANGUAGE_WORDS.get(search_key(text))
+    if language is None:
+        raise InputError(text)
+    return language
+
+
+def parse_mode(text: str) -> str:
+    mode = search_key(text)
+    if mode not in MODES:
+        raise InputError(text)
+    return mode

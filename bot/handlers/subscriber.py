@@ -1,0 +1,323 @@
+"""/start, /help, /sources, /subscribe, /unsubscribe, /stop and their buttons: what a chat follows."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.handlers.callbacks import Callback, answer_stale, pack, pattern, unpack
+from bot.handlers.context import (
+    Context,
+    can_change_settings,
+    command_argument,
+    edit_or_send,
+    ensure_subscriber,
+    find_subscriber,
+    language_for,
+    refuse_non_admin,
+    send,
+    services,
+    shown,
+)
+from bot.handlers.settings_view import next_digest_line
+from bot.handlers.sources_view import AREA, button_text, resolve_source, sources_view
+from news.i18n import N_, plural_translator, translator
+from news.telegram_html import escape_html
+from news.tones import search_key
+from storage.models import Source
+from storage.schedules import digest_times_of
+from storage.subscribers import (
+    deactivate,
+    delete_subscriber_data,
+    enabled_source_ids,
+    get_subscriber,
+    reactivate,
+    subscribe,
+    subscribe_all,
+    subscribed_source_ids,
+    unsubscribe,
+    unsubscribe_all,
+)
+
+COMMANDS: list[tuple[str, str]] = [
+    ("start", N_("Welcome, and choose what to follow")),
+    ("help", N_("Everything I can do")),
+    ("sources", N_("The news sources, with buttons to follow them")),
+    ("subscribe", N_("Follow a source, or all of them")),
+    ("unsubscribe", N_("Stop following a source, or all of them")),
+    ("stop", N_("Stop all messages, and delete your data if you wish")),
+]
+ALL_WORDS = frozenset({"all", "tat ca", "het", "*"})
+
+
+# ---- /start and /help ------------------------------------------------------------------------------
+
+
+async def start(update: Update, context: Context) -> None:
+    svc = services(context)
+    may_change = await can_change_settings(update, context)
+    async with svc.db.transaction() as session:
+        subscriber = await ensure_subscriber(session, update, context)
+        if may_change:
+            reactivate(subscriber, svc.config.schedule, svc.clock())
+        total = len(await enabled_source_ids(session))
+        followed = len(await subscribed_source_ids(session, subscriber))
+        times = ", ".join(digest_times_of(subscriber, svc.config.schedule))
+        zone = subscriber.timezone or svc.config.schedule.timezone
+        lang = language_for(update, subscriber)
+        upcoming = next_digest_line(subscriber, svc.config, lang) if followed else None
+        every = subscriber.all_sources
+    _ = translator(lang)
+    ngettext = plural_translator(lang)
+    title = _("Welcome to Bản tin!")
+    about = ngettext(
+        "I gather news from {count} source and send you a digest at {times} ({timezone}).",
+        "I gather news from {count} sources and send you a digest at {times} ({timezone}).",
+        total,
+    ).format(count=total, times=times, timezone=escape_html(zone))
+    if every:
+        status = _("You follow all sources.")
+    elif followed:
+        status = ngettext("You follow {count} source.", "You follow {count} sources.", followed).format(
+            count=followed
+        )
+    else:
+        status = _("You follow no source yet: pick below.")
+    lines = [f"<b>{title}</b>", about, status, *([upcoming] if upcoming else []), _("Send /help to see everything I can do.")]
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("✅ " + _("All sources"), callback_data=pack(AREA, "all", 0)),
+                InlineKeyboardButton("📋 " + _("Choose sources"), callback_data=pack(AREA, "list", 0)),
+            ],
+            [
+                InlineKeyboardButton("🕖 " + _("Digest times"), callback_data=pack("c", "v", "t")),
+                InlineKeyboardButton("⚙️ " + _("Settings"), callback_data=pack("c", "v", "m")),
+            ],
+        ]
+    )
+    await send(update, context, "\n".join(lines), markup)
+
+
+def _menu_lines(entries: list[tuple[str, str]], lang: str) -> list[str]:
+    _ = translator(lang)
+    return [f"/{command} — {escape_html(_(description))}" for command, description in entries]
+
+
+async def help_command(update: Update, context: Context) -> None:
+    lang = language_for(update, await find_subscriber(context, update.effective_chat.id))
+    _ = translator(lang)
+    menu = context.bot_data.get("command_menu")
+    public = menu.public if menu else COMMANDS
+    title = _("What I can do")
+    lines = [f"<b>{title}</b>", *_menu_lines(public, lang)]
+    user = update.effective_user
+    if menu and menu.admin and user and services(context).is_admin(user.id):
+        admin_title = _("For admins")
+        lines += ["", f"<b>{admin_title}</b>", *_menu_lines(menu.admin, lang)]
+    lines += ["", _("In a group, only its administrators can change what the group follows.")]
+    await send(update, context, "\n".join(lines))
+
+
+# ---- /sources, /subscribe, /unsubscribe ------------------------------------------------------------
+
+
+async def sources_command(update: Update, context: Context) -> None:
+    subscriber = await find_subscriber(context, update.effective_chat.id)
+    lang = language_for(update, subscriber)
+    async with services(context).db.session() as session:
+        text, markup = await sources_view(session, subscriber, lang)
+    await send(update, context, text, markup)
+
+
+async def _change_subscription(update: Update, context: Context, *, follow: bool) -> None:
+    svc = services(context)
+    query = command_argument(update)
+    lang = language_for(update, await find_subscriber(context, update.effective_chat.id))
+    _ = translator(lang)
+    if not query:
+        usage = (
+            _("Usage: /subscribe NUMBER or NAME of a source, or /subscribe all")
+            if follow
+            else _("Usage: /unsubscribe NUMBER or NAME of a source, or /unsubscribe all")
+        )
+        await send(update, context, f"{escape_html(usage)}\n" + _("The sources and their numbers: /sources"))
+        return
+    if not await can_change_settings(update, context):
+        await refuse_non_admin(update, context, lang)
+        return
+    now = svc.clock()
+    async with svc.db.transaction() as session:
+        subscriber = await ensure_subscriber(session, update, context)
+        if search_key(query) in ALL_WORDS:
+            if follow:
+                await subscribe_all(session, subscriber, now)
+                reply = _("You now follow all sources, including new ones.")
+            else:
+                await unsubscribe_all(session, subscriber, now)
+                reply = _("You no longer follow any source. Choose again with /sources.")
+        else:
+            source = await resolve_source(session, query, enabled_only=follow)
+            if source is None:
+                reply = _("There is no source “{query}”. The list: /sources").format(query=shown(query))
+            elif follow:
+                added = await subscribe(session, subscriber, source.id, now)
+                text = _("You now follow {source}.") if added else _("You already follow {source}.")
+                reply = text.format(source=f"<b>{escape_html(source.name)}</b>")
+            else:
+                removed = await unsubscribe(session, subscriber, source.id, now)
+                text = _("You no longer follow {source}.") if removed else _("You were not following {source}.")
+                reply = text.format(source=f"<b>{escape_html(source.name)}</b>")
+        upcoming = next_digest_line(subscriber, svc.config, lang) if follow else None
+    await send(update, context, reply + (f"\n{upcoming}" if upcoming else ""))
+
+
+async def subscribe_command(update: Update, context: Context) -> None:
+    await _change_subscription(update, context, follow=True)
+
+
+async def unsubscribe_command(update: Update, context: Context) -> None:
+    await _change_subscription(update, context, follow=False)
+
+
+# ---- /stop -----------------------------------------------------------------------------------------
+
+
+async def stop_command(update: Update, context: Context) -> None:
+    svc = services(context)
+    subscriber = await find_subscriber(context, update.effective_chat.id)
+    lang = language_for(update, subscriber)
+    _ = translator(lang)
+    if subscriber is None:
+        await send(update, context, _("You are not subscribed. Send /start to begin."))
+        return
+    if not await can_change_settings(update, context):
+        await refuse_non_admin(update, context, lang)
+        return
+    async with svc.db.transaction() as session:
+        subscriber = await ensure_subscriber(session, update, context)
+        await unsubscribe_all(session, subscriber, svc.clock())
+        deactivate(subscriber, "stopped with /stop", svc.clock())
+    text = "\n".join(
+        [
+            _("Done: I will send you nothing more. Send /start whenever you want to come back."),
+            _("Your settings are kept. To delete them too, press the button below."),
+        ]
+    )
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("🗑 " + _("Delete my data"), callback_data=pack(AREA, "del"))]])
+    await send(update, context, text, markup)
+
+
+# ---- buttons ---------------------------------------------------------------------------------------
+
+
+async def on_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    subscriber = await find_subscriber(context, update.effective_chat.id)
+    lang = language_for(update, subscriber)
+    data = unpack(query.data, AREA)
+    action = _ACTIONS.get(data.action) if data else None
+    if data is None or action is None:
+        await answer_stale(query, lang)
+        return
+    if data.action != "list" and not await can_change_settings(update, context):
+        await refuse_non_admin(update, context, lang)
+        return
+    await action(update, context, data, lang)
+
+
+async def _show_list(update: Update, context: Context, data: Callback, lang: str) -> None:
+    async with services(context).db.session() as session:
+        subscriber = await get_subscriber(session, update.effective_chat.id)
+        text, markup = await sources_view(session, subscriber, lang, data.int_arg(0) or 0)
+    await update.callback_query.answer()
+    await edit_or_send(update.callback_query, context, text, markup)
+
+
+async def _toggle(update: Update, context: Context, data: Callback, lang: str) -> None:
+    _ = translator(lang)
+    svc = services(context)
+    source_id, page = data.int_arg(0), data.int_arg(1) or 0
+    async with svc.db.session() as session:
+        source = await session.get(Source, source_id) if source_id is not None else None
+    if source is None or not source.enabled:
+        await answer_stale(update.callback_query, lang)
+        return
+    async with svc.db.transaction() as session:
+        subscriber = await ensure_subscriber(session, update, context)
+        if source.id in await subscribed_source_ids(session, subscriber):
+            await unsubscribe(session, subscriber, source.id, svc.clock())
+            note = _("You no longer follow {source}.")
+        else:
+            await subscribe(session, subscriber, source.id, svc.clock())
+            note = _("You now follow {source}.")
+        text, markup = await sources_view(session, subscriber, lang, page)
+    await update.callback_query.answer(note.format(source=button_text(source.name)))
+    await edit_or_send(update.callback_query, context, text, markup)
+
+
+async def _follow_all(update: Update, context: Context, data: Callback, lang: str) -> None:
+    _ = translator(lang)
+    svc = services(context)
+    async with svc.db.transaction() as session:
+        subscriber = await ensure_subscriber(session, update, context)
+        if data.action == "all":
+            await subscribe_all(session, subscriber, svc.clock())
+            note = _("You now follow all sources, including new ones.")
+        else:
+            await unsubscribe_all(session, subscriber, svc.clock())
+            note = _("You no longer follow any source. Choose again with /sources.")
+        text, markup = await sources_view(session, subscriber, lang, data.int_arg(0) or 0)
+    await update.callback_query.answer(note)
+    await edit_or_send(update.callback_query, context, text, markup)
+
+
+async def _ask_delete(update: Update, context: Context, data: Callback, lang: str) -> None:
+    _ = translator(lang)
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("🗑 " + _("Yes, delete"), callback_data=pack(AREA, "delok")),
+                InlineKeyboardButton(_("Keep them"), callback_data=pack(AREA, "keep")),
+            ]
+        ]
+    )
+    await update.callback_query.answer()
+    text = _("Delete your settings and subscriptions for good? This cannot be undone.")
+    await edit_or_send(update.callback_query, context, text, markup)
+
+
+async def _delete(update: Update, context: Context, data: Callback, lang: str) -> None:
+    _ = translator(lang)
+    async with services(context).db.transaction() as session:
+        deleted = await delete_subscriber_data(session, update.effective_chat.id)
+    await update.callback_query.answer()
+    text = _("Your data is deleted. Send /start to begin again.") if deleted else _("There was no data to delete.")
+    await edit_or_send(update.callback_query, context, text)
+
+
+async def _keep(update: Update, context: Context, data: Callback, lang: str) -> None:
+    _ = translator(lang)
+    await update.callback_query.answer()
+    await edit_or_send(update.callback_query, context, _("Your settings are kept. Send /start to come back."))
+
+
+_ACTIONS = {
+    "list": _show_list,
+    "t": _toggle,
+    "all": _follow_all,
+    "none": _follow_all,
+    "del": _ask_delete,
+    "delok": _delete,
+    "keep": _keep,
+}
+
+
+def register(application: Application) -> None:
+    application.add_handler(CommandHandler("start", start))
+    application.add_handler(CommandHandler("help", help_command))
+    application.add_handler(CommandHandler("sources", sources_command))
+    application.add_handler(CommandHandler("subscribe", subscribe_command))
+    application.add_handler(CommandHandler("unsubscribe", unsubscribe_command))
+    application.add_handler(CommandHandler("stop", stop_command))
+    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern(AREA)))

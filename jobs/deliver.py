@@ -1,0 +1,288 @@
+"""Drain the outbox through a `Sender` within Telegram's limits, recording every outcome.
+
+Two tasks share the work. The *keeper* talks to the database: it claims rows (committed as "sending"
+before any of them is sent), and writes outcomes in batches. The *dispatcher* never waits on the
+database: it takes claimed rows in the order the pacer allows and starts each send as its own task,
+so a slow commit does not cost sending time. A chat has at most one row in memory at a time (claims
+return only the oldest unfinished row of each chat), which keeps every chat's messages in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+import os
+import socket
+import time
+import uuid
+from collections import Counter as Tally
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from jobs.pacing import Clock, Pacer
+from jobs.send_errors import BadMarkup, ChatGone, ChatMoved, FloodWait, Rejected, TransientError
+from news.config import DeliveryConfig
+from news.telegram_html import strip_tags
+from storage import outbox
+from storage.chat_state import deactivate_chat, move_chat
+from storage.counters import increment_many
+from storage.db import Database
+from storage.models import utcnow
+from storage.outbox import ClaimedRow, Recovery
+
+log = logging.getLogger("bantin.deliver")
+
+COUNTER_PREFIX = "delivery."
+
+
+class Sender(Protocol):
+    """One sendMessage. Returns Telegram's message id; raises `jobs.send_errors` exceptions."""
+
+    async def send(
+        self, chat_id: int, text: str, parse_mode: str | None, disable_preview: bool, paid: bool
+    ) -> int: ...
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class _Outcome:
+    row: ClaimedRow
+    kind: str  # sent|gone|moved|markup|rejected|retry|flood_waits
+    message_id: int | None = None
+    error: str = ""
+    new_chat_id: int | None = None
+    ambiguous: bool = False
+
+
+class OutboxSender:
+    """The one sender of a bot. `run()` until stopped, or `run(until_idle=True)` to empty the outbox."""
+
+    def __init__(
+        self,
+        db: Database,
+        sender: Sender,
+        delivery: DeliveryConfig,
+        *,
+        worker: str | None = None,
+        clock: Clock = time.monotonic,
+        wall_clock=utcnow,
+        retry_after_scale: float = 1.0,
+        retry_base: float = 5.0,
+        retry_cap: float = 900.0,
+        concurrency: int = 64,
+        claim_horizon: float = 1.0,
+        flush_interval: float = 0.1,
+        idle_poll: float = 1.0,
+    ) -> None:
+        self.db, self.sender, self.delivery = db, sender, delivery
+        self.worker = worker or worker_name()
+        self.clock, self.wall_clock = clock, wall_clock
+        self.pacer = Pacer(delivery, clock)
+        self.retry_after_scale = retry_after_scale
+        self.retry_base, self.retry_cap = retry_base, retry_cap
+        self.flush_interval, self.idle_poll = flush_interval, idle_poll
+        self.target = int(min(2000, max(10, self.pacer.rate * claim_horizon)))
+        self.stats: Tally[str] = Tally()
+        self._slots = asyncio.Semaphore(concurrency)
+        self._queue: list[tuple[float, int, ClaimedRow]] = []  # (ready at, tie-break, row)
+        self._seq = itertools.count()
+        self._in_flight: dict[int, asyncio.Task] = {}
+        self._outcomes: list[_Outcome] = []
+        self._queued = asyncio.Event()  # the dispatcher has rows
+        self._progress = asyncio.Event()  # the keeper has work: outcomes, or a queue running low
+
+    # ---- the keeper: database side ------------------------------------------------------------
+
+    async def recover(self, claimed_before: datetime | None = None) -> Recovery:
+        """Rows left "sending" by a dead sender are sent again (docs/delivery.md)."""
+        async with self.db.transaction() as session:
+            recovery = await outbox.recover_stale_sending(
+                session,
+                claimed_before=claimed_before or self.wall_clock(),
+                max_attempts=self.delivery.max_attempts,
+                worker=self.worker,
+            )
+            await increment_many(session, {COUNTER_PREFIX + "recovered": recovery.requeued})
+        if recovery.requeued or recovery.failed:
+            log.warning(
+                "recovered %d rows left sending (%d out of attempts)", recovery.requeued, recovery.failed
+            )
+        self.stats["recovered"] += recovery.requeued
+        return recovery
+
+    async def run(self, stop: asyncio.Event | None = None, *, until_idle: bool = False) -> Tally[str]:
+        stop = stop or asyncio.Event()
+        await self.recover()
+        dispatcher = asyncio.create_task(self._dispatch(), name="outbox-dispatcher")
+        try:
+            while not stop.is_set():
+                if dispatcher.done():
+                    dispatcher.result()  # a crash of the dispatcher is ours too
+                await self._flush()
+                claimed = 0
+                if len(self._queue) < self.target // 2 + 1:
+                    claimed = await self._claim(self.target - len(self._queue))
+                busy = bool(self._queue or self._in_flight or self._outcomes)
+                if not busy and not claimed:
+                    due = await self._seconds_to_next_due()
+                    if due is None and until_idle:
+                        break
+                    timeout = self.idle_poll if due is None else min(self.idle_poll, max(due, 0.01))
+                else:
+                    timeout = self.flush_interval
+                self._progress.clear()
+                await _wait_any(stop, self._progress, timeout)
+        finally:
+            dispatcher.cancel()
+            await self._shutdown()
+        return self.stats
+
+    async def _claim(self, limit: int) -> int:
+        async with self.db.transaction() as session:
+            rows = await outbox.claim_outbox_rows(session, self.worker, self.wall_clock(), limit)
+        for row in rows:
+            self._push(row)
+        return len(rows)
+
+    async def _seconds_to_next_due(self) -> float | None:
+        async with self.db.session() as session:
+            due = await outbox.next_due_at(session)
+        return None if due is None else (due - self.wall_clock()).total_seconds()
+
+    async def _flush(self) -> None:
+        if not self._outcomes:
+            return
+        outcomes, self._outcomes = self._outcomes, []
+        counts: Tally[str] = Tally()
+        resend: list[ClaimedRow] = []
+        now = self.wall_clock()
+        async with self.db.transaction() as session:
+            sent = [(o.row.id, o.message_id) for o in outcomes if o.kind == "sent"]
+            await outbox.mark_sent(session, sent, now)
+            for o in outcomes:
+                counts[o.kind if o.kind != "sent" else f"sent.{o.row.kind}"] += 1
+                if o.kind == "gone":
+                    await deactivate_chat(session, o.row.chat_id, o.error, now)
+                    counts["chats_not_found" if "not found" in o.error.lower() else "chats_blocked"] += 1
+                elif o.kind == "moved":
+                    await move_chat(session, o.row.chat_id, o.new_chat_id, now)
+                    o.row.chat_id = o.new_chat_id
+                    resend.append(o.row)
+                elif o.kind == "markup":
+                    log.error("Telegram refused our HTML (a rendering bug), resending as text: %s", o.error)
+                    o.row.text, o.row.parse_mode = strip_tags(o.row.text), None
+                    await outbox.rewrite_as_plain_text(session, o.row.id, o.row.text)
+                    resend.append(o.row)
+                elif o.kind == "rejected":
+                    log.error("Telegram rejected outbox row %d for good: %s", o.row.id, o.error)
+                    await outbox.mark_failed(session, o.row.id, o.error)
+                elif o.kind == "retry":
+                    counts["ambiguous"] += o.ambiguous
+                    if o.row.attempts >= self.delivery.max_attempts:
+                        await outbox.mark_failed(session, o.row.id, o.error)
+                        counts["failed"] += 1
+                    else:
+                        backoff = min(self.retry_cap, self.retry_base * 2 ** (o.row.attempts - 1))
+                        await outbox.mark_retry(session, o.row.id, now + timedelta(seconds=backoff), o.error)
+            counts["sent"] = len(sent)
+            await increment_many(session, {COUNTER_PREFIX + k: v for k, v in counts.items()})
+        self.stats.update(counts)
+        for row in resend:
+            self._push(row)
+
+    async def _shutdown(self) -> None:
+        if self._in_flight:
+            await asyncio.wait(list(self._in_flight.values()), timeout=self.delivery.send_timeout)
+        await self._flush()
+        untried = [row.id for _, _, row in self._queue]
+        self._queue.clear()
+        if untried:
+            async with self.db.transaction() as session:
+                await outbox.release(session, untried)
+
+    # ---- the dispatcher: pacing and sends -------------------------------------------------------
+
+    def _push(self, row: ClaimedRow) -> None:
+        now = self.clock()
+        heapq.heappush(self._queue, (now + self.pacer.chat_wait(row.chat_id, now), next(self._seq), row))
+        self._queued.set()
+
+    async def _dispatch(self) -> None:
+        forget_at = self.clock() + 60.0
+        while True:
+            if not self._queue:
+                self._queued.clear()
+                self._progress.set()
+                await self._queued.wait()
+                continue
+            now = self.clock()
+            ready_at, seq, row = self._queue[0]
+            wait = max(ready_at - now, self.pacer.global_wait(now))
+            if wait > 0:
+                await asyncio.sleep(min(wait, 0.1))  # re-check: an earlier row may have come in
+                continue
+            chat_wait = self.pacer.chat_wait(row.chat_id, now)
+            if chat_wait > 0:
+                heapq.heapreplace(self._queue, (now + chat_wait, seq, row))
+                continue
+            heapq.heappop(self._queue)
+            self.pacer.take(row.chat_id, now)
+            await self._slots.acquire()
+            self._in_flight[row.id] = asyncio.create_task(self._send(row))
+            if len(self._queue) < self.target // 2:
+                self._progress.set()
+            if now >= forget_at:
+                self.pacer.forget_idle(now)
+                forget_at = now + 60.0
+
+    async def _send(self, row: ClaimedRow) -> None:
+        outcome: _Outcome | None = None
+        try:
+            message_id = await self.sender.send(
+                row.chat_id, row.text, row.parse_mode, row.disable_preview, self.pacer.paid
+            )
+            outcome = _Outcome(row, "sent", message_id=message_id)
+        except FloodWait as exc:
+            # Telegram does not say which limit was hit: pause everything, then send this row again.
+            self.pacer.pause(exc.retry_after * self.retry_after_scale)
+            self._outcomes.append(_Outcome(row, "flood_waits"))  # only counted by _flush
+            self._push(row)
+        except ChatGone as exc:
+            outcome = _Outcome(row, "gone", error=exc.reason)
+        except ChatMoved as exc:
+            outcome = _Outcome(row, "moved", new_chat_id=exc.new_chat_id, error=str(exc))
+        except BadMarkup as exc:
+            outcome = _Outcome(row, "markup", error=exc.description)
+        except Rejected as exc:
+            outcome = _Outcome(row, "rejected", error=exc.description)
+        except TransientError as exc:
+            outcome = _Outcome(row, "retry", error=exc.description, ambiguous=exc.ambiguous)
+        except Exception as exc:  # a bug in a sender must not stop delivery: retry, then fail the row
+            log.exception("unexpected error sending outbox row %d", row.id)
+            outcome = _Outcome(row, "retry", error=f"{type(exc).__name__}: {exc}")
+        finally:
+            self._slots.release()
+            self._in_flight.pop(row.id, None)
+            self._progress.set()
+        if outcome is not None:
+            self._outcomes.append(outcome)
+
+
+async def _wait_any(stop: asyncio.Event, progress: asyncio.Event, timeout: float) -> None:
+    waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(progress.wait())]
+    try:
+        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waits:
+            w.cancel()
+
+
+async def drain_outbox(db: Database, sender: Sender, delivery: DeliveryConfig, **options) -> Tally[str]:
+    """Send everything in the outbox and return (tests, the CLI, a one-off job)."""
+    return await OutboxSender(db, sender, delivery, **options).run(until_idle=True)

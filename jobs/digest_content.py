@@ -1,0 +1,141 @@
+"""What goes into one subscriber's digest: new stories from their sources, filtered, collapsed, rendered.
+
+A story is new to a subscriber when its *first* sighting among their sources comes after their
+cursor: a story they already got through source A is not sent again when source B carries it later.
+Summaries are the stored ones; nothing is recomputed here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from news.config import Config
+from news.i18n import pick_language, translator
+from news.render import StoryView, digest_header, render_digest
+from news.telegram_html import escape_html
+from news.tones import search_key
+from storage.digests import StoryWindow
+from storage.models import Subscriber
+from storage.schedules import timezone_of
+
+_WORD = re.compile(r"\w+")
+
+
+def keyword_key(text: str) -> str:
+    """Accent-folded words padded with spaces, so ` dang ` matches the word, not `dangerous`."""
+    return " " + " ".join(_WORD.findall(search_key(text))) + " "
+
+
+@dataclass(frozen=True)
+class KeywordFilter:
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, include: Iterable[str] | None, exclude: Iterable[str] | None) -> KeywordFilter:
+        def keys(words: Iterable[str] | None) -> tuple[str, ...]:
+            return tuple(k for k in (keyword_key(w) for w in words or ()) if k.strip())
+
+        return cls(keys(include), keys(exclude))
+
+    def passes(self, story_key: str) -> bool:
+        if self.include and not any(k in story_key for k in self.include):
+            return False
+        return not any(k in story_key for k in self.exclude)
+
+
+class StoryKeys:
+    """search keys of title + summary, computed once per story per compose run."""
+
+    def __init__(self, window: StoryWindow) -> None:
+        self.window = window
+        self._keys: dict[int, str] = {}
+
+    def __call__(self, story_id: int) -> str:
+        key = self._keys.get(story_id)
+        if key is None:
+            story = self.window.stories[story_id]
+            key = self._keys[story_id] = keyword_key(f"{story.title} {story.summary}")
+        return key
+
+
+@dataclass(frozen=True)
+class DigestContent:
+    stories: list[StoryView]  # newest first, at most max_stories
+    more: int  # matching stories left out ("and K more")
+    cursor_to: int
+
+    @property
+    def total(self) -> int:
+        return len(self.stories) + self.more
+
+
+def new_stories(
+    window: StoryWindow,
+    keys: StoryKeys,
+    *,
+    cursor: int,
+    source_ids: set[int] | None,
+    keywords: KeywordFilter,
+    max_stories: int,
+) -> DigestContent:
+    """The stories new since `cursor` among `source_ids` (None: all sources), one entry per story."""
+    chosen: list[StoryView] = []
+    for story_id, sightings in window.sightings.items():
+        mine = [(ss, src) for ss, src in sightings if source_ids is None or src in source_ids]
+        if not mine or mine[0][0] <= cursor:
+            continue  # not from their sources, or they had it already
+        story = window.stories.get(story_id)
+        if story is None or not keywords.passes(keys(story_id)):
+            continue
+        names = list(dict.fromkeys(window.source_names.get(src, "") for _, src in mine))
+        chosen.append(StoryView(story.title, story.url, names, story.published_at, story.summary, story.id))
+    chosen.sort(key=lambda view: (view.published, view.story_id or 0), reverse=True)
+    return DigestContent(chosen[:max_stories], max(0, len(chosen) - max_stories), window.up_to)
+
+
+def language_of(subscriber: Subscriber) -> str:
+    return pick_language(subscriber.language, subscriber.telegram_language)
+
+
+def max_stories_of(subscriber: Subscriber, config: Config) -> int:
+    return subscriber.max_stories if subscriber.max_stories else config.digest.max_stories
+
+
+def wants_no_news_notice(subscriber: Subscriber, config: Config) -> bool:
+    return (
+        subscriber.no_news_notice if subscriber.no_news_notice is not None else config.digest.no_news_notice
+    )
+
+
+def render_scheduled(
+    subscriber: Subscriber, config: Config, content: DigestContent, at: datetime
+) -> list[str]:
+    tz = timezone_of(subscriber, config.schedule)
+    return render_digest(content.stories, tz, language_of(subscriber), more=content.more, at=at)
+
+
+def render_no_news(subscriber: Subscriber, config: Config, at: datetime) -> list[str]:
+    lang = language_of(subscriber)
+    _ = translator(lang)
+    header = digest_header(at, timezone_of(subscriber, config.schedule), lang)
+    return [f"{header}\n{escape_html(_('No new stories since the last digest.'))}"]
+
+
+def render_instant(subscriber: Subscriber, config: Config, content: DigestContent) -> list[str]:
+    lang = language_of(subscriber)
+    _ = translator(lang)
+    title = f"<b>{escape_html(_('New stories'))}</b>"
+    tz = timezone_of(subscriber, config.schedule)
+    return render_digest(content.stories, tz, lang, more=content.more, title_line=title)
+
+
+def source_filter(subscriber: Subscriber, subscriptions: dict[int, set[int]]) -> set[int] | None:
+    return None if subscriber.all_sources else subscriptions.get(subscriber.id, set())
+
+
+def lowest_cursor(cursors: Sequence[int], floor: int) -> int:
+    return min((max(c, floor) for c in cursors), default=floor)

@@ -1,0 +1,110 @@
+"""Our own pace for Telegram's flood limits: token buckets on an injectable clock.
+
+Telegram's limits (about 30 messages/s per bot, about 1/s per private chat, 20/min per group) are
+enforced on its side with 429 replies; a sender that stays just under them never sees one. Each
+bucket holds at most `burst` tokens and refills at `rate` per second; a send takes one token from
+every bucket that applies, and waits when one is empty.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from news.config import DeliveryConfig
+
+Clock = Callable[[], float]
+
+# The share of Telegram's cap we aim for: close enough to be worth it, far enough from the edge that
+# network jitter never turns into a 429.
+HEADROOM = 0.99
+# Global burst as seconds of the rate: lets the dispatcher send a few at once after a hiccup (a slow
+# database write) instead of losing that time for good.
+BURST_SECONDS = 0.1
+
+
+class TokenBucket:
+    __slots__ = ("rate", "burst", "tokens", "updated")
+
+    def __init__(self, rate: float, burst: float, now: float, *, full: bool = True) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("a bucket needs rate > 0 and burst >= 1")
+        self.rate = rate
+        self.burst = burst
+        self.tokens = burst if full else 1.0
+        self.updated = now
+
+    def _refill(self, now: float) -> None:
+        if now > self.updated:
+            self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+            self.updated = now
+
+    def wait(self, now: float) -> float:
+        """Seconds until a token is there (0: one is)."""
+        self._refill(now)
+        return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
+
+    def take(self, now: float) -> None:
+        self._refill(now)
+        self.tokens -= 1.0
+
+
+def is_group(chat_id: int) -> bool:
+    """Groups, supergroups and channels have negative ids; private chats positive ones."""
+    return chat_id < 0
+
+
+class Pacer:
+    """All buckets of one sender: the global one (or the paid-broadcast one) and one per chat."""
+
+    def __init__(
+        self, delivery: DeliveryConfig, clock: Clock = time.monotonic, *, headroom: float = HEADROOM
+    ) -> None:
+        self.clock = clock
+        self.paid = delivery.allow_paid_broadcast
+        cap = delivery.paid_messages_per_second if self.paid else delivery.messages_per_second
+        self.rate = cap * headroom
+        now = clock()
+        self.global_bucket = TokenBucket(self.rate, max(1.0, self.rate * BURST_SECONDS), now)
+        self.chat_interval = delivery.per_chat_interval
+        self.group_rate = delivery.group_messages_per_minute / 60.0 * headroom
+        self._last_private: dict[int, float] = {}
+        self._groups: dict[int, TokenBucket] = {}
+        self.paused_until = 0.0
+
+    def pause(self, seconds: float) -> None:
+        """A global 429: nothing goes out until `seconds` from now."""
+        self.paused_until = max(self.paused_until, self.clock() + seconds)
+
+    def chat_wait(self, chat_id: int, now: float) -> float:
+        """Seconds before this chat may get its next message."""
+        wait = 0.0
+        last = self._last_private.get(chat_id)
+        if last is not None:
+            wait = max(0.0, last + self.chat_interval - now)
+        if is_group(chat_id):
+            bucket = self._groups.get(chat_id)
+            if bucket is not None:
+                wait = max(wait, bucket.wait(now))
+        return wait
+
+    def global_wait(self, now: float) -> float:
+        return max(self.paused_until - now, self.global_bucket.wait(now))
+
+    def take(self, chat_id: int, now: float) -> None:
+        """Record a send to `chat_id` at `now` (after the waits said 0)."""
+        self.global_bucket.take(now)
+        self._last_private[chat_id] = now
+        if is_group(chat_id):
+            bucket = self._groups.get(chat_id)
+            if bucket is None:
+                # Start a group with one token: a long digest to a group goes at the steady rate.
+                bucket = self._groups[chat_id] = TokenBucket(self.group_rate, 1.0, now)
+            bucket.take(now)
+
+    def forget_idle(self, now: float, idle: float = 120.0) -> None:
+        """Drop chats not written to for a while: memory stays bounded over 100,000 chats."""
+        horizon = now - max(idle, self.chat_interval)
+        self._last_private = {c: t for c, t in self._last_private.items() if t > horizon}
+        refilled = now - 1.0 / self.group_rate  # a bucket untouched this long is full again
+        self._groups = {c: b for c, b in self._groups.items() if b.updated > refilled}

@@ -1,0 +1,237 @@
+"""Extract one article (title, date, author, body, read count) from a news page.
+
+trafilatura finds the main text on unknown layouts and reads metadata; the site rules add
+what it does not know about Vietnamese portals (labelled date and counter lines, closing
+author lines, portal CMS layouts). A page that is not an article (a home or listing page)
+gives None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+from urllib.parse import urlsplit
+
+import lxml.html
+import trafilatura
+
+from news import site_rules
+from news.dates import find_date, parse_date
+from news.entries import Entry
+from news.feed_text import language_code
+from news.htmltree import node_text, parse_html
+from news.page_meta import PageFacts, heading_matching_title, read_page_facts, strip_site_suffix
+from news.text import html_to_text, normalize_text
+
+MIN_ARTICLE_CHARS = 250  # shorter main text: a teaser, a gallery or a listing
+MIN_UNDATED_ARTICLE_CHARS = 1000
+MIN_PARAGRAPHS = 3
+MAX_LINK_SHARE = 0.5
+_DATE_WINDOW_CHARS = 300  # an unlabelled date right under the title
+# A table cell holding several paragraphs is page layout (old portals), not a data table.
+_LAYOUT_TABLE_XPATH = "//td[count(.//p) >= 3 or count(.//div//p) >= 2]"
+_AUTHOR_NOISE = ("vn", "com", "corp", "jsc", "online", "news")
+
+
+@dataclass(slots=True)
+class _MainText:
+    """The page's article candidate before the is-it-an-article verdict."""
+
+    root: lxml.html.HtmlElement
+    facts: PageFacts
+    extracted: Any  # trafilatura's Document, or None
+    from_layout_rule: bool
+    title: str
+    title_from_heading: bool
+    lines: list[str]
+    author_line: str | None
+
+
+def extract_article(html: str, url: str, default_tz: tzinfo) -> Entry | None:
+    """The article on `html`, or None when the page is not an article."""
+    main = _main_text(html, url, home_page_is_none=True)
+    if main is None or not main.title:
+        return None
+    body = "\n\n".join(main.lines)
+    page_text = _body_text(main.root)
+    anchor = _title_anchor(page_text, main.title, default_tz)
+    published = _published(main.facts, page_text, anchor, default_tz, main.extracted)
+    if not _is_article(main, body, published):
+        return None
+    return Entry(
+        url=url,
+        title=main.title,
+        author=main.author_line or _meta_author(main.facts, main.extracted),
+        published=published,
+        body=body,
+        read_count=site_rules.find_read_count(page_text, anchor or 0),
+        language=language_code(main.facts.language),
+    )
+
+
+def extract_body(html: str, url: str) -> str | None:
+    """Title and body text as extract_article finds them, whether or not the page is an article
+    (for measuring extraction quality apart from the verdict)."""
+    main = _main_text(html, url)
+    if main is None:
+        return None
+    return "\n\n".join([main.title, *main.lines])
+
+
+def _main_text(html: str, url: str, home_page_is_none: bool = False) -> _MainText | None:
+    root = parse_html(html)
+    if root is None:
+        return None
+    facts = read_page_facts(root, url)
+    if home_page_is_none and facts.is_home_page:
+        return None  # before the costly extraction: home pages are what listing sources poll
+    rules = site_rules.rule_for(url)
+    body_node = _rule_body(root, rules)
+    extracted = _trafilatura(html, url, layout_tables=bool(root.xpath(_LAYOUT_TABLE_XPATH)))
+    title, title_from_heading = _title(root, rules, facts, extracted)
+    if body_node is not None:
+        clean_node = site_rules.body_without_furniture(body_node)
+        raw_body = html_to_text(lxml.html.tostring(clean_node, encoding="unicode"))
+    else:
+        raw_body = normalize_text(extracted.text or "") if extracted is not None else ""
+    lines, author_line = site_rules.split_body_and_author(_body_lines(raw_body, title))
+    return _MainText(
+        root, facts, extracted, body_node is not None, title, title_from_heading, lines, author_line
+    )
+
+
+def _is_article(main: _MainText, body: str, published: datetime | None) -> bool:
+    """Enough text that is not a list of headlines, and some sign that it is one story: structured
+    data, a layout rule, or a heading repeating the page title with a date or a long body."""
+    if len(body) < MIN_ARTICLE_CHARS or _mostly_links(main.lines, main.root):
+        return False
+    if main.facts.declares_article or main.facts.published_values or main.from_layout_rule:
+        return True
+    long_enough = len(body) >= MIN_UNDATED_ARTICLE_CHARS and len(main.lines) >= MIN_PARAGRAPHS
+    return main.title_from_heading and (published is not None or long_enough)
+
+
+def _rule_body(
+    root: lxml.html.HtmlElement, rules: tuple[site_rules.LayoutRule, ...]
+) -> lxml.html.HtmlElement | None:
+    for rule in rules:
+        node = site_rules.select_first(root, rule.body)
+        if node is not None and len(node_text(node)) >= site_rules.MIN_RULE_BODY_CHARS:
+            return node
+    return None
+
+
+def _trafilatura(html: str, url: str, layout_tables: bool):
+    """trafilatura's main text and metadata; tables are dropped on table-layout pages, where
+    keeping them would flatten the whole page into one row."""
+    try:
+        return trafilatura.bare_extraction(
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=not layout_tables,
+            include_images=False,
+            date_extraction_params={
+                "extensive_search": True,
+                "original_date": True,
+                "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+            },
+        )
+    except Exception:  # trafilatura fails in many ways on broken markup; the page then has no article
+        return None
+
+
+def _title(root, rules, facts: PageFacts, extracted) -> tuple[str, bool]:
+    """The article's title and whether a heading on the page confirms it."""
+    for rule in rules:
+        node = site_rules.select_first(root, rule.title) if rule.title else None
+        if node is not None and node_text(node):
+            return normalize_text(node_text(node)), True
+    heading = heading_matching_title(facts)
+    if heading:
+        return normalize_text(heading), True
+    full = facts.og_title or facts.html_title or (extracted.title if extracted is not None else "") or ""
+    site_name = facts.site_name or (extracted.sitename if extracted is not None else "") or ""
+    return normalize_text(" ".join(strip_site_suffix(full, site_name, facts.url).split())), False
+
+
+def _body_lines(text: str, title: str) -> list[str]:
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    lines = [line for line in lines if line]
+    if lines and title and lines[0] == title:
+        lines = lines[1:]
+    return lines
+
+
+def _body_text(root: lxml.html.HtmlElement) -> str:
+    """The visible text of the page body, blocks on their own lines (the <head> left out)."""
+    body = root.find("body")
+    return html_to_text(lxml.html.tostring(body if body is not None else root, encoding="unicode"))
+
+
+def _title_anchor(page_text: str, title: str, default_tz: tzinfo) -> int | None:
+    """Where the article header ends in the page text: after the occurrence of the title that
+    a labelled date follows closely (sidebars repeat titles), else after its first occurrence."""
+    if not title:
+        return None
+    occurrences = []
+    start = page_text.find(title)
+    while start >= 0 and len(occurrences) < 10:
+        occurrences.append(start + len(title))
+        start = page_text.find(title, start + 1)
+    for end in occurrences:
+        window = page_text[end : end + _DATE_WINDOW_CHARS]
+        if site_rules.find_labelled_date(window, default_tz) is not None:
+            return end
+    return occurrences[0] if occurrences else None
+
+
+def _published(
+    facts: PageFacts, page_text: str, anchor: int | None, default_tz: tzinfo, extracted
+) -> datetime | None:
+    """Structured metadata first, then a labelled date after the title, then an unlabelled
+    date just under it, then trafilatura's (htmldate's) guess."""
+    for value in facts.published_values:
+        found = parse_date(value, default_tz)
+        if found is not None:
+            return found.astimezone(UTC)
+    found = site_rules.find_labelled_date(page_text, default_tz, anchor or 0)
+    if found is None and anchor is not None:
+        found = find_date(page_text[anchor : anchor + _DATE_WINDOW_CHARS], default_tz)
+    if found is None and extracted is not None and extracted.date:
+        found = parse_date(extracted.date, default_tz)
+    return found.astimezone(UTC) if found is not None else None
+
+
+def _mostly_links(lines: list[str], root: lxml.html.HtmlElement) -> bool:
+    """A listing's main text is headlines: most of its characters are link texts."""
+    if not lines:
+        return False
+    anchors = {node_text(a) for a in root.iter("a")}
+    linked = sum(len(line) for line in lines if line in anchors)
+    return linked > MAX_LINK_SHARE * sum(len(line) for line in lines)
+
+
+def _meta_author(facts: PageFacts, extracted) -> str | None:
+    """An author named in the page's metadata, without the publisher names CMSs put there."""
+    candidates = list(facts.author_values)
+    if extracted is not None and extracted.author:
+        candidates.extend(extracted.author.split(";"))
+    publisher = {facts.site_name.casefold(), _host_label(facts.url)} - {""}
+    for candidate in candidates:
+        name = " ".join(candidate.split()).strip(" -–|,;:")
+        words = name.casefold().split()
+        if not name or len(words) > 6 or any(w in _AUTHOR_NOISE or "." in w for w in words):
+            continue
+        if name.casefold() in publisher or any(p in name.casefold().replace(" ", "") for p in publisher):
+            continue
+        return normalize_text(name)
+    return None
+
+
+def _host_label(url: str) -> str:
+    """`https://www.vnexpress.net/x` → `vnexpress`."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    return host.split(".", 1)[0]

@@ -1,0 +1,204 @@
+"""Sentence splitting for Vietnamese and English news text, and the body lines without boilerplate.
+
+Rules, in order: line breaks always separate; a candidate boundary is a run of `.`, `!`, `?` or an
+ellipsis with the closing quotes/brackets that follow it; whether it really ends a sentence depends on
+what comes after (a lowercase letter never starts a sentence) and on the token before a single period
+(abbreviations such as `TP.` or `PGS.TS.` and initials such as `T.X.` do not end one).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+# Abbreviations that stand before a name or a number and so never end a sentence (compared lowercased,
+# one dot-separated part at a time, so chains such as `PGS.TS.` or `ThS.BS.` are covered too).
+_NEVER_FINAL_PARTS = frozenset(
+    # Vietnamese: places (thành phố, quận, phường, thị xã, thị trấn, huyện, xã), page, titles and degrees.
+    "tp q p tx tt h x tr gs pgs ts ths bs bsck bsckii ks ls nxb cn ckii ndt ncs"
+    # English titles before a name.
+    " mr mrs ms dr prof gen col lt sgt capt gov sen rep rev hon st mt vs messrs".split()
+)
+# Whole multi-part tokens that never end a sentence.
+_NEVER_FINAL_TOKENS = frozenset("u.s u.k u.n e.g i.e a.k.a".split())
+# Abbreviations that often end a sentence too: they end one only before an uppercase letter.
+_MAYBE_FINAL_PARTS = frozenset(
+    "etc inc ltd co corp jr sr no nos fig vol approx dept est jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+_MAYBE_FINAL_TOKENS = frozenset("v.v a.m p.m".split())
+
+# A run of terminators and the closing quotes/brackets after it. One character class first and no
+# groups: this keeps the scan fast on Vietnamese text (Python's re is slow on non-ASCII strings).
+_CANDIDATE = re.compile(r"[.!?…][.!?…]*[\"'”’»)\]]*")
+_CLOSERS = "\"'”’»)]"
+_OPENING_QUOTES = "\"'“‘«"
+_NO_SENTENCE_START = ",;)"
+# Before these words a lone capital is a person's initial (`bà H. Sau đó`), not `H.` for huyện.
+_PERSON_WORDS = frozenset("ông bà anh chị em cô chú bác cháu bé cụ mr mrs ms miss".split())
+
+# No-break and thin spaces (common in pages) count as spaces; zero-width ones as nothing.
+_ODD_SPACES = (("\u00a0", " "), ("\u2009", " "), ("\u202f", " "), ("\u200b", ""), ("\ufeff", ""))
+
+_ORDINARY, _NEVER_FINAL, _MAYBE_FINAL = 0, 1, 2
+_LONGEST_ABBREVIATION = max(len(part) for part in _NEVER_FINAL_PARTS | _MAYBE_FINAL_PARTS)
+
+# Lines that belong to the page, not to the story. Matched on the stripped, NFC line, case-insensitively.
+_BOILERPLATE_LINE = re.compile(
+    r"""^(?:
+        (?:ngày|ngày\ đăng|ngày\ cập\ nhật|cập\ nhật|đăng\ ngày|đăng\ lúc|date|published|updated)\s*:
+      | (?:số\ lần\ đọc|lượt\ xem|lượt\ đọc|lượt\ truy\ cập|views?)\s*:
+      | (?:nguồn|source)\s*:
+      | (?:ảnh|photo)\s*:
+      | \(\s*(?:theo|nguồn|source)\b[^()]*\)\s*\.?
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_BOILERPLATE_MAX_CHARS = 160
+_AUTHOR_MAX_WORDS = 6
+_AUTHOR_MAX_CHARS = 60
+_TRAILING_CREDIT = re.compile(r"^theo\s+\S", re.IGNORECASE)
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of `text`, line by line; every non-empty line yields at least one sentence."""
+    return list(iter_sentences(text))
+
+
+def iter_sentences(text: str) -> Iterator[str]:
+    """`split_sentences`, lazily: a caller that needs only the first sentences stops early."""
+    for line in _lines(text):
+        yield from _split_line(line)
+
+
+def body_lines(text: str) -> list[str]:
+    """The non-empty lines of an article, without page boilerplate (date, read count, source, author)."""
+    lines = [line for line in _lines(text) if not is_boilerplate(line)]
+    if len(lines) > 1 and _looks_like_trailing_credit(lines[-1]):
+        lines.pop()
+    return lines
+
+
+def is_boilerplate(line: str) -> bool:
+    """A date, read-count, source or `(Theo …)` line: page furniture, not a sentence of the story."""
+    line = line.strip()
+    return len(line) <= _BOILERPLATE_MAX_CHARS and _BOILERPLATE_LINE.match(line) is not None
+
+
+def _lines(text: str) -> list[str]:
+    text = unicodedata.normalize("NFC", text)
+    for odd, plain in _ODD_SPACES:
+        if odd in text:
+            text = text.replace(odd, plain)
+    return [stripped for line in text.splitlines() if (stripped := line.strip())]
+
+
+def _looks_like_trailing_credit(line: str) -> bool:
+    """A short last line with no final punctuation: an author ("Thanh Anh", "PV") or "Theo TTXVN"."""
+    words = line.split()
+    if len(words) > _AUTHOR_MAX_WORDS or len(line) > _AUTHOR_MAX_CHARS or line[-1] in ".!?…:;,":
+        return False
+    if _TRAILING_CREDIT.match(line):
+        return True
+    capitalised = sum(1 for word in words if word.lstrip("(-–").strip()[:1].isupper())
+    return capitalised * 2 >= len(words)
+
+
+def _split_line(line: str) -> Iterator[str]:
+    start = 0
+    for match in _CANDIDATE.finditer(line):
+        if _ends_sentence(line, match):
+            sentence = line[start : match.end()].strip()
+            if sentence:
+                yield sentence
+            start = match.end()
+    tail = line[start:].strip()
+    if tail:
+        yield tail
+
+
+def _ends_sentence(line: str, match: re.Match[str]) -> bool:
+    after = match.end()
+    if after >= len(line):
+        return True
+    terminator = match.group().rstrip(_CLOSERS)
+    if not line[after].isspace():
+        return _ends_glued_sentence(line, match)
+    nxt = _skip_spaces(line, after + 1)
+    if nxt >= len(line):
+        return True
+    follower = line[nxt]
+    if "…" in terminator or "..." in terminator:
+        return _starts_capitalised(line, nxt)
+    if follower.islower() or follower in _NO_SENTENCE_START:
+        return False
+    if terminator != ".":
+        return True
+    kind = _token_kind(line, match.start())
+    if kind == _NEVER_FINAL:
+        return False
+    if kind == _MAYBE_FINAL:
+        return not follower.isdigit()
+    return True
+
+
+def _ends_glued_sentence(line: str, match: re.Match[str]) -> bool:
+    """`điểm.Hội nghị`: a missing space after a period between a lowercase word and a capitalised one."""
+    if match.group() != ".":
+        return False
+    after = match.end()
+    if after + 1 >= len(line) or not (line[after].isupper() and line[after + 1].islower()):
+        return False
+    token = _token_before(line, match.start())
+    return len(token) >= 2 and token.isalpha() and token.islower() and _token_kind(line, match.start()) == _ORDINARY
+
+
+def _skip_spaces(line: str, index: int) -> int:
+    while index < len(line) and line[index].isspace():
+        index += 1
+    return index
+
+
+def _starts_capitalised(line: str, index: int) -> bool:
+    while index < len(line) and line[index] in _OPENING_QUOTES:
+        index += 1
+    return index < len(line) and line[index].isupper()
+
+
+def _token_before(line: str, dot: int) -> str:
+    """The word (with inner dots, as in `PGS.TS` or `T.X`) that ends at the period at `dot`."""
+    token = line[line.rfind(" ", 0, dot) + 1 : dot].lstrip(_OPENING_QUOTES + "([-–").strip(".")
+    return token if token.replace(".", "").isalnum() else ""
+
+
+def _token_kind(line: str, dot: int) -> int:
+    token = _token_before(line, dot)
+    if not token:
+        return _ORDINARY
+    if len(token) > _LONGEST_ABBREVIATION and "." not in token:
+        return _ORDINARY  # the common case: an ordinary word
+    lowered = token.lower()
+    parts = lowered.split(".")
+    if len(token) == 1 and token.isupper() and _word_before(line, dot) in _PERSON_WORDS:
+        return _MAYBE_FINAL
+    if lowered in _NEVER_FINAL_TOKENS or all(part in _NEVER_FINAL_PARTS for part in parts):
+        return _NEVER_FINAL
+    if lowered in _MAYBE_FINAL_TOKENS or (len(parts) == 1 and lowered in _MAYBE_FINAL_PARTS):
+        return _MAYBE_FINAL
+    initials = token.split(".")
+    if all(_is_initial(part) for part in initials):
+        return _NEVER_FINAL if len(initials) > 1 else _MAYBE_FINAL
+    return _ORDINARY
+
+
+def _word_before(line: str, end: int) -> str:
+    """The lowercased word before the token that ends at `end` (`bà` in `bà H.`)."""
+    words = line[:end].split()
+    return words[-2].lower() if len(words) >= 2 else ""
+
+
+def _is_initial(part: str) -> bool:
+    """`T`, `Kh`, `Đ`: an abbreviated name (one capital, optionally one lowercase letter)."""
+    if not part or len(part) > 2 or not part[0].isupper() or not part[0].isalpha():
+        return False
+    return len(part) == 1 or part[1].islower()

@@ -1,0 +1,209 @@
+"""Table-driven rules for Vietnamese news portals: where the article is, and the labelled lines
+around it (`Ngày: 19.09.2019`, `Số lần đọc:1044`, an author line) that generic extraction misses.
+"""
+
+from __future__ import annotations
+
+import copy as copy_module
+import re
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from urllib.parse import urlsplit
+
+import lxml.html
+
+from news.dates import find_date
+
+
+@dataclass(frozen=True, slots=True)
+class LayoutRule:
+    """CSS selectors of one portal layout, tried in order; the first that matches wins."""
+
+    name: str
+    body: tuple[str, ...]
+    title: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()  # host suffixes the rule is limited to; empty: any site
+
+    def applies_to(self, host: str) -> bool:
+        return not self.hosts or any(host == h or host.endswith("." + h) for h in self.hosts)
+
+
+LAYOUT_RULES: tuple[LayoutRule, ...] = (
+    LayoutRule(
+        "vnexpress", body=("article.fck_detail",), title=("h1.title-detail",), hosts=("vnexpress.net",)
+    ),
+    LayoutRule(
+        "dantri",
+        body=("div.singular-content", "div.dt-news__content", "div#divNewsContent"),
+        title=("h1.title-page", "h1.dt-news__title", "h1.fon31"),
+        hosts=("dantri.com.vn",),
+    ),
+    LayoutRule(
+        "tuoitre",
+        body=("div#main-detail-body", "div.detail-content", "div.fck"),
+        title=("h1.article-title", "h1.detail-title"),
+        hosts=("tuoitre.vn",),
+    ),
+    # Government and party portals (provincial CMSs): one detail block holding the title,
+    # a date line, the body, an author line and a read counter.
+    LayoutRule(
+        "portal-cms",
+        body=(
+            "div.news-detail div.news-content",
+            "div.news-detail div.content",
+            "div.ArticleDetail div.ArticleContent",
+            "div.ArticleContent",
+            "div.chitiet-noidung",
+            "div.noidung-chitiet",
+            "div.detail-news-content",
+            "div.journal-content-article",
+            "div.ms-rtestate-field",
+        ),
+        title=(
+            "div.news-detail .news-title",
+            "div.news-detail .title",
+            "div.ArticleDetail .ArticleTitle",
+            ".chitiet-tieude",
+            ".tieude-chitiet",
+        ),
+    ),
+)
+
+MIN_RULE_BODY_CHARS = 200
+# Blocks inside an article body that belong to the page, not the story: related-news lists,
+# share bars.
+BODY_EXCLUDE = (
+    "ul.list-news",
+    ".list_link",
+    "[class*=related]",
+    "[class*=lien-quan]",
+    "[class*=lienquan]",
+    "[class*=share]",
+    "[class*=social]",
+)
+
+_NUMBER = r"\d{1,3}(?:[.,\u00a0 ]\d{3})+|\d+"
+# The number must not run on into a date or a time (`Lượt xem: 19.09.2019` is not a count).
+READ_COUNT = re.compile(
+    r"(?:Số\s+lần\s+(?:đọc|xem)|Số\s+lượt\s+(?:xem|đọc|truy\s+cập)|Lượt\s+(?:xem|đọc|truy\s+cập)|Lần\s+đọc|Đã\s+xem)"
+    rf"\s*:?\s*({_NUMBER})(?![\d.,/:-]*\d)",
+    re.IGNORECASE,
+)
+# Labels of a publication date line; a bare "Ngày" needs its colon ("Ngày 22/10, ..." opens prose).
+DATE_LABEL = re.compile(
+    r"(?:\b(?:Ngày\s+(?:đăng(?:\s+tin)?|cập\s+nhật|xuất\s+bản|phát\s+hành)|Cập\s+nhật(?:\s+lúc)?|Đăng\s+(?:lúc|ngày|tải)|"
+    r"Thời\s+gian\s+(?:đăng|cập\s+nhật)|Xuất\s+bản|Published|Posted|Updated)\s*:?|\bNgày\s*:)\s*",
+    re.IGNORECASE,
+)
+_DATE_VALUE_CHARS = 60
+
+# Lines of page furniture that text extraction keeps inside the body.
+_BOILERPLATE_LINE = re.compile(
+    r"^\W*(?:In\s+bài(?:\s+viết)?|Bản\s+in|Gửi\s+(?:email|bài\s+viết|cho\s+bạn\s+bè)|Chia\s+sẻ|Quay\s+(?:lại|về)|"
+    r"Về\s+đầu\s+trang|Lên\s+đầu\s+trang|Xem\s+thêm|Tin\s+liên\s+quan|Các\s+tin\s+(?:khác|đã\s+đưa)|"
+    r"Bình\s+luận|Ý\s+kiến\s+bạn\s+đọc|Print|Share|Back)\W*$",
+    re.IGNORECASE,
+)
+# A line that closes the article: what follows is tags, related links or comments.
+_TAIL_MARKER = re.compile(
+    r"^\W*(?:Từ\s+khóa|Từ\s+khoá|Tags?|Chủ\s+đề|Tin\s+cùng\s+chuyên\s+mục|Tin\s+liên\s+quan)\W*$", re.I
+)
+_CREDIT = re.compile(
+    r"^\(?\s*(?:Theo|Nguồn|Tác\s+giả|Bài\s+và\s+ảnh|Bài,\s*ảnh)\s*:?\s+(.{2,60}?)\s*\)?\.?$", re.I
+)
+_NAME_WORD = re.compile(r"^(?:[^\W\d_][\w.]*|[-–&])$")
+MAX_AUTHOR_WORDS_EACH = 5  # per name; co-authors are joined by " - "
+MAX_AUTHOR_CHARS = 50
+
+
+def rule_for(url: str) -> tuple[LayoutRule, ...]:
+    """The layout rules that may apply to a page at `url`, site-specific ones first."""
+    host = (urlsplit(url).hostname or "").lower()
+    return tuple(rule for rule in LAYOUT_RULES if rule.applies_to(host))
+
+
+def select_first(root: lxml.html.HtmlElement, selectors: tuple[str, ...]) -> lxml.html.HtmlElement | None:
+    for selector in selectors:
+        found = root.cssselect(selector)
+        if found:
+            return found[0]
+    return None
+
+
+def body_without_furniture(node: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """A copy of a body node without the BODY_EXCLUDE blocks (the page tree stays intact)."""
+    copy = copy_module.deepcopy(node)
+    copy.tail = None
+    for selector in BODY_EXCLUDE:
+        for furniture in copy.cssselect(selector):
+            furniture.drop_tree()
+    return copy
+
+
+def parse_count(text: str) -> int:
+    """`1.044`, `1,044`, `1 044` → 1044."""
+    return int(re.sub(r"\D", "", text))
+
+
+def find_read_count(text: str, start: int = 0) -> int | None:
+    """The first read counter at or after `start`, else the first anywhere."""
+    match = READ_COUNT.search(text, start) or (READ_COUNT.search(text) if start else None)
+    return parse_count(match.group(1)) if match else None
+
+
+def find_labelled_date(text: str, default_tz: tzinfo, start: int = 0) -> datetime | None:
+    """The first `Ngày: …` / `Cập nhật lúc …` style date at or after `start`."""
+    for match in DATE_LABEL.finditer(text, start):
+        value = text[match.end() : match.end() + _DATE_VALUE_CHARS].split("\n", 1)[0]
+        found = find_date(value, default_tz)
+        if found is not None:
+            return found
+    return None
+
+
+def is_metadata_line(line: str) -> bool:
+    """Date, counter and page-furniture lines that do not belong in an article body."""
+    stripped = line.strip()
+    if not stripped:
+        return True
+    if _BOILERPLATE_LINE.match(stripped):
+        return True
+    counter = READ_COUNT.search(stripped)
+    if counter and len(stripped) - len(counter.group(0)) < 25:
+        return True
+    label = DATE_LABEL.match(stripped)
+    return bool(label) and len(stripped) < 60
+
+
+def author_from_line(line: str) -> str | None:
+    """The name in a closing credit line (`Thanh Anh`, `Theo TTXVN`, `Nguồn: Báo Kiên Giang`)."""
+    text = " ".join(line.split())
+    if not text or len(text) > MAX_AUTHOR_CHARS + 10:
+        return None
+    credit = _CREDIT.match(text)
+    if credit:
+        return credit.group(1).strip()
+    if len(text) > MAX_AUTHOR_CHARS or text[-1] in ".!?:;…,":
+        return None
+    name = re.sub(r"\s*\([^)]{1,30}\)$", "", text)  # "Thanh Anh (TTXVN)"
+    words = name.split()
+    names = " ".join(words).replace(" – ", " - ").replace(" & ", " - ").split(" - ")
+    if not all(1 <= len(part.split()) <= MAX_AUTHOR_WORDS_EACH for part in names):
+        return None
+    if all(_NAME_WORD.match(w) and (w[0].isupper() or w in "-–&") for w in words):
+        return text
+    return None
+
+
+def split_body_and_author(lines: list[str]) -> tuple[list[str], str | None]:
+    """Drop metadata lines; take a short closing name line off the end as the author."""
+    for index, line in enumerate(lines):
+        if index > 0 and _TAIL_MARKER.match(line.strip()):
+            lines = lines[:index]
+            break
+    kept = [line for line in lines if not is_metadata_line(line)]
+    if len(kept) >= 2:
+        author = author_from_line(kept[-1])
+        if author:
+            return kept[:-1], author
+    return kept, None

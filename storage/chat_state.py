@@ -1,0 +1,51 @@
+"""A subscriber's chat as Telegram reports it: blocked or gone (inactive), back (active), migrated."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Subscriber
+from storage.outbox import cancel_chat, move_chat_rows
+
+
+async def deactivate_chat(session: AsyncSession, chat_id: int, reason: str, now: datetime) -> bool:
+    """Mark the chat's subscriber inactive and cancel its unfinished rows; True if it was active."""
+    result = await session.execute(
+        update(Subscriber)
+        .where(Subscriber.chat_id == chat_id, Subscriber.active.is_(True))
+        .values(active=False, inactive_reason=reason[:500], inactive_since=now, updated_at=now)
+    )
+    await cancel_chat(session, chat_id, reason)
+    return bool(result.rowcount)
+
+
+async def reactivate_chat(session: AsyncSession, chat_id: int, now: datetime) -> bool:
+    """The user unblocked the bot (or re-added it): active again, with a fresh schedule to compute."""
+    result = await session.execute(
+        update(Subscriber)
+        .where(Subscriber.chat_id == chat_id, Subscriber.active.is_(False))
+        .values(active=True, inactive_reason=None, inactive_since=None, next_digest_at=None, updated_at=now)
+    )
+    return bool(result.rowcount)
+
+
+async def move_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int, now: datetime) -> None:
+    """A group became a supergroup: the subscriber and its unfinished rows follow the new id. If the
+    new id already has a subscriber (it subscribed on its own), the old one is retired instead."""
+    taken = (await session.execute(select(Subscriber.id).where(Subscriber.chat_id == new_chat_id))).scalar()
+    if taken is None:
+        await session.execute(
+            update(Subscriber)
+            .where(Subscriber.chat_id == old_chat_id)
+            .values(chat_id=new_chat_id, chat_type="supergroup", updated_at=now)
+        )
+    else:
+        await session.execute(
+            update(Subscriber)
+            .where(Subscriber.chat_id == old_chat_id)
+            .values(active=False, inactive_reason=f"migrated to {new_chat_id}", inactive_since=now)
+        )
+    await move_chat_rows(session, old_chat_id, new_chat_id)

@@ -1,0 +1,177 @@
+"""Digests in the database: the window of new story sightings, and one digest written atomically.
+
+`record_digest` writes the digest row, its outbox rows and the subscriber's cursor in the caller's
+transaction, so either all of them exist or none does; the unique (subscriber, slot) constraint makes
+a second run for the same slot fail on insert, and that run then writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Digest, OutboxMessage, Source, Story, StorySource, Subscriber, Subscription
+
+IN_CHUNK = 500  # ids per IN (...) list: well under SQLite's and asyncpg's parameter limits
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRow:
+    id: int
+    title: str
+    url: str
+    summary: str
+    published_at: datetime
+
+
+@dataclass
+class StoryWindow:
+    """Stories with a sighting in (after, up_to], with *all* their sightings up to `up_to` (older
+    ones included, so a story a subscriber already saw through another source is recognised)."""
+
+    after: int
+    up_to: int
+    stories: dict[int, StoryRow] = field(default_factory=dict)
+    sightings: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # story -> [(ss id, source)]
+    source_names: dict[int, str] = field(default_factory=dict)
+
+
+def _chunks(ids: Sequence[int], size: int = IN_CHUNK) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+async def latest_sighting_id(session: AsyncSession) -> int:
+    """The newest story_sources id: a snapshot bound for a compose run, and a new subscriber's cursor."""
+    return int((await session.execute(select(func.max(StorySource.id)))).scalar() or 0)
+
+
+async def sighting_id_before(session: AsyncSession, moment: datetime) -> int:
+    """The last story_sources id seen before `moment` (0 if none), by binary search over the primary
+    key: ids grow with `seen_at`, and the column has no index of its own."""
+    low = int((await session.execute(select(func.min(StorySource.id)))).scalar() or 0)
+    high = await latest_sighting_id(session)
+    if not high:
+        return 0
+    probe = select(StorySource.id, StorySource.seen_at).order_by(StorySource.id).limit(1)
+    answer = 0
+    while low <= high:
+        mid = (low + high) // 2
+        row = (await session.execute(probe.where(StorySource.id >= mid))).first()
+        if row is None or row.id > high:
+            high = mid - 1
+        elif row.seen_at < moment:
+            answer, low = row.id, row.id + 1
+        else:
+            high = mid - 1
+    return answer
+
+
+async def load_window(session: AsyncSession, after: int, up_to: int) -> StoryWindow:
+    window = StoryWindow(after=after, up_to=up_to)
+    if up_to <= after:
+        return window
+    story_ids = list(
+        (
+            await session.execute(
+                select(StorySource.story_id).where(StorySource.id > after, StorySource.id <= up_to).distinct()
+            )
+        ).scalars()
+    )
+    for chunk in _chunks(story_ids):
+        rows = await session.execute(
+            select(StorySource.id, StorySource.story_id, StorySource.source_id)
+            .where(StorySource.story_id.in_(chunk), StorySource.id <= up_to)
+            .order_by(StorySource.id)
+        )
+        for ss_id, story_id, source_id in rows:
+            window.sightings.setdefault(story_id, []).append((ss_id, source_id))
+        stories = await session.execute(
+            select(Story.id, Story.title, Story.url, Story.summary, Story.published_at).where(
+                Story.id.in_(chunk)
+            )
+        )
+        for row in stories:
+            window.stories[row.id] = StoryRow(row.id, row.title, row.url, row.summary or "", row.published_at)
+    window.source_names = dict((await session.execute(select(Source.id, Source.name))).all())
+    return window
+
+
+async def subscribed_sources(session: AsyncSession, subscriber_ids: Sequence[int]) -> dict[int, set[int]]:
+    """Each subscriber's subscribed source ids (absent key: no subscriptions)."""
+    result: dict[int, set[int]] = {}
+    for chunk in _chunks(list(subscriber_ids)):
+        rows = await session.execute(
+            select(Subscription.subscriber_id, Subscription.source_id).where(
+                Subscription.subscriber_id.in_(chunk)
+            )
+        )
+        for subscriber_id, source_id in rows:
+            result.setdefault(subscriber_id, set()).add(source_id)
+    return result
+
+
+def _advance(column, value: int):
+    """`column = max(column, value)`: a cursor never moves back, whichever run commits last."""
+    return case((column < value, value), else_=column)
+
+
+async def advance_cursor(session: AsyncSession, subscriber_id: int, column: str, value: int) -> None:
+    col = getattr(Subscriber, column)
+    await session.execute(
+        update(Subscriber).where(Subscriber.id == subscriber_id).values({column: _advance(col, value)})
+    )
+
+
+async def record_digest(
+    session: AsyncSession,
+    *,
+    subscriber_id: int,
+    chat_id: int,
+    slot_at: datetime,
+    kind: str,
+    cursor_column: str,
+    cursor_from: int,
+    cursor_to: int,
+    story_count: int,
+    parts: Sequence[str],
+    outbox_kind: str = "digest",
+    parse_mode: str | None = "HTML",
+    not_before: datetime | None = None,
+) -> int | None:
+    """Insert the digest, its outbox parts and the cursor move; None if this slot already exists."""
+    try:
+        async with session.begin_nested():
+            digest = Digest(
+                subscriber_id=subscriber_id,
+                slot_at=slot_at,
+                kind=kind,
+                story_count=story_count,
+                cursor_from=cursor_from,
+                cursor_to=cursor_to,
+            )
+            session.add(digest)
+            await session.flush()
+    except IntegrityError:
+        return None
+    for part, text in enumerate(parts):
+        row = OutboxMessage(
+            chat_id=chat_id,
+            subscriber_id=subscriber_id,
+            kind=outbox_kind,
+            ref_id=digest.id,
+            part=part,
+            text=text,
+            parse_mode=parse_mode,
+        )
+        if not_before is not None:
+            row.next_attempt_at = not_before
+        session.add(row)
+    await advance_cursor(session, subscriber_id, cursor_column, cursor_to)
+    await session.flush()
+    return digest.id

@@ -1,0 +1,73 @@
+"""Who is due for a digest: keyset batches over the indexed `next_digest_at`, and setting it.
+
+One periodic job reads these batches instead of keeping one scheduler job per subscriber, so
+100,000 subscribers cost one indexed range scan per check and a batch of rows in memory at a time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from news.config import ScheduleConfig
+from news.schedule import next_slot
+from storage.models import Subscriber
+
+DueKey = tuple[datetime, int]  # (next_digest_at, id) of the last subscriber of a batch
+
+
+def digest_times_of(subscriber: Subscriber, schedule: ScheduleConfig) -> list[str]:
+    return (
+        list(subscriber.digest_times) if subscriber.digest_times is not None else list(schedule.digest_times)
+    )
+
+
+def timezone_of(subscriber: Subscriber, schedule: ScheduleConfig) -> ZoneInfo:
+    return ZoneInfo(subscriber.timezone or schedule.timezone)
+
+
+def next_digest_time(subscriber: Subscriber, schedule: ScheduleConfig, after: datetime) -> datetime | None:
+    """The subscriber's first slot after `after`, in UTC (None: they chose no digest times)."""
+    return next_slot(digest_times_of(subscriber, schedule), timezone_of(subscriber, schedule), after)
+
+
+async def due_subscribers(
+    session: AsyncSession, now: datetime, *, after: DueKey | None = None, limit: int = 500
+) -> list[Subscriber]:
+    """Active subscribers whose `next_digest_at` has come, in (next_digest_at, id) order after `after`."""
+    query = select(Subscriber).where(Subscriber.active.is_(True), Subscriber.next_digest_at <= now)
+    if after is not None:
+        at, sid = after
+        query = query.where(
+            or_(Subscriber.next_digest_at > at, and_(Subscriber.next_digest_at == at, Subscriber.id > sid))
+        )
+    query = query.order_by(Subscriber.next_digest_at, Subscriber.id).limit(limit)
+    return list((await session.execute(query)).scalars())
+
+
+async def unscheduled_subscribers(
+    session: AsyncSession, *, after_id: int = 0, limit: int = 500
+) -> list[Subscriber]:
+    """Active subscribers with no `next_digest_at` yet (new, or times changed by a handler that cleared it)."""
+    query = (
+        select(Subscriber)
+        .where(Subscriber.active.is_(True), Subscriber.next_digest_at.is_(None), Subscriber.id > after_id)
+        .order_by(Subscriber.id)
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def set_next_digest_at(session: AsyncSession, subscriber_id: int, when: datetime | None) -> None:
+    await session.execute(
+        update(Subscriber).where(Subscriber.id == subscriber_id).values(next_digest_at=when)
+    )
+
+
+def reschedule(subscriber: Subscriber, schedule: ScheduleConfig, now: datetime) -> datetime | None:
+    """Set `next_digest_at` after a change of times, zone or mode (handlers call this; no catch-up)."""
+    subscriber.next_digest_at = next_digest_time(subscriber, schedule, now)
+    return subscriber.next_digest_at

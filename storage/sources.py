@@ -1,0 +1,190 @@
+"""Sources: configured and admin-added feeds, their HTTP validators, health and next check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from news.config import FeedConfig
+from storage.models import Source
+
+CLAIM_LEASE = timedelta(minutes=10)  # a claimed source is not claimed again before this
+
+
+class SourceExists(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    name: str
+    url: str
+    kind: str = "auto"
+    selector: str | None = None
+    full_text: bool = False
+    interval_seconds: int | None = None
+    timezone: str | None = None
+    language: str | None = None
+
+    @classmethod
+    def from_config(cls, feed: FeedConfig) -> SourceSpec:
+        return cls(
+            name=feed.name,
+            url=feed.url,
+            kind=feed.kind,
+            selector=feed.selector or None,
+            full_text=feed.full_text,
+            interval_seconds=feed.interval or None,
+            timezone=feed.timezone or None,
+            language=feed.language or None,
+        )
+
+
+def _apply(source: Source, spec: SourceSpec) -> None:
+    # A permanent redirect moves `url`; only a changed config URL moves it back.
+    if source.configured_url != spec.url:
+        source.url = spec.url
+        source.configured_url = spec.url
+        source.etag = source.last_modified = None  # a different document: forget its validators
+    source.kind = spec.kind
+    source.selector = spec.selector
+    source.full_text = spec.full_text
+    source.interval_seconds = spec.interval_seconds
+    source.timezone = spec.timezone
+    source.language = spec.language
+
+
+async def sync_config_sources(session: AsyncSession, feeds: list[FeedConfig], now: datetime) -> None:
+    """Make the configured [[feeds]] present and enabled; configured ones that left the file are disabled.
+
+    Admin-added sources are left alone.
+    """
+    existing = {s.name: s for s in (await session.scalars(select(Source))).all()}
+    wanted = {f.name: SourceSpec.from_config(f) for f in feeds}
+    for name, spec in wanted.items():
+        source = existing.get(name)
+        if source is None:
+            source = Source(name=name, url=spec.url, origin="config", next_check_at=now)
+            session.add(source)
+        _apply(source, spec)
+        source.enabled = True
+    for name, source in existing.items():
+        if source.origin == "config" and name not in wanted:
+            source.enabled = False
+    await session.flush()
+
+
+async def add_source(session: AsyncSession, spec: SourceSpec, now: datetime, origin: str = "admin") -> Source:
+    if await session.scalar(select(Source.id).where(Source.name == spec.name)) is not None:
+        raise SourceExists(f"a source named {spec.name!r} exists already")
+    source = Source(name=spec.name, url=spec.url, origin=origin, next_check_at=now)
+    _apply(source, spec)
+    session.add(source)
+    await session.flush()
+    return source
+
+
+async def remove_source(session: AsyncSession, name: str) -> bool:
+    result = await session.execute(delete(Source).where(Source.name == name))
+    return result.rowcount > 0
+
+
+async def list_sources(session: AsyncSession, *, enabled_only: bool = False) -> list[Source]:
+    stmt = select(Source).order_by(Source.name)
+    if enabled_only:
+        stmt = stmt.where(Source.enabled.is_(True))
+    return list((await session.scalars(stmt)).all())
+
+
+async def get_source(session: AsyncSession, name: str) -> Source | None:
+    return await session.scalar(select(Source).where(Source.name == name))
+
+
+async def find_source(session: AsyncSession, name_or_id: str) -> Source | None:
+    """By exact name, else id, else a unique case-insensitive prefix of the name."""
+    source = await get_source(session, name_or_id)
+    if source is None and name_or_id.isdigit():
+        source = await session.get(Source, int(name_or_id))
+    if source is None:
+        matches = [
+            s for s in await list_sources(session) if s.name.casefold().startswith(name_or_id.casefold())
+        ]
+        source = matches[0] if len(matches) == 1 else None
+    return source
+
+
+async def claim_due_sources(session: AsyncSession, now: datetime, limit: int = 500) -> list[Source]:
+    """Enabled sources whose next check has come, pushed forward by a lease so no one else claims them.
+
+    On PostgreSQL, FOR UPDATE SKIP LOCKED lets several workers share the work.
+    """
+    stmt = (
+        select(Source)
+        .where(Source.enabled.is_(True), Source.next_check_at <= now)
+        .order_by(Source.next_check_at)
+        .limit(limit)
+    )
+    if session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    sources = list((await session.scalars(stmt)).all())
+    for source in sources:
+        source.next_check_at = now + CLAIM_LEASE
+    await session.flush()
+    return sources
+
+
+async def record_success(
+    session: AsyncSession,
+    source_id: int,
+    *,
+    now: datetime,
+    next_check_at: datetime,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    new_url: str | None = None,
+    detected_kind: str | None = None,
+    title: str | None = None,
+    not_modified: bool = False,
+) -> None:
+    values: dict = {
+        "last_polled_at": now,
+        "last_success_at": now,
+        "error_count": 0,
+        "next_check_at": next_check_at,
+    }
+    if not not_modified:
+        values.update(etag=etag, last_modified=last_modified)
+    if new_url:
+        values["url"] = new_url
+    if detected_kind:
+        values["detected_kind"] = detected_kind
+    if title:
+        values["title"] = title
+    await session.execute(update(Source).where(Source.id == source_id).values(**values))
+
+
+async def record_error(
+    session: AsyncSession, source_id: int, *, now: datetime, reason: str, next_check_at: datetime
+) -> None:
+    await session.execute(
+        update(Source)
+        .where(Source.id == source_id)
+        .values(
+            last_polled_at=now,
+            last_error=reason[:1000],
+            last_error_at=now,
+            error_count=Source.error_count + 1,
+            next_check_at=next_check_at,
+        )
+    )
+
+
+async def schedule_now(session: AsyncSession, now: datetime, name: str | None = None) -> int:
+    """Make sources due now (/pollnow, `bantin poll`)."""
+    stmt = update(Source).where(Source.enabled.is_(True)).values(next_check_at=now)
+    if name is not None:
+        stmt = stmt.where(Source.name == name)
+    return (await session.execute(stmt)).rowcount

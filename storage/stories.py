@@ -1,0 +1,62 @@
+"""Reading stories: the newest ones, with every source that carried each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Source, Story, StorySource
+
+
+@dataclass(frozen=True)
+class StoryRow:
+    id: int
+    title: str
+    url: str
+    summary: str
+    published_at: datetime
+    sources: tuple[str, ...]
+
+
+async def source_names(session: AsyncSession, story_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """Source names per story, in the order the sources first carried it."""
+    if not story_ids:
+        return {}
+    rows = await session.execute(
+        select(StorySource.story_id, Source.name)
+        .join(Source, Source.id == StorySource.source_id)
+        .where(StorySource.story_id.in_(story_ids))
+        .order_by(StorySource.id)
+    )
+    names: dict[int, list[str]] = {}
+    for story_id, name in rows:
+        names.setdefault(story_id, []).append(name)
+    return {k: tuple(v) for k, v in names.items()}
+
+
+async def story_rows(session: AsyncSession, stories: list[Story]) -> list[StoryRow]:
+    names = await source_names(session, [s.id for s in stories])
+    return [
+        StoryRow(s.id, s.title, s.url, s.summary, s.published_at, names.get(s.id, ())) for s in stories
+    ]
+
+
+async def latest_stories(
+    session: AsyncSession, *, limit: int = 10, offset: int = 0, source_id: int | None = None
+) -> list[StoryRow]:
+    stmt = select(Story).order_by(Story.published_at.desc(), Story.id.desc()).limit(limit).offset(offset)
+    if source_id is not None:
+        stmt = stmt.where(
+            Story.id.in_(select(StorySource.story_id).where(StorySource.source_id == source_id))
+        )
+    return await story_rows(session, list((await session.scalars(stmt)).all()))
+
+
+async def count_stories(session: AsyncSession, *, source_id: int | None = None) -> int:
+    stmt = select(func.count()).select_from(Story)
+    if source_id is not None:
+        stmt = select(func.count(func.distinct(StorySource.story_id))).where(StorySource.source_id == source_id)
+    return int(await session.scalar(stmt) or 0)

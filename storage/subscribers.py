@@ -1,0 +1,231 @@
+"""Subscribers: one row per chat, its settings, its subscriptions, and deleting it on request.
+
+Every change that moves a digest slot (times, time zone, mode, reactivation) recomputes
+`next_digest_at` with the schedule's next-slot rule, so the periodic digest check finds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from news.config import ScheduleConfig
+from storage.models import Source, Subscriber, Subscription
+from storage.outbox import cancel_chat
+from storage.schedules import reschedule
+
+MODES = ("digest", "instant", "both", "off")
+LANGUAGES = ("vi", "en")
+
+
+async def get_subscriber(session: AsyncSession, chat_id: int) -> Subscriber | None:
+    return await session.scalar(select(Subscriber).where(Subscriber.chat_id == chat_id))
+
+
+async def get_or_create_subscriber(
+    session: AsyncSession,
+    chat_id: int,
+    *,
+    chat_type: str,
+    now: datetime,
+    schedule: ScheduleConfig,
+    title: str | None = None,
+    telegram_language: str | None = None,
+) -> tuple[Subscriber, bool]:
+    """The chat's subscriber (created when new: True), with its title and Telegram language kept fresh.
+
+    A new subscriber's cursors stay at 0: digests look back a bounded window (jobs/digest.py), so the
+    first one brings recent news rather than nothing or the whole archive."""
+    subscriber = await get_subscriber(session, chat_id)
+    if subscriber is not None:
+        if title and subscriber.title != title:
+            subscriber.title = title
+        if telegram_language and subscriber.telegram_language != telegram_language:
+            subscriber.telegram_language = telegram_language
+        if subscriber.chat_type != chat_type:
+            subscriber.chat_type = chat_type
+        await session.flush()
+        return subscriber, False
+    subscriber = Subscriber(
+        chat_id=chat_id,
+        chat_type=chat_type,
+        title=title,
+        telegram_language=telegram_language,
+        mode="digest",
+        all_sources=False,
+        include_keywords=[],
+        exclude_keywords=[],
+        active=True,
+        digest_cursor=0,
+        instant_cursor=0,
+        created_at=now,
+    )
+    reschedule(subscriber, schedule, now)
+    session.add(subscriber)
+    await session.flush()
+    return subscriber, True
+
+
+def _touch(subscriber: Subscriber, now: datetime) -> None:
+    subscriber.updated_at = now
+
+
+# ---- settings --------------------------------------------------------------------------------------
+
+
+def set_language(subscriber: Subscriber, language: str | None, now: datetime) -> None:
+    if language is not None and language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
+    subscriber.language = language
+    _touch(subscriber, now)
+
+
+def set_digest_times(
+    subscriber: Subscriber, times: Sequence[str] | None, schedule: ScheduleConfig, now: datetime
+) -> None:
+    """`times` are validated HH:MM strings; None goes back to the configured default times."""
+    subscriber.digest_times = sorted(set(times)) if times is not None else None
+    reschedule(subscriber, schedule, now)
+    _touch(subscriber, now)
+
+
+def set_timezone(subscriber: Subscriber, timezone: str | None, schedule: ScheduleConfig, now: datetime) -> None:
+    subscriber.timezone = timezone
+    reschedule(subscriber, schedule, now)
+    _touch(subscriber, now)
+
+
+def set_mode(subscriber: Subscriber, mode: str, schedule: ScheduleConfig, now: datetime) -> None:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    subscriber.mode = mode
+    reschedule(subscriber, schedule, now)
+    _touch(subscriber, now)
+
+
+def set_keywords(subscriber: Subscriber, kind: str, keywords: Sequence[str], now: datetime) -> None:
+    """Include or exclude keywords, stored as the user wrote them (matching folds diacritics)."""
+    if kind == "include":
+        subscriber.include_keywords = list(keywords)
+    elif kind == "exclude":
+        subscriber.exclude_keywords = list(keywords)
+    else:
+        raise ValueError(f"keyword kind must be include or exclude, not {kind!r}")
+    _touch(subscriber, now)
+
+
+def set_quiet_hours(subscriber: Subscriber, start: str | None, end: str | None, now: datetime) -> None:
+    if (start is None) != (end is None):
+        raise ValueError("quiet hours need both a start and an end, or neither")
+    subscriber.quiet_start, subscriber.quiet_end = start, end
+    _touch(subscriber, now)
+
+
+def set_no_news_notice(subscriber: Subscriber, enabled: bool | None, now: datetime) -> None:
+    subscriber.no_news_notice = enabled
+    _touch(subscriber, now)
+
+
+# ---- subscriptions ---------------------------------------------------------------------------------
+
+
+async def enabled_source_ids(session: AsyncSession) -> list[int]:
+    return list((await session.scalars(select(Source.id).where(Source.enabled.is_(True)))).all())
+
+
+async def subscribed_source_ids(session: AsyncSession, subscriber: Subscriber) -> set[int]:
+    """The sources whose stories reach this subscriber (every enabled one with `all_sources`)."""
+    if subscriber.all_sources:
+        return set(await enabled_source_ids(session))
+    rows = await session.scalars(select(Subscription.source_id).where(Subscription.subscriber_id == subscriber.id))
+    return set(rows.all())
+
+
+async def list_subscriptions(session: AsyncSession, subscriber: Subscriber) -> list[Source]:
+    ids = await subscribed_source_ids(session, subscriber)
+    if not ids:
+        return []
+    return list((await session.scalars(select(Source).where(Source.id.in_(ids)).order_by(Source.name))).all())
+
+
+async def subscribe(session: AsyncSession, subscriber: Subscriber, source_id: int, now: datetime) -> bool:
+    """Subscribe to one source; False when it was already subscribed."""
+    if source_id in await subscribed_source_ids(session, subscriber):
+        return False
+    session.add(Subscription(subscriber_id=subscriber.id, source_id=source_id, created_at=now))
+    _touch(subscriber, now)
+    await session.flush()
+    return True
+
+
+async def unsubscribe(session: AsyncSession, subscriber: Subscriber, source_id: int, now: datetime) -> bool:
+    """Unsubscribe from one source; False when it was not subscribed.
+
+    Leaving one source while subscribed to all turns "all" into the explicit list of the others."""
+    if subscriber.all_sources:
+        others = [sid for sid in await enabled_source_ids(session) if sid != source_id]
+        subscriber.all_sources = False
+        await session.execute(delete(Subscription).where(Subscription.subscriber_id == subscriber.id))
+        session.add_all(Subscription(subscriber_id=subscriber.id, source_id=sid, created_at=now) for sid in others)
+        _touch(subscriber, now)
+        await session.flush()
+        return True
+    result = await session.execute(
+        delete(Subscription).where(Subscription.subscriber_id == subscriber.id, Subscription.source_id == source_id)
+    )
+    _touch(subscriber, now)
+    return result.rowcount > 0
+
+
+async def subscribe_all(session: AsyncSession, subscriber: Subscriber, now: datetime) -> None:
+    """Every source, including those added later."""
+    subscriber.all_sources = True
+    await session.execute(delete(Subscription).where(Subscription.subscriber_id == subscriber.id))
+    _touch(subscriber, now)
+    await session.flush()
+
+
+async def unsubscribe_all(session: AsyncSession, subscriber: Subscriber, now: datetime) -> None:
+    subscriber.all_sources = False
+    await session.execute(delete(Subscription).where(Subscription.subscriber_id == subscriber.id))
+    _touch(subscriber, now)
+    await session.flush()
+
+
+# ---- lifecycle -------------------------------------------------------------------------------------
+
+
+def deactivate(subscriber: Subscriber, reason: str, now: datetime) -> None:
+    subscriber.active = False
+    subscriber.inactive_reason = reason[:500]
+    subscriber.inactive_since = now
+    _touch(subscriber, now)
+
+
+def reactivate(subscriber: Subscriber, schedule: ScheduleConfig, now: datetime) -> bool:
+    """Active again (after /stop or a block); the next slot counts from now. False if it was active."""
+    if subscriber.active:
+        return False
+    subscriber.active = True
+    subscriber.inactive_reason = None
+    subscriber.inactive_since = None
+    reschedule(subscriber, schedule, now)
+    _touch(subscriber, now)
+    return True
+
+
+async def delete_subscriber_data(session: AsyncSession, chat_id: int) -> bool:
+    """Forget a chat: its subscriber row, subscriptions and digests go (cascade); unsent messages are
+    cancelled. False when there was nothing to delete."""
+    await cancel_chat(session, chat_id, "cancelled: the chat asked to delete its data")
+    subscriber = await get_subscriber(session, chat_id)
+    if subscriber is None:
+        return False
+    # Bulk deletes do not rely on the ORM cascade; the foreign keys cascade in the database.
+    await session.execute(delete(Subscription).where(Subscription.subscriber_id == subscriber.id))
+    await session.execute(delete(Subscriber).where(Subscriber.id == subscriber.id))
+    session.expunge(subscriber)
+    return True

@@ -1,0 +1,105 @@
+"""Our token buckets on a fake clock: the global cap, one message a second per chat, 20/min per group."""
+
+import pytest
+
+from jobs.pacing import HEADROOM, Pacer, TokenBucket
+from news.config import DeliveryConfig
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def drive(pacer: Pacer, clock: FakeClock, chats: list[int], seconds: float) -> list[tuple[float, int]]:
+    """Send to `chats` round-robin as fast as the pacer allows for `seconds` of fake time."""
+    sent: list[tuple[float, int]] = []
+    end = clock.now + seconds
+    i = 0
+    while clock.now < end:
+        chat = chats[i % len(chats)]
+        wait = max(pacer.global_wait(clock.now), pacer.chat_wait(chat, clock.now))
+        if wait > 0:
+            clock.now += wait
+            continue
+        pacer.take(chat, clock.now)
+        sent.append((clock.now, chat))
+        i += 1
+    return sent
+
+
+def max_in_window(times: list[float], window: float) -> int:
+    best, start = 0, 0
+    for end in range(len(times)):
+        while times[end] - times[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+@pytest.mark.parametrize(
+    "config, cap",
+    [
+        (DeliveryConfig(messages_per_second=30), 30),
+        (DeliveryConfig(messages_per_second=30, allow_paid_broadcast=True, paid_messages_per_second=1000), 1000),
+    ],
+)
+def test_global_rate_stays_just_under_the_cap(config, cap):
+    clock = FakeClock()
+    pacer = Pacer(config, clock)
+    sent = drive(pacer, clock, list(range(1, 5001)), seconds=10)
+    times = [t for t, _ in sent]
+    rate = len(sent) / 10
+    assert cap * 0.97 <= rate <= cap * 1.0 + pacer.global_bucket.burst / 10
+    # No one-second window ever holds more than the cap (burst included).
+    assert max_in_window(times, 1.0) <= cap
+
+
+def test_a_private_chat_gets_at_most_one_message_per_interval():
+    clock = FakeClock()
+    pacer = Pacer(DeliveryConfig(messages_per_second=30, per_chat_interval=1.0), clock)
+    sent = drive(pacer, clock, [42], seconds=10)
+    times = [t for t, _ in sent]
+    assert all(b - a >= 1.0 for a, b in zip(times, times[1:], strict=False))
+    assert len(sent) == 10
+
+
+def test_a_group_gets_at_most_twenty_messages_a_minute():
+    clock = FakeClock()
+    pacer = Pacer(DeliveryConfig(messages_per_second=30, group_messages_per_minute=20), clock)
+    sent = drive(pacer, clock, [-1001], seconds=180)
+    times = [t for t, _ in sent]
+    assert max_in_window(times, 60.0) <= 20
+    assert len(sent) >= 55  # and not much slower than that: ~20/min * HEADROOM
+
+
+def test_a_pause_holds_everything_back():
+    clock = FakeClock()
+    pacer = Pacer(DeliveryConfig(messages_per_second=30), clock)
+    pacer.pause(5.0)
+    assert pacer.global_wait(clock.now) == pytest.approx(5.0)
+    clock.now += 5.0
+    assert pacer.global_wait(clock.now) == 0.0
+
+
+def test_bucket_refills_at_its_rate_up_to_its_burst():
+    bucket = TokenBucket(rate=10, burst=2, now=0.0)
+    bucket.take(0.0)
+    bucket.take(0.0)
+    assert bucket.wait(0.0) == pytest.approx(0.1)
+    assert bucket.wait(100.0) == 0.0
+    assert bucket.tokens == 2
+
+
+def test_forgetting_idle_chats_keeps_memory_bounded():
+    clock = FakeClock()
+    pacer = Pacer(DeliveryConfig(), clock)
+    for chat in range(1, 1001):
+        pacer.take(chat, clock.now)
+    clock.now += 600
+    pacer.forget_idle(clock.now)
+    assert pacer._last_private == {}
+    assert HEADROOM < 1

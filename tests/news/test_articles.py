@@ -1,0 +1,196 @@
+"""extract_article / parse_page: article pages → one Entry; home and listing pages → not an article."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from news import site_rules
+from news.articles import extract_article
+from news.page import parse_page
+from news.page_meta import strip_site_suffix
+from tests.news.vietnamese_encodings import windows_1258
+
+PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+ARTICLE_URL = "https://tinhuymau.example.vn/tin-tuc/tinh-uy-tong-ket-cong-tac-xay-dung-dang-2042.html"
+
+
+def page(name: str) -> str:
+    return (PAGES / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def portal_entry():
+    entry = extract_article(page("portal_article.html"), ARTICLE_URL, VN)
+    assert entry is not None
+    return entry
+
+
+def test_portal_article_title_without_site_suffix(portal_entry):
+    assert portal_entry.title == "Tỉnh ủy tổng kết công tác xây dựng Đảng nhiệm kỳ 2015 - 2020"
+    assert portal_entry.url == ARTICLE_URL
+
+
+def test_portal_article_date_is_the_one_under_the_title_not_the_sidebar(portal_entry):
+    assert portal_entry.published == datetime(2019, 9, 18, 17, 0, tzinfo=UTC)  # 19.09.2019 00:00 +07
+
+
+def test_portal_article_read_count_and_author(portal_entry):
+    assert portal_entry.read_count == 1044
+    assert portal_entry.author == "Thanh Anh"
+
+
+def test_portal_article_body_keeps_numbers_and_drops_page_furniture(portal_entry):
+    body = portal_entry.body
+    assert body.startswith("Sáng 18/9/2019, Ban Thường vụ Tỉnh ủy")
+    assert "7.743 lượt tổ chức đảng cấp dưới và 26.651 lượt đảng viên" in body
+    assert body.endswith("nhiệm kỳ 2020 - 2025.")
+    assert body.count("\n\n") == 3  # four paragraphs
+    for furniture in ("Thanh Anh", "Số lần đọc", "Ngày:", "In bài viết", "Các tin khác", "Trang chủ"):
+        assert furniture not in body
+
+
+def test_unknown_table_layout_article_through_generic_extraction():
+    entry = extract_article(
+        page("unknown_layout_article.html"), "https://huyenmau.example.vn/tin/truong-hoc-moi-12.html", VN
+    )
+    assert entry is not None
+    assert entry.title == "Huyện đảo khánh thành trường học mới"
+    assert entry.published == datetime(2019, 9, 19, 1, 30, tzinfo=UTC)  # "Thứ năm, 19/9/2019 - 08:30"
+    assert entry.read_count == 2310  # "Lượt xem: 2.310", not a date
+    assert entry.author == "Báo Mẫu"  # "Theo Báo Mẫu"
+    assert entry.body.startswith("Sáng 19/9, huyện đảo long trọng")
+    assert entry.body.endswith("mỗi suất trị giá 1.500.000 đồng.")
+    assert "Lễ ra quân" not in entry.body and "Lượt xem" not in entry.body
+
+
+def test_article_with_structured_metadata():
+    url = "https://baomau.example.vn/kinh-te/cang-ca-moi-di-vao-hoat-dong-555.html"
+    entry = extract_article(page("news_article_meta.html"), url, VN)
+    assert entry is not None
+    assert entry.title == "Cảng cá mới đi vào hoạt động"
+    assert entry.published == datetime(2019, 9, 19, 0, 45, tzinfo=UTC)
+    assert entry.author == "Lê Hoa"
+    assert entry.language == "vi"
+    assert entry.read_count is None
+    assert entry.body.startswith("Cảng cá có sức chứa 500 tàu")
+    assert "Đọc nhiều" not in entry.body
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        ("portal_listing.html", "https://tinhuymau.example.vn/chuyen-muc/tin-tuc.html"),
+        ("portal_article.html", "https://tinhuymau.example.vn/"),  # the site's root is a home page
+    ],
+)
+def test_pages_that_are_not_articles(name, url):
+    assert extract_article(page(name), url, VN) is None
+
+
+@pytest.mark.parametrize("html", ["", "   ", "<html></html>", "<p>Ngắn quá.</p>"])
+def test_empty_or_tiny_pages_are_not_articles(html):
+    assert extract_article(html, ARTICLE_URL, VN) is None
+
+
+def test_parse_page_article_gives_one_entry():
+    source = parse_page(
+        page("portal_article.html").encode("utf-8"), "text/html; charset=utf-8", ARTICLE_URL, VN
+    )
+    assert source.kind == "html"
+    assert [e.title for e in source.entries] == [
+        "Tỉnh ủy tổng kết công tác xây dựng Đảng nhiệm kỳ 2015 - 2020"
+    ]
+    assert source.article_links == []
+
+
+def test_parse_page_listing_gives_links():
+    url = "https://tinhuymau.example.vn/chuyen-muc/tin-tuc.html"
+    source = parse_page(page("portal_listing.html").encode("utf-8"), "text/html", url, VN)
+    assert source.entries == []
+    assert len(source.article_links) == 6
+    assert (
+        parse_page(
+            page("portal_listing.html").encode(), "text/html", url, VN, selector="h3 a", limit=2
+        ).article_links
+        == source.article_links[:2]
+    )
+
+
+def test_parse_page_windows_1258_article():
+    html = page("portal_article.html").replace('<meta charset="utf-8">', '<meta charset="windows-1258">')
+    source = parse_page(windows_1258(html), "text/html", ARTICLE_URL, VN)
+    assert source.entries[0].title == "Tỉnh ủy tổng kết công tác xây dựng Đảng nhiệm kỳ 2015 - 2020"
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Số lần đọc:1044", 1044),
+        ("Lượt xem: 1.044", 1044),
+        ("Lượt đọc: 2.310", 2310),
+        ("lượt xem 12", 12),
+        ("Số lượt xem: 1,234,567", 1234567),
+        ("Ngày: 19.09.2019 | Lượt xem: 350", 350),
+        ("Lượt xem: 19.09.2019", None),  # a date, not a count
+        ("Ngày: 19.09.2019", None),
+        ("Đã kiểm tra 7.743 lượt tổ chức đảng", None),
+    ],
+)
+def test_read_count(text, count):
+    assert site_rules.find_read_count(text) == count
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ngày: 19.09.2019", datetime(2019, 9, 19, tzinfo=VN)),
+        ("Ngày đăng: 19/09/2019 08:30", datetime(2019, 9, 19, 8, 30, tzinfo=VN)),
+        ("Cập nhật lúc 08:30 ngày 19/09/2019", datetime(2019, 9, 19, 8, 30, tzinfo=VN)),
+        ("Số lần đọc:1044\nNgày: 19.09.2019", datetime(2019, 9, 19, tzinfo=VN)),
+        ("Ngày 22/10, bác sĩ cho biết", None),  # prose, not a date line
+        ("Số lần đọc:1044", None),
+    ],
+)
+def test_labelled_date(text, expected):
+    assert site_rules.find_labelled_date(text, VN) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "author"),
+    [
+        ("Thanh Anh", "Thanh Anh"),
+        ("Nguyễn Văn Bình - Trần Thu Hà", "Nguyễn Văn Bình - Trần Thu Hà"),
+        ("Theo TTXVN", "TTXVN"),
+        ("(Theo Báo Mẫu)", "Báo Mẫu"),
+        ("Nguồn: Cổng thông tin tỉnh", "Cổng thông tin tỉnh"),
+        ("Hội nghị kết thúc lúc 11 giờ.", None),
+        ("Ảnh: Bệnh viện cung cấp", None),
+        ("các đại biểu thảo luận", None),
+        ("Đây là một dòng rất dài có nhiều chữ viết hoa Không Phải Tên Tác Giả Nào Cả", None),
+    ],
+)
+def test_author_line(line, author):
+    assert site_rules.author_from_line(line) == author
+
+
+@pytest.mark.parametrize(
+    ("title", "site_name", "url", "expected"),
+    [
+        ("Cảng cá mới - Báo Mẫu Online", "Báo Mẫu Online", "https://baomau.example.vn/x", "Cảng cá mới"),
+        ("Công nhân lo Tết - VnExpress", "", "https://vnexpress.net/x", "Công nhân lo Tết"),
+        (
+            "Hội nghị 2015 - 2020 | Cổng thông tin điện tử tỉnh",
+            "",
+            "https://a.example.vn/x",
+            "Hội nghị 2015 - 2020",
+        ),
+        ("Hà Nội - Hải Phòng thông tuyến", "", "https://a.example.vn/x", "Hà Nội - Hải Phòng thông tuyến"),
+    ],
+)
+def test_site_suffix_is_stripped_from_titles(title, site_name, url, expected):
+    assert strip_site_suffix(title, site_name, url) == expected

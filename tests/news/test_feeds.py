@@ -1,0 +1,238 @@
+"""parse_feed: RSS, Atom and JSON feeds → entries with clean text, absolute links and aware UTC dates."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from news.feeds import FeedParseError, parse_feed
+from tests.news.vietnamese_encodings import tcvn3, windows_1258
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def fixture_bytes(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+@pytest.fixture
+def rss_source():
+    return parse_feed(
+        fixture_bytes("rss20_vi.xml"), "application/rss+xml", "https://baomau.example.vn/rss/tin-moi.rss", VN
+    )
+
+
+def test_rss_feed_title_ttl_and_entry_count(rss_source):
+    assert rss_source.kind == "rss"
+    assert rss_source.title == "Tin tỉnh nhà - Báo Mẫu"
+    assert rss_source.ttl_seconds == 15 * 60
+    assert len(rss_source.entries) == 3
+
+
+def test_rss_entry_fields(rss_source):
+    first = rss_source.entries[0]
+    assert first.guid == "bm-101"
+    assert (
+        first.url
+        == "https://baomau.example.vn/chinh-tri/hoi-nghi-tong-ket-cong-tac-xay-dung-dang-2019-101.html"
+    )
+    assert first.title == "Hội nghị tổng kết công tác xây dựng Đảng năm 2019"
+    assert first.author == "Thanh Anh"
+    assert first.tags == ["Chính trị", "Xây dựng Đảng"]
+    assert first.language == "vi"
+    assert first.published == datetime(2019, 9, 19, 1, 30, tzinfo=UTC)
+
+
+def test_full_content_wins_over_summary_and_keeps_paragraphs(rss_source):
+    first = rss_source.entries[0]
+    assert first.body == (
+        "Sáng 18/9/2019, Ban Thường vụ Tỉnh ủy tổ chức hội nghị tổng kết chuyên đề về xây dựng Đảng.\n\n"
+        "Từ đầu nhiệm kỳ đến nay đã kiểm tra 7.743 lượt tổ chức đảng cấp dưới và 26.651 lượt đảng viên."
+    )
+    assert first.snippet_only is False
+
+
+@pytest.mark.parametrize(
+    ("index", "body"),
+    [
+        (1, "Giá lúa tại các huyện tăng từ 100 đến 200 đồng mỗi ký so với tuần trước."),
+        (2, "Đài khí tượng cảnh báo mưa lớn và gió giật mạnh trên vùng biển."),
+    ],
+)
+def test_short_description_without_content_is_a_snippet(rss_source, index, body):
+    entry = rss_source.entries[index]
+    assert entry.body == body
+    assert entry.snippet_only is True
+
+
+def test_guid_falls_back_to_link(rss_source):
+    second = rss_source.entries[1]
+    assert second.guid == second.url == "https://baomau.example.vn/kinh-te/gia-lua-tang-nhe-102.html"
+    assert second.title == "Giá lúa tăng nhẹ & nông dân phấn khởi"
+
+
+@pytest.mark.parametrize(
+    ("index", "expected"),
+    [
+        # ISO without a zone: the source's zone, not UTC as feedparser assumes.
+        (1, datetime(2019, 9, 19, 3, 15, tzinfo=UTC)),
+        # A Vietnamese date feedparser cannot read at all.
+        (2, datetime(2019, 9, 19, 7, 0, tzinfo=UTC)),
+    ],
+)
+def test_dates_without_zone_use_the_default_time_zone(rss_source, index, expected):
+    assert rss_source.entries[index].published == expected
+
+
+def test_long_description_without_content_is_not_a_snippet():
+    words = " ".join(["tin"] * 80)
+    feed = f"""<rss version="2.0"><channel><title>T</title>
+      <item><title>Bài dài</title><link>https://a.example.vn/bai-dai-1.html</link>
+      <description>{words}</description></item></channel></rss>""".encode()
+    entry = parse_feed(feed, None, "https://a.example.vn/rss", VN).entries[0]
+    assert entry.snippet_only is False
+
+
+def test_atom_feed():
+    source = parse_feed(
+        fixture_bytes("atom_vi.xml"), "application/atom+xml", "https://tapchimau.example.vn/atom.xml", VN
+    )
+    assert source.title == "Tạp chí Mẫu"
+    first, second = source.entries
+    assert first.title == "Du lịch Phú Quốc đón khách trở lại"
+    assert first.url == "https://tapchimau.example.vn/du-lich/phu-quoc-don-khach-201.html"
+    assert first.guid == "tag:tapchimau.example.vn,2019:201"
+    assert first.author == "Hoàng Nam"
+    assert first.published == datetime(2019, 9, 19, 2, 0, tzinfo=UTC)
+    assert first.body == "Đảo Phú Quốc đón những đoàn khách đầu tiên sau mùa mưa.\n\nCác khách sạn kín phòng."
+    assert first.snippet_only is False
+    assert first.tags == ["du-lich"]
+    assert first.language == "vi"
+    assert second.published == datetime(2019, 9, 18, 7, 0, tzinfo=UTC)  # published beats updated
+    assert second.body == "Ghe xuồng tấp nập từ sáng sớm."
+    assert second.snippet_only is True
+
+
+def test_json_feed():
+    source = parse_feed(
+        fixture_bytes("jsonfeed_vi.json"), "application/feed+json", "https://bantinmau.example.vn/", VN
+    )
+    assert source.kind == "rss"
+    assert source.title == "Bản tin mẫu"
+    first, second = source.entries
+    assert first.url == "https://bantinmau.example.vn/xa-hoi/khanh-thanh-cau-moi-301.html"
+    assert first.guid == "301"
+    assert first.title == "Khánh thành cây cầu mới nối hai xã"
+    assert first.body == "Cây cầu dài 120 mét được khánh thành sáng nay."
+    assert first.snippet_only is False
+    assert first.author == "Minh Thư"
+    assert first.tags == ["giao thông", "xã hội"]
+    assert first.published == datetime(2019, 9, 19, 1, 0, tzinfo=UTC)
+    assert second.author == "Ban biên tập"  # the feed's authors stand in
+    assert second.snippet_only is True
+    assert second.published == datetime(2019, 9, 18, 16, 0, tzinfo=UTC)
+
+
+def test_ill_formed_feed_still_yields_its_entries():
+    source = parse_feed(
+        fixture_bytes("illformed_amp.xml"), "application/rss+xml", "https://tinnhanh.example.vn/rss", VN
+    )
+    assert [e.title for e in source.entries] == [
+        "Doanh nghiệp & người lao động cùng vượt khó",
+        "Bản tin thứ hai",
+    ]
+    assert (
+        source.entries[0].url
+        == "https://tinnhanh.example.vn/kinh-te/doanh-nghiep-nguoi-lao-dong-401.html?a=1&b=2"
+    )
+    assert source.entries[0].published == datetime(2019, 9, 19, 0, 0, tzinfo=UTC)
+    assert any("ill-formed" in w for w in source.warnings)
+
+
+TITLE = "Kiên Giang tổng kết về xây dựng Đảng và thi hành Điều lệ Đảng"
+
+
+@pytest.mark.parametrize("content_type", ["application/rss+xml", "text/xml; charset=windows-1258", None])
+def test_windows_1258_feed_comes_out_nfc(content_type):
+    xml = (
+        '<?xml version="1.0" encoding="windows-1258"?><rss version="2.0"><channel><title>Tỉnh ủy</title>'
+        f"<item><title>{TITLE}</title><link>https://tinhuy.example.vn/tin-1.html</link>"
+        "<description>Hội nghị diễn ra sáng 18/9.</description></item></channel></rss>"
+    )
+    body = windows_1258(xml)
+    assert unicodedata.normalize("NFD", TITLE).encode("utf-8") not in body  # really the Windows form
+    source = parse_feed(body, content_type, "https://tinhuy.example.vn/rss", VN)
+    assert source.title == "Tỉnh ủy"
+    entry = source.entries[0]
+    assert entry.title == TITLE
+    assert unicodedata.is_normalized("NFC", entry.title)
+    assert entry.body == "Hội nghị diễn ra sáng 18/9."
+
+
+def test_decomposed_utf8_text_is_recomposed():
+    title = unicodedata.normalize("NFD", TITLE)
+    xml = f'<rss version="2.0"><channel><title>T</title><item><title>{title}</title><link>https://a.example.vn/x-1.html</link></item></channel></rss>'
+    assert parse_feed(xml.encode(), None, "https://a.example.vn/", VN).entries[0].title == TITLE
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<html><head><title>Trang chủ</title></head><body><p>Xin chào</p></body></html>".encode(),
+        b"",
+        b"just some text",
+        b'{"name": "not a feed"}',
+        b"{ broken json",
+    ],
+)
+def test_documents_that_are_not_feeds_raise(body):
+    with pytest.raises(FeedParseError):
+        parse_feed(body, "text/html", "https://a.example.vn/", VN)
+
+
+def test_a_body_naming_a_local_file_is_not_read_from_disk(tmp_path):
+    """feedparser opens a str/bytes argument as a path when it can; a server's body must not do that."""
+    local_feed = tmp_path / "local.xml"
+    local_feed.write_bytes(b'<rss version="2.0"><channel><title>Local</title></channel></rss>')
+    with pytest.raises(FeedParseError):
+        parse_feed(str(local_feed).encode(), "text/plain", "https://a.example.vn/", VN)
+
+
+def test_empty_channel_is_a_feed_with_no_entries():
+    source = parse_feed(
+        '<rss version="2.0"><channel><title>Trống</title></channel></rss>'.encode(),
+        None,
+        "https://a.example.vn/",
+        VN,
+    )
+    assert source.entries == []
+    assert source.title == "Trống"
+
+
+def test_entry_without_link_keeps_an_empty_url():
+    xml = '<rss version="2.0"><channel><title>T</title><item><title>Chỉ có tiêu đề</title></item></channel></rss>'
+    entry = parse_feed(xml.encode(), None, "https://a.example.vn/", VN).entries[0]
+    assert entry.url == ""
+    assert entry.guid is None
+    assert entry.title == "Chỉ có tiêu đề"
+
+
+def test_tcvn3_feed_is_converted_to_unicode():
+    title = "huyện ủy tổ chức hội nghị tổng kết công tác xây dựng đảng"
+    description = (
+        "sáng nay, ban thường vụ huyện ủy đã tổ chức hội nghị với sự tham dự của nhiều đồng chí lãnh đạo."
+    )
+    xml = (
+        '<?xml version="1.0" encoding="windows-1252"?><rss version="2.0"><channel><title>tin huyện</title>'
+        f"<item><title>{title}</title><link>https://huyen.example.vn/tin-5.html</link>"
+        f"<description>{description}</description></item></channel></rss>"
+    )
+    source = parse_feed(tcvn3(xml), "application/rss+xml", "https://huyen.example.vn/rss", VN)
+    assert source.entries[0].title == title
+    assert source.entries[0].body == description
+    assert any("tcvn3" in w for w in source.warnings)

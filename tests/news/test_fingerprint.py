@@ -1,0 +1,219 @@
+"""Content fingerprints, story signatures, their storage form and LSH bands."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from news.fingerprint import (
+    BANDS,
+    SAME_STORY_MAX_DISTANCE,
+    band_keys,
+    content_fingerprint,
+    from_signed64,
+    same_story,
+    signature_distance,
+    story_shingles,
+    story_signature,
+    to_signed64,
+)
+
+CORPORA = Path(__file__).resolve().parents[2] / "../shared/corpora"
+
+TITLE = "Kiên Giang tổng kết công tác xây dựng Đảng nhiệm kỳ Đại hội XII"
+BODY = (
+    "Sáng 18/9, Ban Thường vụ Tỉnh ủy Kiên Giang tổ chức hội nghị tổng kết chuyên đề về xây dựng "
+    "Đảng và thi hành Điều lệ Đảng. Hội nghị ghi nhận công tác kiểm tra, giám sát được thực hiện "
+    "thường xuyên, kiểm tra 7.743 lượt tổ chức đảng cấp dưới. Các đại biểu thống nhất phương hướng "
+    "cho nhiệm kỳ mới, trong đó chú trọng chất lượng sinh hoạt chi bộ và công tác cán bộ."
+)
+OTHER_TITLE = "Giá lúa tại Đồng bằng sông Cửu Long tăng nhẹ sau đợt mưa lớn"
+OTHER_BODY = (
+    "Thương lái tại An Giang, Đồng Tháp cho biết giá lúa tươi tuần này nhích thêm 100 đồng mỗi kg. "
+    "Nông dân lo lắng vì mưa kéo dài làm lúa đổ ngã, chi phí thu hoạch tăng. Ngành nông nghiệp "
+    "khuyến cáo bà con theo dõi dự báo thời tiết và thu hoạch sớm những diện tích lúa đã chín."
+)
+OLD_STYLE = {"Tỉnh ủy": "Tỉnh uỷ", "hòa": "hoà"}
+
+
+def old_style_tones(text: str) -> str:
+    for new, old in OLD_STYLE.items():
+        text = text.replace(new, old)
+    return text
+
+
+def test_content_fingerprint_is_a_sha256_hex():
+    assert re.fullmatch(r"[0-9a-f]{64}", content_fingerprint(TITLE, BODY))
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (TITLE, old_style_tones(BODY)),
+        (TITLE.upper(), BODY.lower()),
+        (unicodedata.normalize("NFD", TITLE), unicodedata.normalize("NFD", BODY)),
+        ("  " + TITLE.replace(" ", "\u00a0 ") + "\n", BODY.replace(". ", " .\n\n")),
+        (TITLE + "!", BODY.replace(",", " ,")),
+        (TITLE, BODY.replace("Tỉnh", "Tỉnh\u00ad")),  # a soft hyphen left by an HTML page
+    ],
+)
+def test_content_fingerprint_ignores_form(title, body):
+    assert content_fingerprint(title, body) == content_fingerprint(TITLE, BODY)
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (TITLE, BODY.replace("7.743", "7.744")),
+        (TITLE, BODY + " Thêm một câu."),
+        ("Kiên Giang tổng kết", BODY),
+        (TITLE, BODY.replace("tổng kết", "tổng kêt")),  # a tone changes the word
+        ("", TITLE + " " + BODY),  # the title/body boundary counts
+    ],
+)
+def test_content_fingerprint_sees_content_changes(title, body):
+    assert content_fingerprint(title, body) != content_fingerprint(TITLE, BODY)
+
+
+def test_story_shingles_are_syllable_bigrams_of_title_and_lead_window():
+    shingles = story_shingles("Bão số 5", "Gió giật cấp 10 " + "mưa " * 100)
+    assert {"bão số", "số 5", "gió giật", "cấp 10", "mưa mưa"} <= shingles
+    assert "5 gió" not in shingles  # no shingle across the title/lead seam
+    assert story_shingles("Bão", "") == {"bão"}
+    assert story_shingles("", "") == set()
+
+
+def test_story_shingles_read_only_the_first_lead_words():
+    lead = " ".join(f"từ{i}" for i in range(200))
+    assert story_shingles("", lead) == story_shingles("", " ".join(f"từ{i}" for i in range(60)))
+
+
+def test_story_signature_is_stable_across_runs():
+    # Stored signatures depend on this value: a change here needs a migration recomputing them.
+    assert story_signature(TITLE, BODY) == story_signature(TITLE, BODY) == 0x1C2A4CE4D4C5D4B0
+
+
+def test_story_signature_of_empty_text_is_zero():
+    assert story_signature("", "") == 0
+    assert story_signature(" … ", "—") == 0
+
+
+@pytest.mark.parametrize(
+    ("title", "lead"),
+    [
+        (old_style_tones(TITLE), unicodedata.normalize("NFD", old_style_tones(BODY)).upper()),
+        (TITLE + " - Báo Kiên Giang", BODY),
+        (TITLE, "(TTXVN) - " + BODY),
+        (TITLE, BODY.replace("thường xuyên", "liên tục")),
+    ],
+)
+def test_edited_copies_are_the_same_story(title, lead):
+    distance = signature_distance(story_signature(title, lead), story_signature(TITLE, BODY))
+    assert distance <= SAME_STORY_MAX_DISTANCE
+    assert same_story(story_signature(title, lead), story_signature(TITLE, BODY))
+
+
+def test_different_stories_are_far_apart():
+    a, b = story_signature(TITLE, BODY), story_signature(OTHER_TITLE, OTHER_BODY)
+    assert signature_distance(a, b) > 2 * SAME_STORY_MAX_DISTANCE
+    assert not same_story(a, b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "distance"),
+    [
+        (0, 0, 0),
+        (0, 1, 1),
+        (0b1011, 0b0110, 3),
+        (0, (1 << 64) - 1, 64),
+        (-1, (1 << 64) - 1, 0),  # signed and unsigned spellings of one signature
+        (to_signed64(1 << 63), 1 << 63, 0),
+    ],
+)
+def test_signature_distance(a, b, distance):
+    assert signature_distance(a, b) == signature_distance(b, a) == distance
+
+
+@pytest.mark.parametrize(("distance", "same"), [(0, True), (7, True), (8, False), (32, False)])
+def test_same_story_threshold(distance, same):
+    assert same_story(0, (1 << distance) - 1, threshold=7) is same
+
+
+@pytest.mark.parametrize(
+    ("unsigned", "signed"),
+    [
+        (0, 0),
+        (1, 1),
+        ((1 << 63) - 1, (1 << 63) - 1),
+        (1 << 63, -(1 << 63)),
+        ((1 << 64) - 1, -1),
+    ],
+)
+def test_signed64_round_trip(unsigned, signed):
+    assert to_signed64(unsigned) == signed
+    assert from_signed64(signed) == unsigned
+    assert -(1 << 63) <= to_signed64(unsigned) < 1 << 63
+
+
+def test_band_keys_split_sixty_four_bits_into_tagged_bands():
+    signature = 0x0123_4567_89AB_CDEF
+    assert band_keys(signature, bands=4) == [
+        0xCDEF,
+        (1 << 16) | 0x89AB,
+        (2 << 16) | 0x4567,
+        (3 << 16) | 0x0123,
+    ]
+    assert len(band_keys(signature)) == BANDS == SAME_STORY_MAX_DISTANCE + 1
+
+
+@pytest.mark.parametrize("bands", [2, 4, 5, 6, 8, 11, 32])
+def test_band_keys_never_collide_across_bands_and_fit_a_bigint(bands):
+    rng = random.Random(bands)
+    for _ in range(200):
+        keys = band_keys(rng.getrandbits(64), bands)
+        assert len(keys) == bands
+        assert [key >> -(-64 // bands) for key in keys] == list(range(bands))
+        assert all(0 <= key < 1 << 63 for key in keys)
+
+
+@pytest.mark.parametrize("bands", [4, 6, 8])
+def test_pigeonhole_within_bands_minus_one_bits_some_band_is_equal(bands):
+    rng = random.Random(bands)
+    for _ in range(300):
+        signature = rng.getrandbits(64)
+        flipped = signature
+        for bit in rng.sample(range(64), bands - 1):
+            flipped ^= 1 << bit
+        assert set(band_keys(signature, bands)) & set(band_keys(flipped, bands))
+
+
+def test_flipping_one_bit_in_every_band_defeats_the_index():
+    # The other side of the pigeonhole: distance == bands can miss; hence BANDS = threshold + 1.
+    flipped = sum(1 << (16 * band) for band in range(4))
+    assert not set(band_keys(0, 4)) & set(band_keys(flipped, 4))
+
+
+@pytest.mark.parametrize("bands", [0, 1, 33])
+def test_band_keys_rejects_bad_band_counts(bands):
+    with pytest.raises(ValueError):
+        band_keys(0, bands)
+
+
+@pytest.mark.corpora
+def test_real_articles_tone_variants_match_and_different_articles_do_not():
+    path = CORPORA / "vietnews" / "dev-1000.jsonl"
+    if not path.is_file():
+        pytest.skip(f"corpus absent: {path} (see ../shared/corpora/README.md)")
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[:150]]
+    signatures = [story_signature(row["title"], row["article"]) for row in rows]
+    for row, signature in zip(rows, signatures, strict=True):
+        variant = unicodedata.normalize("NFD", old_style_tones(row["article"]))
+        assert story_signature(row["title"].upper(), variant) == signature
+    distances = [signature_distance(a, b) for a, b in itertools.combinations(signatures, 2)]
+    assert min(distances) > SAME_STORY_MAX_DISTANCE

@@ -1,0 +1,95 @@
+"""find_article_links: article links of a listing page, by CSS selector or discovered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from news.listing import find_article_links
+
+PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+LISTING_URL = "https://tinhuymau.example.vn/chuyen-muc/tin-tuc.html"
+SITE = "https://tinhuymau.example.vn"
+ARTICLES = [
+    f"{SITE}/tin-tuc/tinh-uy-tong-ket-cong-tac-xay-dung-dang-2042.html",
+    f"{SITE}/tin-tuc/hoi-nghi-ban-chap-hanh-lan-thu-muoi-ba-2041.html",  # utm_source dropped
+    f"{SITE}/tin-tuc/trien-khai-nghi-quyet-ve-cong-tac-dan-van-2040.html",
+    "https://www.tinhuymau.example.vn/tin-tuc/ra-mat-mo-hinh-dan-van-kheo-o-xa-dao-2039.html",
+    f"{SITE}/Default.aspx?ArticleID=2038&tabid=55",
+    f"{SITE}/tin-tuc/2037.html",
+]
+
+
+@pytest.fixture
+def listing_html() -> str:
+    return (PAGES / "portal_listing.html").read_text(encoding="utf-8")
+
+
+def test_discovers_the_six_articles_in_page_order_without_navigation(listing_html):
+    assert find_article_links(listing_html, LISTING_URL, None) == ARTICLES
+
+
+def test_limit_keeps_the_first_links(listing_html):
+    assert find_article_links(listing_html, LISTING_URL, None, limit=2) == ARTICLES[:2]
+
+
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        ("div.list-news h3 a", ARTICLES),
+        ("div.list-news h3", ARTICLES),  # links inside the matched elements
+        ("div.paging", [f"{SITE}/chuyen-muc/tin-tuc.html?page=2", f"{SITE}/chuyen-muc/tin-tuc/trang-2.html"]),
+        ("div.nothing-here", []),
+    ],
+)
+def test_selector_takes_exactly_what_it_matches(listing_html, selector, expected):
+    assert find_article_links(listing_html, LISTING_URL, selector) == expected
+
+
+def test_invalid_selector_is_a_value_error(listing_html):
+    with pytest.raises(ValueError, match="selector"):
+        find_article_links(listing_html, LISTING_URL, "div[[")
+
+
+@pytest.mark.parametrize(
+    ("href", "text", "found"),
+    [
+        (
+            "/xa-hoi/nguoi-dan-xa-dao-don-dien-luoi-quoc-gia-991.html",
+            "Người dân xã đảo đón điện lưới quốc gia",
+            True,
+        ),
+        ("/xa-hoi/nguoi-dan-xa-dao-don-dien-luoi-quoc-gia-991.html", "", True),  # image link, telling URL
+        ("/xa-hoi.html", "Xã hội", False),
+        ("/tag/dien-luoi-quoc-gia-ve-xa-dao-nam-nay.html", "Điện lưới quốc gia về xã đảo năm nay", False),
+        ("/tim-kiem?q=dien-luoi", "Tìm kiếm tin tức về điện lưới quốc gia", False),
+        ("/dang-nhap", "Đăng nhập để bình luận bài viết này nhé", False),
+        (
+            "https://other.example.com/bai-viet-hay-ve-dien-luoi-quoc-gia-991.html",
+            "Bài viết hay về điện lưới quốc gia ở nơi khác",
+            False,
+        ),
+        (
+            "https://kinhte.tinhuymau.example.vn/gia-lua-tang-nhe-o-cac-huyen-992.html",
+            "Giá lúa tăng nhẹ ở các huyện trong tỉnh",
+            True,
+        ),
+        ("/anh/dien-luoi-quoc-gia-ve-xa-dao-991.jpg", "Ảnh điện lưới quốc gia về xã đảo", False),
+        ("javascript:void(0)", "Mở cửa sổ chia sẻ bài viết này", False),
+        ("/", "Về trang chủ của cổng thông tin điện tử", False),
+    ],
+)
+def test_discovery_heuristics(href, text, found):
+    html = f'<html><body><a href="{href}">{text}</a></body></html>'
+    links = find_article_links(html, LISTING_URL, None)
+    assert bool(links) is found
+
+
+def test_base_element_overrides_the_page_url():
+    html = '<html><head><base href="https://tinhuymau.example.vn/tin/"></head><body><a href="a.html">x</a></body></html>'
+    assert find_article_links(html, LISTING_URL, "a") == [f"{SITE}/tin/a.html"]
+
+
+def test_empty_page_has_no_links():
+    assert find_article_links("", LISTING_URL, None) == []

@@ -1,0 +1,160 @@
+"""Storing items: one item per guid / canonical URL / content, one story across sources."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from news.entries import Entry
+from news.prepare import disambiguate_guids, prepare_entry
+from storage.items import store_items
+from storage.models import Item, Source, Story, StorySource
+from storage.sources import SourceSpec, add_source
+
+NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
+
+BODY = (
+    "Sáng 18/9, Ban Thường vụ Tỉnh ủy tổ chức hội nghị tổng kết công tác xây dựng Đảng nhiệm kỳ qua. "
+    "Hội nghị ghi nhận từ đầu nhiệm kỳ đã kiểm tra 7.743 lượt tổ chức đảng cấp dưới. "
+    "Đồng chí Bí thư Tỉnh ủy phát biểu chỉ đạo, đề nghị các cấp ủy tiếp tục đổi mới phương thức lãnh đạo."
+)
+
+
+def entry(url="https://tinh.example.vn/tin/hoi-nghi-123.html", title="Hội nghị tổng kết xây dựng Đảng",
+          body=BODY, guid=None, published=NOW - timedelta(hours=1)) -> Entry:
+    return Entry(url=url, title=title, guid=guid, body=body, published=published)
+
+
+def prep(*entries: Entry):
+    return disambiguate_guids([prepare_entry(e, words=40) for e in entries])
+
+
+async def _source(db, name: str) -> Source:
+    async with db.transaction() as s:
+        return await add_source(s, SourceSpec(name=name, url=f"https://{name}.example.vn/rss"), NOW)
+
+
+async def _store(db, source: Source, *entries: Entry, now=NOW):
+    async with db.transaction() as s:
+        row = await s.get(Source, source.id)
+        return await store_items(s, row, prep(*entries), now)
+
+
+async def _count(db, model) -> int:
+    async with db.session() as s:
+        return await s.scalar(select(func.count()).select_from(model))
+
+
+async def test_new_then_duplicate(fresh_db):
+    src = await _source(fresh_db, "tinh")
+    first = await _store(fresh_db, src, entry())
+    again = await _store(fresh_db, src, entry())
+    assert (first.new, first.duplicate) == (1, 0)
+    assert (again.new, again.updated, again.duplicate) == (0, 0, 1)
+    assert await _count(fresh_db, Item) == 1
+
+
+async def test_changed_title_under_same_guid_updates(fresh_db):
+    src = await _source(fresh_db, "tinh")
+    await _store(fresh_db, src, entry(guid="g-1"))
+    result = await _store(fresh_db, src, entry(guid="g-1", title="Hội nghị tổng kết công tác xây dựng Đảng (cập nhật)"))
+    assert (result.new, result.updated) == (0, 1)
+    async with fresh_db.session() as s:
+        item = await s.scalar(select(Item))
+    assert item.title.endswith("(cập nhật)")
+    assert item.updated_at is not None
+
+
+async def test_same_url_with_tracking_parameters_from_another_source_is_one_item(fresh_db):
+    a, b = await _source(fresh_db, "a"), await _source(fresh_db, "b")
+    await _store(fresh_db, a, entry(url="https://tinh.example.vn/tin/hoi-nghi-123.html"))
+    result = await _store(
+        fresh_db, b, entry(url="https://TINH.example.vn:443/tin/hoi-nghi-123.html?utm_source=zalo&fbclid=x#top")
+    )
+    assert (result.new, result.duplicate) == (0, 1)
+    assert await _count(fresh_db, Item) == 1
+    async with fresh_db.session() as s:
+        sources = (await s.scalars(select(StorySource.source_id))).all()
+    assert sorted(sources) == sorted([a.id, b.id]), "the story records both sources"
+
+
+async def test_same_content_with_other_tone_marks_is_a_duplicate(fresh_db):
+    a, b = await _source(fresh_db, "a"), await _source(fresh_db, "b")
+    await _store(fresh_db, a, entry(title="Hội nghị về hòa giải ở cơ sở", body="Ủy ban tổ chức hội nghị hòa giải."))
+    result = await _store(
+        fresh_db, b,
+        entry(url="https://b.example.vn/x.html", title="Hội nghị về hoà giải ở cơ sở", body="Uỷ ban tổ chức hội nghị hoà giải."),
+    )
+    assert (result.new, result.duplicate) == (0, 1)
+
+
+async def test_near_duplicate_from_another_source_joins_the_story(fresh_db):
+    a, b = await _source(fresh_db, "a"), await _source(fresh_db, "b")
+    await _store(fresh_db, a, entry())
+    result = await _store(
+        fresh_db, b,
+        entry(url="https://bao.example.vn/bai-456.html", title="Hội nghị tổng kết xây dựng Đảng - Báo tỉnh",
+              body=BODY + " Hội nghị kết thúc trong ngày."),
+    )
+    assert result.new == 1 and result.new_story_ids == []
+    assert await _count(fresh_db, Item) == 2
+    assert await _count(fresh_db, Story) == 1
+    async with fresh_db.session() as s:
+        assert await s.scalar(select(Story.item_count)) == 2
+
+
+async def test_different_stories_stay_apart(fresh_db):
+    a = await _source(fresh_db, "a")
+    result = await _store(
+        fresh_db, a, entry(),
+        entry(url="https://tinh.example.vn/tin/lua-789.html", title="Nông dân thu hoạch lúa hè thu",
+              body="Nông dân huyện Châu Thành đang thu hoạch lúa hè thu với năng suất cao, giá lúa ổn định."),
+    )
+    assert result.new == 2 and len(result.new_story_ids) == 2
+
+
+async def test_repeated_guid_in_one_feed_is_disambiguated_by_url(fresh_db):
+    a = await _source(fresh_db, "a")
+    result = await _store(
+        fresh_db, a,
+        entry(guid="same", url="https://a.example.vn/1.html", title="Tin thứ nhất", body="Nội dung một khác hẳn."),
+        entry(guid="same", url="https://a.example.vn/2.html", title="Tin thứ hai", body="Nội dung hai hoàn toàn khác."),
+    )
+    assert result.new == 2
+
+
+async def test_undated_item_keeps_its_first_seen_time(fresh_db):
+    a = await _source(fresh_db, "a")
+    await _store(fresh_db, a, entry(published=None), now=NOW)
+    await _store(fresh_db, a, entry(published=None), now=NOW + timedelta(hours=5))
+    async with fresh_db.session() as s:
+        item = await s.scalar(select(Item))
+    assert item.published_at == NOW and item.dated is False
+
+
+async def test_concurrent_polls_cannot_insert_twins(fresh_db):
+    a = await _source(fresh_db, "a")
+    results = await asyncio.gather(*(_store(fresh_db, a, entry()) for _ in range(4)))
+    assert sum(r.new for r in results) == 1
+    assert await _count(fresh_db, Item) == 1
+
+
+@pytest.mark.parametrize("dup_key", ["guid", "canonical_url", "content_fingerprint"])
+async def test_database_enforces_uniqueness(fresh_db, dup_key):
+    from sqlalchemy.exc import IntegrityError
+
+    a = await _source(fresh_db, "a")
+    await _store(fresh_db, a, entry(guid="g"))
+    async with fresh_db.session() as s:
+        item = await s.scalar(select(Item))
+        twin = Item(
+            source_id=a.id, guid="other", url="u", canonical_url="https://other.example/",
+            title="t", published_at=NOW, content_fingerprint="f" * 64, signature=0,
+        )
+        setattr(twin, dup_key, getattr(item, dup_key))
+        s.add(twin)
+        with pytest.raises(IntegrityError):
+            await s.commit()
