@@ -19,6 +19,7 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+from telegram.request import HTTPXRequest
 
 from jobs.send_errors import BadMarkup, ChatGone, ChatMoved, FloodWait, Rejected, TransientError
 
@@ -68,8 +69,8 @@ def map_error(exc: TelegramError) -> Exception:
 
 
 class PtbSender:
-    """Sends one message with `bot.send_message`. Give the bot's request a connection pool as large
-    as the outbox sender's concurrency (PTB's default pool has one connection)."""
+    """Sends one message with `bot.send_message`. The bot's connection pool must hold the outbox
+    sender's concurrency (PTB 22's default of 256 connections does)."""
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
@@ -88,3 +89,15 @@ class PtbSender:
         except TelegramError as exc:
             raise map_error(exc) from exc
         return message.message_id
+
+
+def build_bot(token: str, base_url: str, *, pool_size: int = 64, timeout: float = 20.0) -> Bot:
+    """A Bot whose HTTP pool lets the outbox sender have `pool_size` sends in flight."""
+    request = HTTPXRequest(
+        connection_pool_size=pool_size,
+        connect_timeout=timeout,
+        read_timeout=timeout,
+        write_timeout=timeout,
+        pool_timeout=timeout,
+    )
+    return Bot(token, base_url=base_url, request=request)

@@ -116,9 +116,14 @@ async def compose_due_digests(
                 break
             after = (batch[-1].next_digest_at, batch[-1].id)
             wanting = [s for s in batch if s.mode in DIGEST_MODES]
-            subscriptions = await subscribed_sources(session, [s.id for s in wanting if not s.all_sources])
-            window = await windows.covering(session, lowest_cursor([s.digest_cursor for s in wanting], floor))
-            keys = StoryKeys(window)
+            if wanting:
+                subscriptions = await subscribed_sources(
+                    session, [s.id for s in wanting if not s.all_sources]
+                )
+                window = await windows.covering(
+                    session, lowest_cursor([s.digest_cursor for s in wanting], floor)
+                )
+                keys = StoryKeys(window)
             for subscriber in batch:
                 report.due += 1
                 slot = latest_slot(
@@ -254,6 +259,8 @@ async def queue_instant_alerts(
                 if not in_quiet_hours(now, timezone_of(s, config.schedule), s.quiet_start, s.quiet_end)
             ]
             report.held += len(batch) - len(awake)
+            if not awake:
+                continue
             subscriptions = await subscribed_sources(session, [s.id for s in awake if not s.all_sources])
             window = await windows.covering(session, lowest_cursor([s.instant_cursor for s in awake], floor))
             keys = StoryKeys(window)

@@ -122,15 +122,19 @@ def render_no_news(subscriber: Subscriber, config: Config, at: datetime) -> list
     lang = language_of(subscriber)
     _ = translator(lang)
     header = digest_header(at, timezone_of(subscriber, config.schedule), lang)
-    return [f"{header}\n{escape_html(_('No new stories since the last digest.'))}"]
+    notice = _("No new stories since the last digest.")
+    return [f"{header}\n{escape_html(notice)}"]
 
 
 def render_instant(subscriber: Subscriber, config: Config, content: DigestContent) -> list[str]:
     lang = language_of(subscriber)
     _ = translator(lang)
-    title = f"<b>{escape_html(_('New stories'))}</b>"
+    # TRANSLATORS: title of an instant alert that lists stories just published.
+    title = _("New stories")
     tz = timezone_of(subscriber, config.schedule)
-    return render_digest(content.stories, tz, lang, more=content.more, title_line=title)
+    return render_digest(
+        content.stories, tz, lang, more=content.more, title_line=f"<b>{escape_html(title)}</b>"
+    )
 
 
 def source_filter(subscriber: Subscriber, subscriptions: dict[int, set[int]]) -> set[int] | None:

@@ -15,12 +15,20 @@ from news.config import DeliveryConfig
 
 Clock = Callable[[], float]
 
-# The share of Telegram's cap we aim for: close enough to be worth it, far enough from the edge that
-# network jitter never turns into a 429.
-HEADROOM = 0.99
-# Global burst as seconds of the rate: lets the dispatcher send a few at once after a hiccup (a slow
-# database write) instead of losing that time for good.
-BURST_SECONDS = 0.1
+# Burst as a share of the cap: lets the dispatcher send a few at once after a hiccup (the event loop
+# busy with a database write, a sleep that overshot) instead of losing that time for good.
+BURST_SHARE = 0.02
+MIN_BURST = 1.9  # under 2: a late wake-up keeps its 0.9 token, yet no extra message fits a window
+
+
+def rate_and_burst(cap: float, window: float = 1.0) -> tuple[float, float]:
+    """(rate per second, burst) such that no `window` seconds ever hold more than `cap * window`
+    messages: a bucket lets through at most burst + rate * window, and a count is a whole number,
+    so burst + rate * window < cap * window + 1 is enough. ~97% of the cap at 30/s, 98% at 1000/s."""
+    per_window = cap * window
+    burst = max(MIN_BURST, per_window * BURST_SHARE)
+    allowed = per_window - burst + 0.9  # burst + allowed = per_window + 0.9 < per_window + 1
+    return max(allowed, per_window / 2) / window, burst
 
 
 class TokenBucket:
@@ -42,7 +50,8 @@ class TokenBucket:
     def wait(self, now: float) -> float:
         """Seconds until a token is there (0: one is)."""
         self._refill(now)
-        return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
+        # A hair of tolerance: float sums of refills may leave 0.9999999 where a token is due.
+        return 0.0 if self.tokens >= 1.0 - 1e-9 else (1.0 - self.tokens) / self.rate
 
     def take(self, now: float) -> None:
         self._refill(now)
@@ -57,17 +66,18 @@ def is_group(chat_id: int) -> bool:
 class Pacer:
     """All buckets of one sender: the global one (or the paid-broadcast one) and one per chat."""
 
-    def __init__(
-        self, delivery: DeliveryConfig, clock: Clock = time.monotonic, *, headroom: float = HEADROOM
-    ) -> None:
+    def __init__(self, delivery: DeliveryConfig, clock: Clock = time.monotonic) -> None:
         self.clock = clock
         self.paid = delivery.allow_paid_broadcast
         cap = delivery.paid_messages_per_second if self.paid else delivery.messages_per_second
-        self.rate = cap * headroom
+        self.cap = cap
+        self.rate, burst = rate_and_burst(cap)
         now = clock()
-        self.global_bucket = TokenBucket(self.rate, max(1.0, self.rate * BURST_SECONDS), now)
+        self.global_bucket = TokenBucket(self.rate, burst, now)
         self.chat_interval = delivery.per_chat_interval
-        self.group_rate = delivery.group_messages_per_minute / 60.0 * headroom
+        self.group_rate, self.group_burst = rate_and_burst(
+            delivery.group_messages_per_minute / 60.0, window=60.0
+        )
         self._last_private: dict[int, float] = {}
         self._groups: dict[int, TokenBucket] = {}
         self.paused_until = 0.0
@@ -98,8 +108,7 @@ class Pacer:
         if is_group(chat_id):
             bucket = self._groups.get(chat_id)
             if bucket is None:
-                # Start a group with one token: a long digest to a group goes at the steady rate.
-                bucket = self._groups[chat_id] = TokenBucket(self.group_rate, 1.0, now)
+                bucket = self._groups[chat_id] = TokenBucket(self.group_rate, self.group_burst, now)
             bucket.take(now)
 
     def forget_idle(self, now: float, idle: float = 120.0) -> None:

@@ -86,13 +86,17 @@ def decode_document(body: bytes, content_type: str | None) -> DecodedDocument:
     notes: list[str] = []
     text, encoding = _decode(body, content_type, notes)
     text = unicodedata.normalize("NFC", text)
-    legacy = detect_legacy_encoding(_visible_text(text))
+    visible = _visible_text(text)
+    legacy = detect_legacy_encoding(visible)
     if legacy:
         text = convert_legacy(text, legacy)
-    elif _MOJIBAKE_RE.search(text) and (repaired := _repair_double_utf8(text)) is not None:
+        visible = _visible_text(text)
+    elif _MOJIBAKE_RE.search(visible) and (repaired := _repair_double_utf8(text)) is not None:
         text, encoding = repaired, "utf-8"
+        visible = _visible_text(text)
         notes.append("repaired UTF-8 that had been decoded as windows-1252/latin-1 and encoded again")
-    reason = _garble_reason(text)
+    # Judge the visible text: a page of ASCII markup would dilute the garble of its words.
+    reason = _garble_reason(visible)
     if reason:
         tried = "; ".join([*notes, f"decoded as {encoding}"])
         raise UndecodableError(f"text is still garbled ({reason}); {tried}")
@@ -139,7 +143,7 @@ def _guess(body: bytes, notes: list[str]) -> tuple[str, str]:
         if _garble_reason(text) is None:
             return text, codec
     # Last resort; the caller refuses it if it reads as garbage.
-    notes.append("no charset declared or detected; tried windows-1252")
+    notes.append("no declared or guessed charset fitted; fell back to windows-1252")
     return western, "cp1252"
 
 

@@ -86,7 +86,8 @@ def _feedparser_input(body: bytes, content_type: str | None) -> tuple[bytes, dic
     try:
         document = decode_document(body, content_type)
     except UndecodableError as error:
-        return body, headers, [f"undecodable document, left to feedparser: {error}"]
+        # feedparser would fall back to windows-1252 and store the garble: refuse the document.
+        raise FeedParseError(f"undecodable document: {error}") from error
     headers["content-type"] = "application/xml; charset=utf-8"
     warnings = [f"legacy Vietnamese encoding converted: {document.legacy}"] if document.legacy else []
     return document.text.encode("utf-8"), headers, warnings

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 # Letters that occur in Vietnamese and not in English (tone marks, ă â ê ô ơ ư đ), lowercase.
@@ -25,7 +24,8 @@ _PUNCTUATION = ".,;:!?()[]{}\"'“”‘’«»…–—-/%"
 
 
 def detect_language(text: str) -> str:
-    """Return "vi" or "en": "vi" (the primary language) for text with no letters, "en" for bare ASCII words."""
+    """Return "vi" or "en". Text with no letters is "vi" (the primary language); text with neither
+    Vietnamese letters nor function words of either language is "en"."""
     sample = unicodedata.normalize("NFC", text[:_SAMPLE_CHARS]).lower()
     visible = len(sample) - sample.count(" ")
     if not any(char.isalpha() for char in sample):

@@ -30,6 +30,7 @@ _VNI_RE = re.compile("|".join(re.escape(seq) for seq in sorted(VNI_TO_UNICODE, k
 # A word as the legacy decode leaves it: ASCII letters and Latin-1 characters, which in
 # TCVN3 include symbols such as ¸ µ ¨ « that are letters there.
 _WORD_RE = re.compile("[A-Za-z\u00a1-\u00ff]+")
+_NON_ASCII_WORD_RE = re.compile("[A-Za-z\u00a1-\u00ff]*[\u00a1-\u00ff][A-Za-z\u00a1-\u00ff]*")
 # Letters only Unicode Vietnamese has: a page containing them is not in a legacy encoding.
 _ASCII_LETTER_RE = re.compile("[A-Za-z]")
 _UNICODE_VIETNAMESE_RE = re.compile("[ăĂđĐĩĨũŨơƠưƯ\u1ea0-\u1ef9]")
@@ -42,8 +43,8 @@ _UNICODE_VIETNAMESE_RE = re.compile("[ăĂđĐĩĨũŨơƠưƯ\u1ea0-\u1ef9]")
 MIN_HITS = 2
 MIN_HIT_RATIO = 0.15
 MIN_CONVERTED_SHARE = 0.6
-# Words examined: enough for a verdict, bounded on huge pages.
-MAX_WORDS = 20_000
+# Text examined: enough for a verdict, bounded on huge pages.
+MAX_CHARS = 200_000
 # This many letters that only Unicode Vietnamese has settle it without looking at words.
 UNICODE_VIETNAMESE_ENOUGH = 20
 
@@ -84,18 +85,14 @@ def legacy_scores(text: str) -> dict[str, int]:
     Vietnamese syllable as they stand; `tcvn3`/`vni`: accented words that become one when
     read in that encoding; `unicode_vietnamese`: letters only Unicode Vietnamese has.
     """
+    text = text[:MAX_CHARS]
     scores = {"words": 0, "accented": 0, TCVN3: 0, VNI: 0}
     unicode_letters = len(_UNICODE_VIETNAMESE_RE.findall(text))
     scores["unicode_vietnamese"] = unicode_letters
     if unicode_letters >= UNICODE_VIETNAMESE_ENOUGH:
         return scores  # proper Unicode Vietnamese: skip the word-by-word look
-    for match in _WORD_RE.finditer(text):
-        scores["words"] += 1
-        if scores["words"] > MAX_WORDS:
-            break
-        word = match.group()
-        if word.isascii():
-            continue
+    scores["words"] = len(_WORD_RE.findall(text))
+    for word in _NON_ASCII_WORD_RE.findall(text):
         accented, tcvn3, vni = _word_evidence(word)
         scores["accented"] += accented
         scores[TCVN3] += tcvn3

@@ -113,13 +113,27 @@ def _discovered_links(root: lxml.html.HtmlElement, base: str, limit: int) -> lis
 
 
 def _is_same_site(url: str, base: str) -> bool:
-    """Same host, or one a subdomain of the other (vnexpress.net and kinhdoanh.vnexpress.net)."""
+    """Same host, or one a subdomain of the other (vnexpress.net and kinhdoanh.vnexpress.net).
+
+    A file:// listing (a bundled sample, a saved page) has no host: its site is the directory
+    tree it sits in, so links into that directory or below count and nothing else on the disk.
+    """
+    if urlsplit(base).scheme.lower() == "file" or urlsplit(url).scheme.lower() == "file":
+        return _in_directory_tree(url, base)
     if same_site(url, base):
         return True
     host, base_host = _bare_host(url), _bare_host(base)
     if not host or not base_host:
         return False
     return host.endswith("." + base_host) or base_host.endswith("." + host)
+
+
+def _in_directory_tree(url: str, base: str) -> bool:
+    # Canonical forms: dot segments (escaped ones too) are resolved before the prefix test.
+    target, origin = urlsplit(canonical_url(url)), urlsplit(canonical_url(base))
+    if target.scheme.lower() != "file" or origin.scheme.lower() != "file" or target.netloc != origin.netloc:
+        return False
+    return target.path.startswith(origin.path.rsplit("/", 1)[0] + "/")
 
 
 def _bare_host(url: str) -> str:
@@ -130,7 +144,7 @@ def _bare_host(url: str) -> str:
 def _looks_like_article(candidate: _Candidate) -> bool:
     parts = urlsplit(candidate.url)
     path = parts.path
-    if parts.scheme not in ("http", "https") or path in ("", "/"):
+    if parts.scheme not in ("http", "https", "file") or path in ("", "/"):
         return False
     if _NAVIGATION.search(path) or _NAVIGATION_QUERY.search(parts.query) or _FILE_EXTENSION.search(path):
         return False

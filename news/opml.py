@@ -48,7 +48,7 @@ def write_opml(feeds: list[OpmlFeed], title: str = "bantin sources") -> str:
     ]
     for feed in feeds:
         lines.append(
-            f"    <outline type=\"rss\" text={quoteattr(feed.name)} title={quoteattr(feed.name)} xmlUrl={quoteattr(feed.url)}/>"
+            f'    <outline type="rss" text={quoteattr(feed.name)} title={quoteattr(feed.name)} xmlUrl={quoteattr(feed.url)}/>'
         )
     lines += ["  </body>", "</opml>", ""]
     return "\n".join(lines)

@@ -8,6 +8,7 @@ from datetime import datetime
 from news.entries import Entry
 from news.fingerprint import content_fingerprint, story_signature, to_signed64
 from news.language import detect_language
+from news.summarize import LANGUAGES as SUMMARY_LANGUAGES
 from news.summarize import summarize
 from news.tones import search_key
 from news.urls import canonical_url
@@ -37,7 +38,9 @@ def prepare_entry(entry: Entry, *, words: int, language: str | None = None) -> P
     fingerprint = content_fingerprint(entry.title, entry.body)
     text_for_lang = f"{entry.title}\n{entry.body[:2000]}"
     lang = language or entry.language or detect_language(text_for_lang)
-    summary = summarize(entry.body, title=entry.title, words=words, lang=lang) if entry.body else ""
+    # The summarizer has rules for vi and en only; other languages get the nearer of the two.
+    summary_lang = lang if lang in SUMMARY_LANGUAGES else "auto"
+    summary = summarize(entry.body, title=entry.title, words=words, lang=summary_lang) if entry.body else ""
     return PreparedItem(
         guid=(entry.guid or canon or fingerprint)[:2000],
         url=entry.url,

@@ -150,7 +150,12 @@ def _ends_glued_sentence(line: str, match: re.Match[str]) -> bool:
     if after + 1 >= len(line) or not (line[after].isupper() and line[after + 1].islower()):
         return False
     token = _token_before(line, match.start())
-    return len(token) >= 2 and token.isalpha() and token.islower() and _token_kind(line, match.start()) == _ORDINARY
+    return (
+        len(token) >= 2
+        and token.isalpha()
+        and token.islower()
+        and _token_kind(line, match.start()) == _ORDINARY
+    )
 
 
 def _skip_spaces(line: str, index: int) -> int:
@@ -172,11 +177,11 @@ def _token_before(line: str, dot: int) -> str:
 
 
 def _token_kind(line: str, dot: int) -> int:
+    if dot > _LONGEST_ABBREVIATION and line[dot - _LONGEST_ABBREVIATION - 1 : dot].isalpha():
+        return _ORDINARY  # the common case, decided cheaply: a word longer than any abbreviation
     token = _token_before(line, dot)
-    if not token:
+    if not token or (len(token) > _LONGEST_ABBREVIATION and "." not in token):
         return _ORDINARY
-    if len(token) > _LONGEST_ABBREVIATION and "." not in token:
-        return _ORDINARY  # the common case: an ordinary word
     lowered = token.lower()
     parts = lowered.split(".")
     if len(token) == 1 and token.isupper() and _word_before(line, dot) in _PERSON_WORDS:
@@ -193,7 +198,7 @@ def _token_kind(line: str, dot: int) -> int:
 
 def _word_before(line: str, end: int) -> str:
     """The lowercased word before the token that ends at `end` (`bà` in `bà H.`)."""
-    words = line[:end].split()
+    words = line[:end].rsplit(None, 2)
     return words[-2].lower() if len(words) >= 2 else ""
 
 

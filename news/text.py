@@ -38,7 +38,8 @@ _OPENING_BREAKS = (
     {tag: "\n\n" for tag in _BLOCK_TAGS} | {tag: "\n" for tag in _LINE_TAGS} | {"td": " ", "th": " "}
 )
 _CLOSING_BREAKS = {tag: "\n\n" for tag in _BLOCK_TAGS}
-_SKIPPED_TAGS = frozenset(("script", "style", "noscript", "template"))
+# Not shown by a browser. (A document's <title> is in <head>: titles come from elsewhere.)
+_SKIPPED_TAGS = frozenset(("script", "style", "noscript", "template", "head"))
 _XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 _TAG_RE = re.compile(r"<[^>]*>")
 _SKIPPED_BLOCK_RE = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.I | re.S)
@@ -118,13 +119,16 @@ def _collect_text(root: lxml.html.HtmlElement, parts: list[str]) -> None:
 
     Iterative, so that absurdly nested markup cannot hit the recursion limit.
     """
-    for event, element in lxml.etree.iterwalk(root, events=("start", "end", "comment", "pi")):
+    walker = lxml.etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    for event, element in walker:
         if event == "start":
             tag = element.tag.lower()
-            if tag not in _SKIPPED_TAGS:
-                parts.append(_OPENING_BREAKS.get(tag, ""))
-                if element.text:
-                    parts.append(element.text)
+            if tag in _SKIPPED_TAGS:
+                walker.skip_subtree()  # its "end" still comes, and brings the tail
+                continue
+            parts.append(_OPENING_BREAKS.get(tag, ""))
+            if element.text:
+                parts.append(element.text)
             continue
         if event == "end":
             parts.append(_CLOSING_BREAKS.get(element.tag.lower(), ""))

@@ -5,6 +5,11 @@ Vietnamese writes the same syllable with its tone mark in two places ("old style
 them as one word: `canonical_tones` rewrites every Vietnamese syllable to the new style
 (the placement underthesea's `text_normalize` produces); `match_key` and `search_key` build
 on it.
+
+New style, syllable by syllable: a vowel with its own diacritic (ă â ê ô ơ ư; the last one,
+so ươ -> ơ) takes the tone; else, with a final consonant, the last vowel (hoàng, quýt);
+else the middle of three vowels (ngoài) or the first of two (hòa, khỏe, thủy, mía). The
+"u" of "qu" and the "i" of "gi" before another vowel belong to the onset (quý, giá).
 """
 
 from __future__ import annotations
@@ -40,8 +45,6 @@ _NUCLEI = frozenset(
     iêu yêu oai oay oao oeo uây uôi uya uyê uyu ươi ươu""".split()
 )
 
-# A word worth looking at: a toned vowel next to another vowel. Everything else already has
-# its tone in the only possible place, so the common path is one regex scan in C.
 # A toned vowel next to another vowel: only there can a tone sit in the wrong place. Text
 # goes through in space-separated tokens, each fixed once and cached: news reuses a few
 # thousand syllables, so the common path is a dict hit per token.
@@ -68,7 +71,7 @@ _FOLD_TABLE = _fold_table()
 _INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 
 
-def _tone_position(onset: str, nucleus: str, coda: str) -> int:
+def _tone_position(nucleus: str, coda: str) -> int:
     """Index in `nucleus` (lower case, toneless) where the new style puts the tone mark."""
     quality = [i for i, v in enumerate(nucleus) if v in _QUALITY_VOWELS]
     if quality:
@@ -114,7 +117,7 @@ def _canonical_word(word: str) -> str:
     if parts is None:
         return word
     onset, nucleus, coda = parts
-    target = len(onset) + _tone_position(onset, nucleus, coda)
+    target = len(onset) + _tone_position(nucleus, coda)
     if target == tone_at:
         return word
     chars = list(word)

@@ -10,6 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Subscriber
 from storage.outbox import cancel_chat, move_chat_rows
 
+# Prefix of `inactive_reason` when Telegram refused the chat (not when the user chose /stop): only
+# those subscribers come back by themselves when the user unblocks the bot.
+TELEGRAM_REASON = "telegram: "
+
 
 async def deactivate_chat(session: AsyncSession, chat_id: int, reason: str, now: datetime) -> bool:
     """Mark the chat's subscriber inactive and cancel its unfinished rows; True if it was active."""
@@ -23,10 +27,15 @@ async def deactivate_chat(session: AsyncSession, chat_id: int, reason: str, now:
 
 
 async def reactivate_chat(session: AsyncSession, chat_id: int, now: datetime) -> bool:
-    """The user unblocked the bot (or re-added it): active again, with a fresh schedule to compute."""
+    """The user unblocked the bot (or re-added it): active again if Telegram's refusal had made it
+    inactive (not a /stop), with its next slot computed afresh by the next digest run."""
     result = await session.execute(
         update(Subscriber)
-        .where(Subscriber.chat_id == chat_id, Subscriber.active.is_(False))
+        .where(
+            Subscriber.chat_id == chat_id,
+            Subscriber.active.is_(False),
+            Subscriber.inactive_reason.startswith(TELEGRAM_REASON),
+        )
         .values(active=True, inactive_reason=None, inactive_since=None, next_digest_at=None, updated_at=now)
     )
     return bool(result.rowcount)

@@ -2,25 +2,28 @@
 
 An entry is the same item when it has the same (source, guid), the same canonical URL or the
 same content fingerprint. A near-duplicate (same story told by another source) becomes a new
-item joined to the existing story. The database's unique constraints back every rule, so two
-concurrent polls cannot insert twins: a losing insert is retried as a duplicate.
+item joined to the existing story (storage.story_match finds it). The database's unique
+constraints back every rule, so two concurrent polls cannot insert twins: new items go in with
+a few bulk statements, and when that meets a twin the batch is redone item by item, a losing
+insert becoming a duplicate.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from news.fingerprint import band_keys, same_story
 from news.prepare import PreparedItem
 from storage.models import Item, Source, Story, StoryBand, StorySource
+from storage.story_match import Candidates, add_candidate, candidate_stories, closest_story, story_keys
 
 STORY_WINDOW = timedelta(days=3)  # a story stays open to new sources this long
 
@@ -32,6 +35,35 @@ class IngestResult:
     duplicate: int = 0
     new_item_ids: list[int] = field(default_factory=list)
     new_story_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredText:
+    """What a stored item says, to tell an unchanged entry without preparing it again."""
+
+    guid: str
+    canonical_url: str | None
+    title: str
+    body: str
+
+
+async def stored_texts(
+    session: AsyncSession, source_id: int, guids: list[str], urls: list[str]
+) -> list[StoredText]:
+    """Title and body of `source_id`'s items that have one of these guids or canonical URLs."""
+    conditions = []
+    if guids:
+        conditions.append(Item.guid.in_(guids))
+    if urls:
+        conditions.append(Item.canonical_url.in_(urls))
+    if not conditions:
+        return []
+    rows = await session.execute(
+        select(Item.guid, Item.canonical_url, Item.title, Item.body).where(
+            Item.source_id == source_id, or_(*conditions)
+        )
+    )
+    return [StoredText(*row) for row in rows]
 
 
 def _insert(session: AsyncSession):
@@ -70,33 +102,34 @@ async def _link_source(session: AsyncSession, story_id: int | None, source_id: i
 
 
 async def _find_story(session: AsyncSession, prepared: PreparedItem, now: datetime) -> Story | None:
-    bands = band_keys(prepared.signature)
-    candidates = await session.scalars(
-        select(Story)
-        .join(StoryBand, StoryBand.story_id == Story.id)
-        .where(StoryBand.band.in_(bands), Story.first_seen_at >= now - STORY_WINDOW)
-        .distinct()
-    )
-    for story in candidates:
-        if same_story(story.signature, prepared.signature):
-            return story
-    return None
+    candidates = await candidate_stories(session, [prepared.signature], now - STORY_WINDOW)
+    story_id = closest_story(prepared.signature, candidates)
+    return None if story_id is None else await session.get(Story, story_id)
 
 
-async def _new_story(session: AsyncSession, prepared: PreparedItem, published: datetime, now: datetime) -> Story:
-    story = Story(
-        title=prepared.title,
-        url=prepared.url,
-        summary=prepared.summary,
-        signature=prepared.signature,
-        published_at=published,
-        first_seen_at=now,
-        item_count=1,
-    )
+def _story_row(prepared: PreparedItem, now: datetime, item_count: int = 1) -> dict:
+    return {
+        "title": prepared.title,
+        "url": _story_url(prepared),
+        "summary": prepared.summary,
+        "signature": prepared.signature,
+        "published_at": prepared.published or now,
+        "first_seen_at": now,
+        "item_count": item_count,
+    }
+
+
+async def _new_story(session: AsyncSession, prepared: PreparedItem, now: datetime) -> Story:
+    story = Story(**_story_row(prepared, now))
     session.add(story)
     await session.flush()
-    session.add_all(StoryBand(band=b, story_id=story.id) for b in set(band_keys(prepared.signature)))
+    session.add_all(StoryBand(band=key, story_id=story.id) for key in story_keys(prepared.signature))
     return story
+
+
+def _story_url(prepared: PreparedItem) -> str:
+    # Readers get the address without tracking parameters or fragment.
+    return prepared.canonical_url or prepared.url
 
 
 def _changed(item: Item, prepared: PreparedItem) -> bool:
@@ -119,43 +152,49 @@ async def _update(session: AsyncSession, item: Item, prepared: PreparedItem, now
     if item.story_id is not None:
         await session.execute(
             update(Story)
-            .where(Story.id == item.story_id, Story.url == item.url)
+            .where(Story.id == item.story_id, Story.url == (item.canonical_url or item.url))
             .values(title=prepared.title, summary=prepared.summary)
         )
+
+
+def _item_row(source_id: int, story_id: int, prepared: PreparedItem, now: datetime) -> dict:
+    return {
+        "source_id": source_id,
+        "story_id": story_id,
+        "guid": prepared.guid,
+        "url": prepared.url,
+        "canonical_url": prepared.canonical_url,
+        "title": prepared.title,
+        "author": prepared.author,
+        "published_at": prepared.published or now,  # undated: the first-seen time, kept for good
+        "dated": prepared.published is not None,
+        "first_seen_at": now,
+        "body": prepared.body,
+        "summary": prepared.summary,
+        "language": prepared.language,
+        "read_count": prepared.read_count,
+        "content_fingerprint": prepared.fingerprint,
+        "signature": prepared.signature,
+        "search_text": prepared.search_text,
+    }
 
 
 async def _insert_item(
     session: AsyncSession, source: Source, prepared: PreparedItem, now: datetime, result: IngestResult
 ) -> Item:
-    published = prepared.published or now
     story = await _find_story(session, prepared, now)
+    created = story is None
     if story is None:
-        story = await _new_story(session, prepared, published, now)
-        result.new_story_ids.append(story.id)
+        story = await _new_story(session, prepared, now)
     else:
         story.item_count += 1
-    item = Item(
-        source_id=source.id,
-        story_id=story.id,
-        guid=prepared.guid,
-        url=prepared.url,
-        canonical_url=prepared.canonical_url,
-        title=prepared.title,
-        author=prepared.author,
-        published_at=published,
-        dated=prepared.published is not None,
-        first_seen_at=now,
-        body=prepared.body,
-        summary=prepared.summary,
-        language=prepared.language,
-        read_count=prepared.read_count,
-        content_fingerprint=prepared.fingerprint,
-        signature=prepared.signature,
-        search_text=prepared.search_text,
-    )
+    item = Item(**_item_row(source.id, story.id, prepared, now))
     session.add(item)
     await session.flush()
     await _link_source(session, story.id, source.id, now)
+    # Counted only once written: a twin's IntegrityError above leaves the result as it was.
+    if created:
+        result.new_story_ids.append(story.id)
     result.new += 1
     result.new_item_ids.append(item.id)
     return item
@@ -169,7 +208,126 @@ async def store_items(
     if not items:
         return result
     existing = await _existing(session, source.id, items)
+    fresh = []
     for prepared in items:
+        match = _match(prepared, source.id, existing)
+        if match is None:
+            fresh.append(prepared)
+        else:
+            await _apply_known(session, source, match, prepared, now, result)
+    if fresh and not await _insert_all_at_once(session, source, fresh, now, result):
+        await _insert_one_by_one(session, source, fresh, existing, now, result)
+    await session.execute(
+        update(Source)
+        .where(Source.id == source.id)
+        .values(item_count=select(func.count(Item.id)).where(Item.source_id == source.id).scalar_subquery())
+    )
+    return result
+
+
+def _all_distinct(items: list[PreparedItem]) -> bool:
+    """No two items share a guid, a canonical URL or a fingerprint (else they are one item)."""
+    for key in ("guid", "canonical_url", "fingerprint"):
+        values = [getattr(i, key) for i in items if getattr(i, key)]
+        if len(set(values)) != len(values):
+            return False
+    return True
+
+
+async def _insert_all_at_once(
+    session: AsyncSession, source: Source, fresh: list[PreparedItem], now: datetime, result: IngestResult
+) -> bool:
+    """The usual case, in a handful of statements: new items, none already stored. False (and
+    nothing written) when the batch holds twins or a concurrent poll stored one of them first."""
+    if not _all_distinct(fresh):
+        return False
+    try:
+        async with session.begin_nested():
+            batch = await _bulk_insert(session, source, fresh, now)
+    except IntegrityError:
+        return False
+    result.new += batch.new
+    result.new_item_ids += batch.new_item_ids
+    result.new_story_ids += batch.new_story_ids
+    return True
+
+
+async def _bulk_insert(
+    session: AsyncSession, source: Source, fresh: list[PreparedItem], now: datetime
+) -> IngestResult:
+    candidates: Candidates = await candidate_stories(
+        session, [p.signature for p in fresh], now - STORY_WINDOW
+    )
+    # A story first told in this batch gets a provisional id (-1, -2, ...) so that the batch's
+    # later items can join it before it exists.
+    creators: list[PreparedItem] = []
+    story_of: list[int] = []
+    for prepared in fresh:
+        story_id = closest_story(prepared.signature, candidates)
+        if story_id is None:
+            creators.append(prepared)
+            story_id = -len(creators)
+            add_candidate(candidates, story_id, prepared.signature)
+        story_of.append(story_id)
+    joined = Counter(story_of)
+    real: dict[int, int] = {}
+    if creators:
+        rows = [_story_row(p, now, joined[-n]) for n, p in enumerate(creators, start=1)]
+        real = dict(enumerate(await _insert_returning_ids(session, Story, rows, "url"), start=1))
+        real = {-n: story_id for n, story_id in real.items()}
+        bands = [
+            {"band": key, "story_id": real[-n]}
+            for n, p in enumerate(creators, start=1)
+            for key in story_keys(p.signature)
+        ]
+        if bands:
+            await session.execute(insert(StoryBand), bands)
+    for story_id, count in joined.items():
+        if story_id > 0:
+            await session.execute(
+                update(Story).where(Story.id == story_id).values(item_count=Story.item_count + count)
+            )
+    story_of = [real.get(story_id, story_id) for story_id in story_of]
+    item_rows = [_item_row(source.id, story_id, p, now) for p, story_id in zip(fresh, story_of, strict=True)]
+    item_ids = await _insert_returning_ids(session, Item, item_rows, "content_fingerprint")
+    links = [
+        {"story_id": story_id, "source_id": source.id, "seen_at": now} for story_id in dict.fromkeys(story_of)
+    ]
+    await session.execute(
+        _insert(session)(StorySource).on_conflict_do_nothing(index_elements=["story_id", "source_id"]), links
+    )
+    return IngestResult(new=len(fresh), new_item_ids=list(item_ids), new_story_ids=list(real.values()))
+
+
+async def _insert_returning_ids(session: AsyncSession, model, rows: list[dict], key: str) -> list[int]:
+    """Insert `rows` and return their ids in row order.
+
+    RETURNING rows of a multi-row INSERT come back in no promised order, and SQLAlchemy's
+    sort_by_parameter_order makes SQLite insert row by row (15,000 statements for 15,000 items):
+    instead one multi-row INSERT returns each id with `key`, a column unique within the rows.
+    """
+    keys = [row[key] for row in rows]
+    column = getattr(model, key)
+    if len(set(keys)) != len(keys):
+        result = await session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows)
+        return list(result.all())
+    found = dict(
+        (value, row_id)
+        for row_id, value in await session.execute(insert(model).returning(model.id, column), rows)
+    )
+    return [found[value] for value in keys]
+
+
+async def _insert_one_by_one(
+    session: AsyncSession,
+    source: Source,
+    fresh: list[PreparedItem],
+    existing: list[Item],
+    now: datetime,
+    result: IngestResult,
+) -> None:
+    """Item by item, each in a savepoint: twins within the batch, or a concurrent poll's."""
+    for prepared in fresh:
         match = _match(prepared, source.id, existing)
         if match is not None:
             await _apply_known(session, source, match, prepared, now, result)
@@ -184,16 +342,15 @@ async def store_items(
                 raise
             await _apply_known(session, source, twin, prepared, now, result)
             existing.append(twin)
-    await session.execute(
-        update(Source)
-        .where(Source.id == source.id)
-        .values(item_count=select(func.count(Item.id)).where(Item.source_id == source.id).scalar_subquery())
-    )
-    return result
 
 
 async def _apply_known(
-    session: AsyncSession, source: Source, item: Item, prepared: PreparedItem, now: datetime, result: IngestResult
+    session: AsyncSession,
+    source: Source,
+    item: Item,
+    prepared: PreparedItem,
+    now: datetime,
+    result: IngestResult,
 ) -> None:
     same_place = item.source_id == source.id and (
         item.guid == prepared.guid or item.canonical_url == prepared.canonical_url

@@ -251,7 +251,7 @@ class OutboxMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     parse_mode: Mapped[str | None] = mapped_column(String(10), default="HTML")
     disable_preview: Mapped[bool] = mapped_column(Boolean, default=True)
-    # pending|sending|sent|failed|cancelled|unknown (crash while sending: see docs/architecture.md)
+    # pending|sending|sent|failed|cancelled (a crash while sending re-sends: see docs/delivery.md)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

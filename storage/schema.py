@@ -25,6 +25,8 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
         return False
     if type_ == "index" and name and name.startswith("ix_items_search"):
         return False
+    if type_ == "column" and name == "search_vector" and obj.table.name == "items":
+        return False  # PostgreSQL's generated full-text column (migration 0002)
     return True
 
 

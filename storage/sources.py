@@ -116,8 +116,11 @@ async def find_source(session: AsyncSession, name_or_id: str) -> Source | None:
     return source
 
 
-async def claim_due_sources(session: AsyncSession, now: datetime, limit: int = 500) -> list[Source]:
-    """Enabled sources whose next check has come, pushed forward by a lease so no one else claims them.
+async def claim_due_sources(
+    session: AsyncSession, now: datetime, limit: int = 500, name: str | None = None
+) -> list[Source]:
+    """Enabled sources whose next check has come (only the one called `name`, when given), pushed
+    forward by a lease so no one else claims them.
 
     On PostgreSQL, FOR UPDATE SKIP LOCKED lets several workers share the work.
     """
@@ -127,6 +130,8 @@ async def claim_due_sources(session: AsyncSession, now: datetime, limit: int = 5
         .order_by(Source.next_check_at)
         .limit(limit)
     )
+    if name is not None:
+        stmt = stmt.where(Source.name == name)
     if session.bind.dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     sources = list((await session.scalars(stmt)).all())
@@ -164,6 +169,34 @@ async def record_success(
     if title:
         values["title"] = title
     await session.execute(update(Source).where(Source.id == source_id).values(**values))
+
+
+@dataclass(frozen=True)
+class NotModified:
+    """A 304 to record: the source is fine and unchanged, polled at `now`."""
+
+    source_id: int
+    now: datetime
+    next_check_at: datetime
+    new_url: str | None = None
+
+
+async def record_not_modified(session: AsyncSession, records: list[NotModified]) -> None:
+    """Record many 304s in one executemany (a 304 cycle of thousands of sources is mostly this)."""
+    rows = []
+    for record in records:
+        row = {
+            "id": record.source_id,
+            "last_polled_at": record.now,
+            "last_success_at": record.now,
+            "error_count": 0,
+            "next_check_at": record.next_check_at,
+        }
+        if record.new_url:
+            row["url"] = record.new_url
+        rows.append(row)
+    if rows:
+        await session.execute(update(Source), rows)
 
 
 async def record_error(

@@ -92,7 +92,9 @@ def set_digest_times(
     _touch(subscriber, now)
 
 
-def set_timezone(subscriber: Subscriber, timezone: str | None, schedule: ScheduleConfig, now: datetime) -> None:
+def set_timezone(
+    subscriber: Subscriber, timezone: str | None, schedule: ScheduleConfig, now: datetime
+) -> None:
     subscriber.timezone = timezone
     reschedule(subscriber, schedule, now)
     _touch(subscriber, now)
@@ -140,7 +142,9 @@ async def subscribed_source_ids(session: AsyncSession, subscriber: Subscriber) -
     """The sources whose stories reach this subscriber (every enabled one with `all_sources`)."""
     if subscriber.all_sources:
         return set(await enabled_source_ids(session))
-    rows = await session.scalars(select(Subscription.source_id).where(Subscription.subscriber_id == subscriber.id))
+    rows = await session.scalars(
+        select(Subscription.source_id).where(Subscription.subscriber_id == subscriber.id)
+    )
     return set(rows.all())
 
 
@@ -169,12 +173,16 @@ async def unsubscribe(session: AsyncSession, subscriber: Subscriber, source_id: 
         others = [sid for sid in await enabled_source_ids(session) if sid != source_id]
         subscriber.all_sources = False
         await session.execute(delete(Subscription).where(Subscription.subscriber_id == subscriber.id))
-        session.add_all(Subscription(subscriber_id=subscriber.id, source_id=sid, created_at=now) for sid in others)
+        session.add_all(
+            Subscription(subscriber_id=subscriber.id, source_id=sid, created_at=now) for sid in others
+        )
         _touch(subscriber, now)
         await session.flush()
         return True
     result = await session.execute(
-        delete(Subscription).where(Subscription.subscriber_id == subscriber.id, Subscription.source_id == source_id)
+        delete(Subscription).where(
+            Subscription.subscriber_id == subscriber.id, Subscription.source_id == source_id
+        )
     )
     _touch(subscriber, now)
     return result.rowcount > 0

@@ -30,13 +30,17 @@ def register(subparsers) -> None:
     )
     sub = parser.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
     ls = add_command(
-        sub, "list", help="every source with its health: last success, last error, items, next check",
+        sub,
+        "list",
+        help="every source with its health: last success, last error, items, next check",
         example="bantin feeds list\nbantin feeds list --json",
     )
     ls.add_argument("--json", action="store_true", help="a JSON list of objects")
     ls.set_defaults(handler=list_cmd)
     add = add_command(
-        sub, "add", help="add a source (stored in the database, like /addfeed)",
+        sub,
+        "add",
+        help="add a source (stored in the database, like /addfeed)",
         example="bantin feeds add https://vnexpress.net/rss/tin-moi-nhat.rss --name VnExpress",
     )
     add.add_argument("url", help="http(s):// or file:// URL of a feed or a news listing page")
@@ -45,17 +49,24 @@ def register(subparsers) -> None:
     add.add_argument("--selector", help="CSS selector of the article links (kind html)")
     add.add_argument("--full-text", action="store_true", help="fetch each entry's page for the full text")
     add.set_defaults(handler=add_cmd)
-    rm = add_command(sub, "remove", help="remove a source and its items", example="bantin feeds remove VnExpress")
+    rm = add_command(
+        sub, "remove", help="remove a source and its items", example="bantin feeds remove VnExpress"
+    )
     rm.add_argument("name", help="the source's name")
     rm.set_defaults(handler=remove_cmd)
     imp = add_command(
-        sub, "import-opml", help="add every feed of an OPML file (existing names are skipped)",
+        sub,
+        "import-opml",
+        help="add every feed of an OPML file (existing names are skipped)",
         example="bantin feeds import-opml subscriptions.opml",
     )
     imp.add_argument("file", help="the OPML file, or - for standard input")
     imp.set_defaults(handler=import_cmd)
     exp = add_command(
-        sub, "export-opml", help="print every source as OPML", example="bantin feeds export-opml > bantin.opml"
+        sub,
+        "export-opml",
+        help="print every source as OPML",
+        example="bantin feeds export-opml > bantin.opml",
     )
     exp.set_defaults(handler=export_cmd)
 
@@ -101,9 +112,17 @@ def list_cmd(args) -> int:
 def _source_json(s) -> dict:
     iso = lambda dt: dt.isoformat() if dt else None  # noqa: E731
     return {
-        "name": s.name, "url": s.url, "kind": s.kind, "detected_kind": s.detected_kind, "origin": s.origin,
-        "enabled": s.enabled, "items": s.item_count, "error_count": s.error_count, "last_error": s.last_error,
-        "last_error_at": iso(s.last_error_at), "last_success_at": iso(s.last_success_at),
+        "name": s.name,
+        "url": s.url,
+        "kind": s.kind,
+        "detected_kind": s.detected_kind,
+        "origin": s.origin,
+        "enabled": s.enabled,
+        "items": s.item_count,
+        "error_count": s.error_count,
+        "last_error": s.last_error,
+        "last_error_at": iso(s.last_error_at),
+        "last_success_at": iso(s.last_success_at),
         "next_check_at": iso(s.next_check_at),
     }
 
@@ -119,8 +138,11 @@ def add_cmd(args) -> int:
         print("bantin: the URL must start with http://, https:// or file://", file=sys.stderr)
         return 2
     spec = SourceSpec(
-        name=args.name or _default_name(args.url), url=args.url, kind=args.kind,
-        selector=args.selector, full_text=args.full_text,
+        name=args.name or _default_name(args.url),
+        url=args.url,
+        kind=args.kind,
+        selector=args.selector,
+        full_text=args.full_text,
     )
 
     async def work(db, config):
@@ -135,7 +157,9 @@ def add_cmd(args) -> int:
     if error:
         print(f"bantin: {error}", file=sys.stderr)
         return 1
-    print(f"added {spec.name}: {spec.url} (polled at the next cycle; now: bantin poll --source {spec.name!r})")
+    print(
+        f"added {spec.name}: {spec.url} (polled at the next cycle; now: bantin poll --source {spec.name!r})"
+    )
     return 0
 
 

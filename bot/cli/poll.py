@@ -43,15 +43,21 @@ async def poll_once(config: Config, source_name: str | None, *, progress: bool =
             due = await schedule_now(session, now, source_name)
         async with make_fetcher(config) as fetcher:
             if progress:
-                outcomes = await _with_progress(db, fetcher, config, due)
+                outcomes = await _with_progress(db, fetcher, config, due, source_name)
             else:
-                outcomes = await poll_due_sources(db, fetcher, config, on_outcome=lambda o: print(o.line()))
+                outcomes = await poll_due_sources(
+                    db,
+                    fetcher,
+                    config,
+                    on_outcome=lambda o: print(o.line(), flush=True),
+                    source_name=source_name,
+                )
         return 1 if outcomes and all(o.status == "error" for o in outcomes) else 0
     finally:
         await db.close()
 
 
-async def _with_progress(db, fetcher, config, total: int):
+async def _with_progress(db, fetcher, config, total: int, source_name: str | None):
     from rich.progress import Progress
 
     with Progress(transient=True) as bar:
@@ -61,4 +67,4 @@ async def _with_progress(db, fetcher, config, total: int):
             bar.console.print(outcome.line(), markup=False, highlight=False)
             bar.advance(task)
 
-        return await poll_due_sources(db, fetcher, config, on_outcome=done)
+        return await poll_due_sources(db, fetcher, config, on_outcome=done, source_name=source_name)

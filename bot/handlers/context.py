@@ -6,11 +6,11 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import Services, services_of
 from news.i18n import pick_language, translator
@@ -75,7 +75,11 @@ async def ensure_subscriber(session: AsyncSession, update: Update, context: Cont
 def clean_text(text: str, limit: int = MAX_ARGUMENT_CHARS) -> str:
     """NFC text with control and private-use characters gone, whitespace collapsed, cut to `limit`."""
     text = unicodedata.normalize("NFC", text[: limit * 2])
-    kept = "".join(" " if ch.isspace() else ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn") or ch.isspace())
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in text
+        if unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn") or ch.isspace()
+    )
     return " ".join(kept.split())[:limit]
 
 

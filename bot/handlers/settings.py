@@ -87,7 +87,9 @@ def _apply_quiet(s: Subscriber, hours: tuple[str, str] | None, svc: Services) ->
 
 
 _TIMES = Setting(N_("Usage: /settings times 06:30 18:00 (one to six times of day)"), _times, _apply_times)
-_ZONE = Setting(N_("Usage: /settings tz Europe/Berlin (a time zone, or just its city)"), parse_timezone, _apply_zone)
+_ZONE = Setting(
+    N_("Usage: /settings tz Europe/Berlin (a time zone, or just its city)"), parse_timezone, _apply_zone
+)
 _LANGUAGE = Setting(
     N_("Usage: /settings lang vi or /settings lang en"),
     parse_language,
@@ -104,11 +106,15 @@ _INCLUDE = Setting(
     lambda s, words, svc: set_keywords(s, "include", words, svc.clock()),
 )
 _EXCLUDE = Setting(
-    N_("Usage: /settings exclude quảng cáo (up to 20 words or phrases, separated by commas; off clears them)"),
+    N_(
+        "Usage: /settings exclude quảng cáo (up to 20 words or phrases, separated by commas; off clears them)"
+    ),
     parse_keywords,
     lambda s, words, svc: set_keywords(s, "exclude", words, svc.clock()),
 )
-_QUIET = Setting(N_("Usage: /settings quiet 22:00 06:00, or /settings quiet off"), parse_quiet_hours, _apply_quiet)
+_QUIET = Setting(
+    N_("Usage: /settings quiet 22:00 06:00, or /settings quiet off"), parse_quiet_hours, _apply_quiet
+)
 _NO_NEWS = Setting(
     N_("Usage: /settings nonews on or /settings nonews off"),
     parse_switch,
@@ -139,7 +145,10 @@ async def settings_command(update: Update, context: Context) -> None:
     if not argument:
         async with svc.db.transaction() as session:
             subscriber = await ensure_subscriber(session, update, context)
-            text, markup = settings_text(subscriber, svc.config, lang), main_keyboard(subscriber, svc.config, lang)
+            text, markup = (
+                settings_text(subscriber, svc.config, lang),
+                main_keyboard(subscriber, svc.config, lang),
+            )
         await send(update, context, text, markup)
         return
     what, _space, value = argument.partition(" ")
@@ -161,8 +170,12 @@ async def settings_command(update: Update, context: Context) -> None:
         subscriber = await ensure_subscriber(session, update, context)
         setting.apply(subscriber, parsed, svc)
         lang = language_for(update, subscriber)  # a language change answers in the new language
-        text, markup = settings_text(subscriber, svc.config, lang), main_keyboard(subscriber, svc.config, lang)
-    saved = translator(lang)("Saved.")
+        text, markup = (
+            settings_text(subscriber, svc.config, lang),
+            main_keyboard(subscriber, svc.config, lang),
+        )
+    _ = translator(lang)
+    saved = _("Saved.")
     await send(update, context, f"✅ {saved}\n\n{text}", markup)
 
 
@@ -220,8 +233,12 @@ async def on_button(update: Update, context: Context) -> None:
         if setting is _INCLUDE and not value:
             set_keywords(subscriber, "exclude", [], svc.clock())
         lang = language_for(update, subscriber)
-        text, markup = settings_text(subscriber, svc.config, lang), main_keyboard(subscriber, svc.config, lang)
-    await query.answer(translator(lang)("Saved."))
+        text, markup = (
+            settings_text(subscriber, svc.config, lang),
+            main_keyboard(subscriber, svc.config, lang),
+        )
+    _ = translator(lang)
+    await query.answer(_("Saved."))
     await edit_or_send(query, context, text, markup)
 
 

@@ -28,6 +28,7 @@ LANGUAGE_WORDS = {
     "tieng anh": "en",
 }
 _TIME = re.compile(r"(\d{1,2})(?:[:hH.](\d{2})?)?")
+_OFFSET = re.compile(r"(?:UTC|GMT)\s*([+-])\s*(\d{1,2})", re.IGNORECASE)
 _LIST_SEPARATORS = re.compile(r"[,;，、\n]")
 
 
@@ -65,7 +66,8 @@ def _zones() -> dict[str, str]:
     zones = {name.lower(): name for name in names}
     cities: dict[str, list[str]] = {}
     for name in names:
-        cities.setdefault(name.rsplit("/", 1)[-1].lower(), []).append(name)
+        if not name.startswith("Etc/"):  # `Etc/GMT+7` is UTC-7: never guess it from "GMT+7"
+            cities.setdefault(name.rsplit("/", 1)[-1].lower(), []).append(name)
     for city, candidates in cities.items():
         if len(candidates) == 1:
             zones.setdefault(city, candidates[0])
@@ -73,7 +75,16 @@ def _zones() -> dict[str, str]:
 
 
 def parse_timezone(text: str) -> str:
-    """An IANA zone name, in any case, or its city alone (`Berlin`, `ho chi minh`)."""
+    """An IANA zone name, in any case, or its city alone (`Berlin`, `ho chi minh`), or a fixed offset
+    (`UTC+7`, `GMT-3`; the Etc/ zone names have the sign inverted, POSIX style)."""
+    offset = _OFFSET.fullmatch(text.strip())
+    if offset:
+        hours = int(offset[2])
+        if hours == 0:
+            return "UTC"
+        if hours > (14 if offset[1] == "+" else 12):
+            raise InputError(text)
+        return f"Etc/GMT{'-' if offset[1] == '+' else '+'}{hours}"
     key = "_".join(text.strip().split()).lower()
     name = _zones().get(key)
     if name is None:

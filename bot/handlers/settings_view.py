@@ -68,7 +68,11 @@ def _keywords(words: list[str] | None) -> str:
 
 def next_digest_line(subscriber: Subscriber, config: Config, lang: str) -> str | None:
     _ = translator(lang)
-    if not subscriber.active or subscriber.mode not in ("digest", "both") or subscriber.next_digest_at is None:
+    if (
+        not subscriber.active
+        or subscriber.mode not in ("digest", "both")
+        or subscriber.next_digest_at is None
+    ):
         return None
     local = subscriber.next_digest_at.astimezone(timezone_of(subscriber, config.schedule))
     when = format_datetime(local, "HH:mm dd/MM" if lang == "vi" else "HH:mm, d MMM", locale=lang)
@@ -80,15 +84,19 @@ def settings_text(subscriber: Subscriber, config: Config, lang: str) -> str:
     times = ", ".join(digest_times_of(subscriber, config.schedule))
     zone = subscriber.timezone or config.schedule.timezone
     quiet = f"{subscriber.quiet_start}–{subscriber.quiet_end}" if subscriber.quiet_start else _("off")
-    notice = subscriber.no_news_notice if subscriber.no_news_notice is not None else config.digest.no_news_notice
+    notice = (
+        subscriber.no_news_notice if subscriber.no_news_notice is not None else config.digest.no_news_notice
+    )
     title = _("Settings")
     lines = [
         f"<b>{title}</b>",
         "🕖 " + _("Digest times: {times} ({timezone})").format(times=times, timezone=escape_html(zone)),
         "📬 " + _("What you get: {mode}").format(mode=mode_label(subscriber.mode, _)),
         "🌐 " + _("Language: {language}").format(language=LANGUAGE_NAMES[lang]),
-        "🔎 " + _("Only stories mentioning: {keywords}").format(keywords=_keywords(subscriber.include_keywords)),
-        "🚫 " + _("Skip stories mentioning: {keywords}").format(keywords=_keywords(subscriber.exclude_keywords)),
+        "🔎 "
+        + _("Only stories mentioning: {keywords}").format(keywords=_keywords(subscriber.include_keywords)),
+        "🚫 "
+        + _("Skip stories mentioning: {keywords}").format(keywords=_keywords(subscriber.exclude_keywords)),
         "🌙 " + _("Quiet hours: {hours}").format(hours=quiet),
         "📭 " + _("Tell me when there is no news: {answer}").format(answer=_("yes") if notice else _("no")),
     ]
@@ -109,7 +117,9 @@ def _back(_: Callable[[str], str]) -> list[InlineKeyboardButton]:
 
 def main_keyboard(subscriber: Subscriber, config: Config, lang: str) -> InlineKeyboardMarkup:
     _ = translator(lang)
-    notice = subscriber.no_news_notice if subscriber.no_news_notice is not None else config.digest.no_news_notice
+    notice = (
+        subscriber.no_news_notice if subscriber.no_news_notice is not None else config.digest.no_news_notice
+    )
     return InlineKeyboardMarkup(
         [
             [_button("🕖 " + _("Digest times"), "v", "t"), _button("🌍 " + _("Time zone"), "v", "z")],
@@ -120,7 +130,9 @@ def main_keyboard(subscriber: Subscriber, config: Config, lang: str) -> InlineKe
     )
 
 
-def submenu(view: str, subscriber: Subscriber, config: Config, lang: str) -> tuple[str, InlineKeyboardMarkup] | None:
+def submenu(
+    view: str, subscriber: Subscriber, config: Config, lang: str
+) -> tuple[str, InlineKeyboardMarkup] | None:
     """The text and keyboard of one settings page (`t`imes, `z`one, `l`anguage, m`o`de, `k`eywords,
     `q`uiet hours); None for an unknown page."""
     _ = translator(lang)
@@ -143,7 +155,10 @@ def submenu(view: str, subscriber: Subscriber, config: Config, lang: str) -> tup
         text = _("Your time zone decides when digests arrive. Pick one, or type any zone:")
         return f"{text}\n/settings tz Europe/Paris", InlineKeyboardMarkup([*rows, _back(_)])
     if view == "l":
-        row = [_button((CHECK if code == lang else "") + name, "l", code) for code, name in LANGUAGE_NAMES.items()]
+        row = [
+            _button((CHECK if code == lang else "") + name, "l", code)
+            for code, name in LANGUAGE_NAMES.items()
+        ]
         return _("Which language should I use?"), InlineKeyboardMarkup([row, _back(_)])
     if view == "o":
         rows = [
@@ -154,8 +169,12 @@ def submenu(view: str, subscriber: Subscriber, config: Config, lang: str) -> tup
     if view == "k":
         text = "\n".join(
             [
-                _("Only stories mentioning: {keywords}").format(keywords=_keywords(subscriber.include_keywords)),
-                _("Skip stories mentioning: {keywords}").format(keywords=_keywords(subscriber.exclude_keywords)),
+                _("Only stories mentioning: {keywords}").format(
+                    keywords=_keywords(subscriber.include_keywords)
+                ),
+                _("Skip stories mentioning: {keywords}").format(
+                    keywords=_keywords(subscriber.exclude_keywords)
+                ),
                 "",
                 _("Type the words separated by commas; accents do not matter:"),
                 "/settings include lúa, giá",
@@ -167,7 +186,14 @@ def submenu(view: str, subscriber: Subscriber, config: Config, lang: str) -> tup
     if view == "q":
         current = (subscriber.quiet_start, subscriber.quiet_end) if subscriber.quiet_start else None
         rows = [
-            [_button((CHECK if preset == current else "") + (f"{preset[0]}–{preset[1]}" if preset else _("off")), "q", index)]
+            [
+                _button(
+                    (CHECK if preset == current else "")
+                    + (f"{preset[0]}–{preset[1]}" if preset else _("off")),
+                    "q",
+                    index,
+                )
+            ]
             for index, preset in enumerate(QUIET_PRESETS)
         ]
         text = _("During quiet hours I send no instant alerts; they wait until the quiet hours end. Or type:")

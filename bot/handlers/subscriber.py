@@ -83,7 +83,13 @@ async def start(update: Update, context: Context) -> None:
         )
     else:
         status = _("You follow no source yet: pick below.")
-    lines = [f"<b>{title}</b>", about, status, *([upcoming] if upcoming else []), _("Send /help to see everything I can do.")]
+    lines = [
+        f"<b>{title}</b>",
+        about,
+        status,
+        *([upcoming] if upcoming else []),
+        _("Send /help to see everything I can do."),
+    ]
     markup = InlineKeyboardMarkup(
         [
             [
@@ -147,12 +153,13 @@ async def _change_subscription(update: Update, context: Context, *, follow: bool
         await refuse_non_admin(update, context, lang)
         return
     now = svc.clock()
+    followed_now = False
     async with svc.db.transaction() as session:
         subscriber = await ensure_subscriber(session, update, context)
         if search_key(query) in ALL_WORDS:
             if follow:
                 await subscribe_all(session, subscriber, now)
-                reply = _("You now follow all sources, including new ones.")
+                reply, followed_now = _("You now follow all sources, including new ones."), True
             else:
                 await unsubscribe_all(session, subscriber, now)
                 reply = _("You no longer follow any source. Choose again with /sources.")
@@ -161,14 +168,16 @@ async def _change_subscription(update: Update, context: Context, *, follow: bool
             if source is None:
                 reply = _("There is no source “{query}”. The list: /sources").format(query=shown(query))
             elif follow:
-                added = await subscribe(session, subscriber, source.id, now)
-                text = _("You now follow {source}.") if added else _("You already follow {source}.")
+                followed_now = await subscribe(session, subscriber, source.id, now)
+                text = _("You now follow {source}.") if followed_now else _("You already follow {source}.")
                 reply = text.format(source=f"<b>{escape_html(source.name)}</b>")
             else:
                 removed = await unsubscribe(session, subscriber, source.id, now)
-                text = _("You no longer follow {source}.") if removed else _("You were not following {source}.")
+                text = (
+                    _("You no longer follow {source}.") if removed else _("You were not following {source}.")
+                )
                 reply = text.format(source=f"<b>{escape_html(source.name)}</b>")
-        upcoming = next_digest_line(subscriber, svc.config, lang) if follow else None
+        upcoming = next_digest_line(subscriber, svc.config, lang) if followed_now else None
     await send(update, context, reply + (f"\n{upcoming}" if upcoming else ""))
 
 
@@ -204,7 +213,9 @@ async def stop_command(update: Update, context: Context) -> None:
             _("Your settings are kept. To delete them too, press the button below."),
         ]
     )
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton("🗑 " + _("Delete my data"), callback_data=pack(AREA, "del"))]])
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton("🗑 " + _("Delete my data"), callback_data=pack(AREA, "del"))]]
+    )
     await send(update, context, text, markup)
 
 
@@ -292,7 +303,11 @@ async def _delete(update: Update, context: Context, data: Callback, lang: str) -
     async with services(context).db.transaction() as session:
         deleted = await delete_subscriber_data(session, update.effective_chat.id)
     await update.callback_query.answer()
-    text = _("Your data is deleted. Send /start to begin again.") if deleted else _("There was no data to delete.")
+    text = (
+        _("Your data is deleted. Send /start to begin again.")
+        if deleted
+        else _("There was no data to delete.")
+    )
     await edit_or_send(update.callback_query, context, text)
 
 

@@ -12,8 +12,11 @@ Run it in the event loop of the code under test and point python-telegram-bot at
 Requests arrive as `POST /bot<TOKEN>/<method>` (form, multipart or JSON; GET with a query string
 works too) and get Telegram's replies: `{"ok": true, "result": ...}` or an error with Telegram's
 code, description and `parameters`. Method names are case-insensitive, as in Telegram.
-Flood limits, chat states and armed faults decide what a send gets back; every accepted change
-is recorded in `sent`. From a synchronous test, use `StandInThread` (bot/standin/thread.py).
+Flood limits (sendMessage only; see limits.py), chat states and armed faults (`fail_next`) decide
+what a send gets back; every accepted send, edit and delete is recorded in `sent`. Users act through
+`user_sends`, `user_presses`, `user_blocks_bot`, ... (user_actions.py), which queue updates for
+getUpdates or POST them to the webhook. From a synchronous test use `StandInThread` (thread.py);
+for a benchmark whose client needs its own core, `python -m bot.standin` (__main__.py).
 """
 
 from __future__ import annotations
@@ -111,6 +114,7 @@ class BotApiStandIn(MessageMethods, BotMethods, UserActions):
 
     async def stop(self) -> None:
         self.updates.end_polls()
+        await asyncio.sleep(0)  # let an ended long poll write its (empty) answer before connections close
         if self.webhook is not None:
             webhook, self.webhook = self.webhook, None
             await webhook.stop()

@@ -1,5 +1,6 @@
 import random
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -184,3 +185,37 @@ def test_other_scripts_are_guessed() -> None:
     russian = "Правительство утвердило план развития транспорта на ближайшие десять лет. " * 5
     document = decode_document(page(russian).encode("cp1251"), None)
     assert russian in document.text
+
+
+CORPORA = Path(__file__).resolve().parents[2] / "../shared/corpora"
+
+
+def _corpus(folder: str, *suffixes: str) -> list[Path]:
+    root = CORPORA / folder
+    if not root.exists():
+        pytest.skip(f"corpus not found at {root} (../shared/corpora is absent)")
+    return sorted(path for path in root.rglob("*") if path.suffix in suffixes)
+
+
+@pytest.mark.corpora
+def test_vietnamese_corpus_pages_decode_as_utf_8() -> None:
+    pages = _corpus("vi-html", ".html") + _corpus("vi-feeds", ".xml")
+    assert pages
+    for path in pages:
+        document = decode_document(path.read_bytes(), None)
+        assert (document.encoding, document.legacy, document.notes) == ("utf-8", None, ()), path.name
+        assert unicodedata.is_normalized("NFC", document.text)
+
+
+@pytest.mark.corpora
+def test_feedparser_encoding_samples_decode_or_are_refused() -> None:
+    """feedparser's encoding torture tests: readable text or UndecodableError, nothing else."""
+    refused = []
+    for path in _corpus("feedparser-tests", ".xml"):
+        try:
+            document = decode_document(path.read_bytes(), None)
+        except UndecodableError:
+            refused.append(path.name)
+            continue
+        assert document.legacy is None, path.name
+    assert refused == []

@@ -1,6 +1,7 @@
 """TCVN3 and VNI: conversion, detection, and round trips through independent encoders."""
 
 import json
+import re
 import unicodedata
 from pathlib import Path
 
@@ -142,3 +143,32 @@ def test_vietnews_articles_round_trip(encoding: str) -> None:
         expected = as_vntimeh(original) if encoding == "tcvn3" else original
         assert convert_legacy(text, encoding) == expected
         assert detect_legacy_encoding(article) is None
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _corpus_pages() -> list[Path]:
+    if not CORPORA.exists():
+        pytest.skip(f"corpora not found at {CORPORA} (../shared/corpora is absent)")
+    folders = ("feedparser-tests", "vi-html", "vi-feeds", "extraction-eval")
+    return [
+        path
+        for folder in folders
+        for path in sorted((CORPORA / folder).rglob("*"))
+        if path.suffix in (".html", ".htm", ".xml")
+    ]
+
+
+@pytest.mark.corpora
+def test_no_corpus_page_is_taken_for_legacy() -> None:
+    """Thousands of real pages in many languages, read right (UTF-8) and wrong (cp1252)."""
+    pages = _corpus_pages()
+    taken = [
+        (path.name, reading)
+        for path in pages
+        for reading in ("utf-8", "cp1252")
+        if detect_legacy_encoding(_TAG.sub(" ", path.read_bytes().decode(reading, errors="replace")))
+    ]
+    assert len(pages) > 1000
+    assert taken == []

@@ -18,7 +18,12 @@ def utc(*args) -> datetime:
     "times, tz, after, expected",
     [
         (["07:00", "17:00"], HCM, utc(2024, 5, 1, 23, 0), utc(2024, 5, 2, 0, 0)),  # 06:00 local -> 07:00
-        (["07:00", "17:00"], HCM, utc(2024, 5, 2, 0, 0), utc(2024, 5, 2, 10, 0)),  # exactly at a slot: the next
+        (
+            ["07:00", "17:00"],
+            HCM,
+            utc(2024, 5, 2, 0, 0),
+            utc(2024, 5, 2, 10, 0),
+        ),  # exactly at a slot: the next
         (["17:00", "07:00"], HCM, utc(2024, 5, 2, 10, 30), utc(2024, 5, 3, 0, 0)),  # order of times is free
         (["07:00"], HCM, utc(2024, 12, 31, 1, 0), utc(2025, 1, 1, 0, 0)),  # over the year's end
         (["02:30"], NY, utc(2024, 3, 10, 5, 0), utc(2024, 3, 10, 7, 30)),  # spring-forward gap: 03:30 EDT

@@ -56,6 +56,8 @@ def test_normalize_text_returns_clean_input_as_is() -> None:
         ("trước<script>var x = '<p>';</script>sau", "trướcsau"),
         ("<style>p { color: red }</style><p>chữ</p>", "chữ"),
         ("<noscript>Bật JavaScript</noscript><p>chữ</p>", "chữ"),
+        ("<div>a<noscript><p>Bật <b>JavaScript</b></p></noscript>b</div>", "ab"),
+        ("<html><head><title>Trang chủ</title></head><body><p>Thân</p></body></html>", "Thân"),
         ("a<!-- ghi chú -->b", "ab"),
         # whole documents, XML prolog included
         (

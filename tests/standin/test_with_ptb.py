@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -204,3 +205,31 @@ async def test_polling_while_webhook_is_set_raises_conflict(bot):
 
     with pytest.raises(Conflict, match="can't use getUpdates method while webhook is active"):
         await bot.get_updates()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def test_start_command_is_answered_through_ptb_webhook(standin):
+    port = _free_port()
+    app = ApplicationBuilder().token(standin.token).base_url(standin.base_url).build()
+    app.add_handler(CommandHandler("start", start))
+    async with app:
+        await app.start()
+        await app.updater.start_webhook(
+            listen="127.0.0.1",
+            port=port,
+            url_path="hook",
+            webhook_url=f"http://127.0.0.1:{port}/hook",
+            secret_token="bantin-secret",
+        )
+        standin.user_sends(USER, "/start", first_name="Minh")
+        [reply] = await standin.wait_for_messages(USER, 1)
+        await app.updater.stop()
+        await app.stop()
+
+    assert reply["visible_text"] == "Xin chào, Minh!"
+    assert standin.requests["setWebhook"] == 1

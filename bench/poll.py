@@ -1,0 +1,239 @@
+"""Poll benchmark: 2,000 RSS sources x 50 items served on loopback, polled through the whole path.
+
+Run: .venv/bin/python bench/poll.py [--sources 2000] [--items 50] [--database-url URL]
+
+A feed server runs in a child process (so it does not share the poller's CPU) and serves
+`--sources` RSS 2.0 feeds of `--items` different Vietnamese-looking items (~35 KB a feed, each
+with an ETag and Last-Modified). This process then measures, in order:
+
+  cold poll   poll_due_sources over every source on an empty database: fetch, parse, prepare
+              (summary, fingerprints, signature), store with dedup and story clustering
+  304 cycle   the next cycle: every feed answers 304 Not Modified
+  peak RSS    of this process after both cycles (the server's memory is not counted)
+  bare parse  feedparser.parse on the same bytes, one after the other: the floor
+  parse path  our parse_feed + prepare_entry on the same bytes (no network, no database)
+
+and prints the ratios "parse path / bare parse" and "whole path (cold poll) / bare parse".
+Items are written so that no two are the same story: every one must be stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import formatdate
+from pathlib import Path
+from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # tests/feedserver.py serves the feeds
+
+import feedparser  # noqa: E402
+
+# Syllables to draw made-up headlines and leads from: ~35 KB feeds of text that reads like news
+# to the tokenizer, the summarizer and the signatures, with no two items the same story.
+SYLLABLES = (
+    "an ba bác bản bảo bắc bến biển bình bộ các cán cảng cao cầu chất chỉ chính cho chợ chủ chức "
+    "công cơ cục của cuộc dân dẫn dịch doanh du dự đại đảng đào đất đầu đây để điện định đô đồng "
+    "động đời đường gia giá giải giao giáo giờ hạ hai hàng hành hệ hiện hóa học hội hơn huyện "
+    "khai khẩn khí khoa không kinh kết lại làm lãnh lễ liên lớn lúa lực lượng mạnh mặt miền mới "
+    "môi mưa năm nam nay nền nghị ngành người nhà nhân nhiều nhất nông nước phát phòng phố phủ "
+    "quan quản quốc sách sản sau sinh sở sông sự tại tàu tâm tân tế thành thêm thể thị thông "
+    "thu thủy thuế tích tiêu tin tỉnh tổ tổng trạm trên triển triệu trong trung trường tư tuyến "
+    "tỷ ủy vào vận văn việc viên vốn vụ vùng xã xây xuất y yêu"
+).split()
+ITEM_TIME = 1_700_000_000
+
+
+def _sentence(rnd: random.Random, words: int) -> str:
+    text = " ".join(rnd.choice(SYLLABLES) for _ in range(words))
+    return text[0].upper() + text[1:] + "."
+
+
+def synthetic_feed(index: int, items: int) -> bytes:
+    """Feed number `index`: the same bytes every time (seeded), different from every other feed."""
+    rnd = random.Random(index)
+    entries = []
+    for n in range(items):
+        link = f"https://nguon{index}.example.vn/tin/bai-{index}-{n}.html"
+        title = _sentence(rnd, rnd.randint(9, 14))[:-1]
+        lead = " ".join(_sentence(rnd, rnd.randint(14, 24)) for _ in range(4))
+        entries.append(
+            f"<item><title>{escape(title)}</title><link>{link}</link><guid>{link}</guid>"
+            f"<pubDate>{formatdate(ITEM_TIME - n * 3600 - index, usegmt=True)}</pubDate>"
+            f"<description>{escape(lead)}</description></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Nguồn {index}</title><link>https://nguon{index}.example.vn/</link>"
+        "<description>Tin tức tổng hợp</description><language>vi</language>"
+        + "".join(entries)
+        + "</channel></rss>"
+    ).encode()
+
+
+# -- the server process --------------------------------------------------------------------------
+
+
+async def _serve(port: int, sources: int, items: int) -> None:
+    from tests.feedserver import FeedServer
+
+    server = FeedServer()
+    stamp = formatdate(ITEM_TIME, usegmt=True)
+    for index in range(sources):
+        server.serve(
+            f"/feeds/{index}.xml", synthetic_feed(index, items), etag=f'"v1-{index}"', last_modified=stamp
+        )
+    await server.start(port)
+    print(server.port, flush=True)
+    await asyncio.Event().wait()
+
+
+def _start_server(sources: int, items: int) -> tuple[subprocess.Popen, int]:
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--serve", "--sources", str(sources), "--items", str(items)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    line = child.stdout.readline()
+    if not line.strip().isdigit():
+        child.kill()
+        raise SystemExit(f"the feed server did not start: {line!r}")
+    return child, int(line)
+
+
+# -- the measurements ----------------------------------------------------------------------------
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+
+
+async def _poll_cycles(url: str, port: int, sources: int, concurrency: int) -> dict[str, float]:
+    from jobs.poll import make_fetcher, poll_due_sources
+    from news.config import Config
+    from storage.db import Database
+    from storage.models import Item
+    from storage.sources import SourceSpec, add_source
+
+    config = Config()
+    config.fetch.concurrency = concurrency
+    config.fetch.per_host = concurrency  # every feed is on 127.0.0.1
+    db = Database(url)
+    start = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
+    clock = [start]
+    async with db.transaction() as session:
+        for index in range(sources):
+            spec = SourceSpec(
+                name=f"nguon-{index}", url=f"http://127.0.0.1:{port}/feeds/{index}.xml", kind="rss"
+            )
+            await add_source(session, spec, start)
+    figures: dict[str, float] = {}
+    async with make_fetcher(config) as fetcher:
+        began = time.perf_counter()
+        cold = await poll_due_sources(db, fetcher, config, now=lambda: clock[0], limit=sources)
+        figures["cold"] = time.perf_counter() - began
+        figures["cold_errors"] = sum(o.status == "error" for o in cold)
+        figures["new"] = sum(o.new for o in cold)
+        clock[0] += timedelta(hours=7)
+        began = time.perf_counter()
+        warm = await poll_due_sources(db, fetcher, config, now=lambda: clock[0], limit=sources)
+        figures["warm"] = time.perf_counter() - began
+        figures["not_modified"] = sum(o.status == "not modified" for o in warm)
+    async with db.session() as session:
+        from sqlalchemy import func, select
+
+        figures["stored"] = await session.scalar(select(func.count(Item.id)))
+    await db.close()
+    return figures
+
+
+def _bare_parse(bodies: list[bytes]) -> float:
+    began = time.perf_counter()
+    for body in bodies:
+        feedparser.parse(io.BytesIO(body), sanitize_html=False, resolve_relative_uris=False)
+    return time.perf_counter() - began
+
+
+def _feedparser_default(bodies: list[bytes]) -> float:
+    began = time.perf_counter()
+    for body in bodies:
+        feedparser.parse(io.BytesIO(body))
+    return time.perf_counter() - began
+
+
+def _parse_path(bodies: list[bytes]) -> float:
+    from news.feeds import parse_feed
+    from news.prepare import disambiguate_guids, prepare_entry
+
+    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    began = time.perf_counter()
+    for index, body in enumerate(bodies):
+        parsed = parse_feed(body, "application/rss+xml", f"http://127.0.0.1/feeds/{index}.xml", tz)
+        disambiguate_guids([prepare_entry(e, words=60) for e in parsed.entries])
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sources", type=int, default=2000)
+    parser.add_argument("--items", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=50, help="fetch concurrency (and per host)")
+    parser.add_argument("--database-url", help="default: a new SQLite file in a temporary directory")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        asyncio.run(_serve(0, args.sources, args.items))
+        return
+
+    server, port = _start_server(args.sources, args.items)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
+            from storage import schema
+
+            schema.upgrade(url)  # synchronous: Alembic runs its own event loop
+            figures = asyncio.run(_poll_cycles(url, port, args.sources, args.concurrency))
+            peak = _peak_rss_mb()
+    finally:
+        server.terminate()
+        server.wait()
+
+    bodies = [synthetic_feed(index, args.items) for index in range(args.sources)]
+    size = sum(map(len, bodies))
+    bare = _bare_parse(bodies)
+    default = _feedparser_default(bodies)
+    parse_path = _parse_path(bodies)
+    items = args.sources * args.items
+    database = "PostgreSQL" if (args.database_url or "").startswith("postgresql") else "SQLite"
+
+    print(
+        f"{args.sources} sources x {args.items} items ({items} items, {size / 1e6:.1f} MB of feeds), {database}"
+    )
+    print(f"cold poll (whole path):  {figures['cold']:.1f} s wall, {items / figures['cold']:.0f} items/s, "
+          f"{figures['new']:.0f} new, {figures['stored']:.0f} stored, {figures['cold_errors']:.0f} errors")  # fmt: skip
+    print(f"all-304 cycle:           {figures['warm']:.2f} s wall ({figures['not_modified']:.0f} not modified)"
+          "  [target <= 5 s]")  # fmt: skip
+    print(f"peak RSS (poller):       {peak:.0f} MB  [target <= 200 MB]")
+    print(f"bare feedparser.parse:   {bare:.1f} s ({bare / args.sources * 1000:.1f} ms a feed; "
+          f"with its default sanitising: {default:.1f} s)")  # fmt: skip
+    print(
+        f"parse path (parse_feed + prepare_entry): {parse_path:.1f} s = {parse_path / bare:.2f}x bare feedparser"
+    )
+    print(f"whole path (cold poll wall):             {figures['cold']:.1f} s = {figures['cold'] / bare:.2f}x bare "
+          "feedparser  [target <= 1.5x]")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""The application's error handler: log what failed and where, tell the user and the admins briefly.
+
+Secrets never leave: the bot token (which appears in Bot API URLs) is masked in everything logged or
+sent, and admins get the exception's type and a short masked message, not a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+
+from bot.handlers.context import Context, chat_language, services
+from bot.services import Services
+from news.i18n import translator
+from news.telegram_html import escape_html
+
+log = logging.getLogger("bantin.bot")
+
+ADMIN_NOTICE_INTERVAL = 60.0  # seconds between two error notices to admins (a failing loop must not flood)
+NOTICE_DETAIL_CHARS = 200
+
+
+def mask_secrets(text: str, svc: Services) -> str:
+    for secret in (svc.config.telegram.token, svc.config.telegram.webhook.secret_token):
+        if secret:
+            text = text.replace(secret, "****")
+    return text
+
+
+def where(update: object, context: Context) -> str:
+    if isinstance(update, Update):
+        chat = update.effective_chat
+        return f"update {update.update_id}" + (f" in chat {chat.id}" if chat else "")
+    job = getattr(context, "job", None)
+    return f"job {job.name}" if job is not None else "no update"
+
+
+async def on_error(update: object, context: Context) -> None:
+    svc = services(context)
+    error = context.error
+    place = where(update, context)
+    details = "".join(traceback.format_exception(error)) if error else "unknown error"
+    log.error("error handling %s:\n%s", place, mask_secrets(details, svc))
+    if isinstance(update, Update):
+        await _tell_user(update, context)
+    await _tell_admins(context, svc, place, error)
+
+
+async def _tell_user(update: Update, context: Context) -> None:
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return
+    try:
+        _ = translator(await chat_language(update, context))
+        text = _("Sorry, something went wrong. Please try again in a moment.")
+        if update.callback_query is not None:
+            await update.callback_query.answer(text)
+        else:
+            await context.bot.send_message(chat.id, text)
+    except Exception:  # the database or Telegram may be what failed: the log has it already
+        log.debug("could not tell chat %s about an error", chat.id, exc_info=True)
+
+
+async def _tell_admins(context: Context, svc: Services, place: str, error: BaseException | None) -> None:
+    admins = svc.config.telegram.admins
+    now = time.monotonic()
+    last = svc.extras.get("last_error_notice")
+    if not admins or (last is not None and now - last < ADMIN_NOTICE_INTERVAL):
+        return
+    svc.extras["last_error_notice"] = now
+    _ = translator("vi")
+    message = mask_secrets(str(error) if error else "", svc)[:NOTICE_DETAIL_CHARS]
+    header = _("Error while handling {place}").format(place=place)
+    text = (
+        f"⚠️ {escape_html(header)}\n<code>{escape_html(type(error).__name__)}: {escape_html(message)}</code>"
+    )
+    for admin in admins:
+        try:
+            await context.bot.send_message(admin, text)
+        except TelegramError as exc:  # an admin who never started the bot cannot be written to
+            log.info("could not notify admin %s: %s", admin, mask_secrets(str(exc), svc))

@@ -1,0 +1,79 @@
+"""Fetch a URL an admin typed once and say what it is: a feed (title, entries) or a news page (links).
+
+Only http(s) URLs: a chat must never make the bot read its own disk, whatever the fetcher allows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import tzinfo
+from urllib.parse import urlsplit
+
+from jobs.fetch import Fetcher, FetchError
+from news.articles import extract_article
+from news.charset import UndecodableError, decode_document
+from news.detect import detect_kind
+from news.feeds import FeedParseError, parse_feed
+from news.htmltree import parse_html
+from news.listing import find_article_links
+
+MAX_URL_CHARS = 2000
+
+
+class ProbeError(Exception):
+    """The URL cannot become a source; the message is short and meant for the admin."""
+
+
+@dataclass(frozen=True)
+class Probe:
+    url: str  # where the document was (after redirects)
+    kind: str  # rss | html
+    title: str | None
+    entries: int  # feed entries, or 1 for a page that is itself an article
+    links: int  # article links found on a page
+
+
+def check_url(url: str) -> str:
+    """The URL if it is one an admin may add from a chat, else ProbeError."""
+    if len(url) > MAX_URL_CHARS:
+        raise ProbeError("the address is too long")
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise ProbeError("not a valid address") from exc
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ProbeError("only http:// and https:// addresses can be added")
+    return url
+
+
+def _page_title(html: str) -> str | None:
+    root = parse_html(html)
+    if root is None:
+        return None
+    title = " ".join(" ".join(root.xpath("//title//text()")).split())
+    return title or None
+
+
+async def probe_source(fetcher: Fetcher, url: str, tz: tzinfo) -> Probe:
+    check_url(url)
+    try:
+        result = await fetcher.fetch(url)
+    except FetchError as exc:
+        raise ProbeError(exc.reason) from exc
+    body = result.body or b""
+    if not body.strip():
+        raise ProbeError("the address answered with an empty page")
+    try:
+        if detect_kind(body, result.content_type) == "rss":
+            parsed = parse_feed(body, result.content_type, result.final_url, tz)
+            return Probe(result.final_url, "rss", parsed.title, len(parsed.entries), 0)
+        html = decode_document(body, result.content_type).text
+    except (FeedParseError, UndecodableError) as exc:
+        raise ProbeError(str(exc) or type(exc).__name__) from exc
+    # The same order as polling: a page that is an article is one entry, else its article links.
+    if extract_article(html, result.final_url, tz) is not None:
+        return Probe(result.final_url, "html", _page_title(html), 1, 0)
+    links = find_article_links(html, result.final_url, None)
+    if not links:
+        raise ProbeError("no feed, no article and no article links found on the page")
+    return Probe(result.final_url, "html", _page_title(html), 0, len(links))

@@ -1,0 +1,124 @@
+"""The periodic work of a running bot, on python-telegram-bot's JobQueue (APScheduler underneath).
+
+Two repeating jobs, each under a fixed name so starting twice replaces rather than duplicates:
+polling due sources (then queueing instant alerts for what arrived), and composing due digests
+(which also releases alerts held by quiet hours). Schedules live in our tables; the jobs only look
+at them. The outbox sender is one long-running task, started after the jobs and stopped before
+the bot's HTTP client closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram.ext import Application, ContextTypes, JobQueue
+
+from bot.sender import PtbSender
+from bot.services import Services, services_of
+from jobs.deliver import OutboxSender
+from jobs.digest import compose_due_digests, queue_instant_alerts
+from jobs.poll import PollOutcome, poll_due_sources
+
+log = logging.getLogger("bantin.jobs")
+
+POLL_JOB = "poll-sources"
+DIGEST_JOB = "compose-digests"
+POLL_CHECK_SECONDS = 60  # how often due sources are looked for; each source keeps its own interval
+_JOB_OPTIONS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+
+
+async def run_poll(svc: Services) -> list[PollOutcome]:
+    """Poll every due source once, then queue instant alerts for the new stories. One at a time:
+    the job and /pollnow share a lock."""
+    lock = svc.extras.setdefault("poll_lock", asyncio.Lock())
+    async with lock:
+        assert svc.fetcher is not None, "the fetcher opens in post_init"
+        outcomes = await poll_due_sources(svc.db, svc.fetcher, svc.config, now=svc.clock)
+        if outcomes and all(o.status != "error" for o in outcomes):
+            svc.last_poll_ok_at = svc.clock()
+        if any(o.new for o in outcomes):
+            report = await queue_instant_alerts(svc.db, svc.config, svc.clock())
+            if report.messages:
+                svc.wake_sender()
+    return outcomes
+
+
+async def run_digests(svc: Services) -> int:
+    """Compose the digests that are due and release held instant alerts; returns messages queued."""
+    svc.scheduler_heartbeat_at = svc.clock()
+    digests = await compose_due_digests(svc.db, svc.config, svc.clock())
+    alerts = await queue_instant_alerts(svc.db, svc.config, svc.clock())
+    queued = digests.messages + alerts.messages
+    if queued:
+        svc.wake_sender()
+    return queued
+
+
+async def _poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await run_poll(services_of(context))
+
+
+async def _digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await run_digests(services_of(context))
+
+
+def _replace(job_queue: JobQueue, name: str) -> None:
+    for job in job_queue.get_jobs_by_name(name):
+        job.schedule_removal()
+
+
+def schedule_jobs(application: Application) -> None:
+    svc = services_of(application)
+    job_queue = application.job_queue
+    assert job_queue is not None, "install python-telegram-bot[job-queue]"
+    _replace(job_queue, POLL_JOB)
+    job_queue.run_repeating(
+        _poll_job,
+        interval=min(POLL_CHECK_SECONDS, svc.config.schedule.poll_interval),
+        first=0,
+        name=POLL_JOB,
+        job_kwargs=_JOB_OPTIONS,
+    )
+    _replace(job_queue, DIGEST_JOB)
+    job_queue.run_repeating(
+        _digest_job,
+        interval=svc.config.schedule.digest_check_interval,
+        first=svc.config.schedule.digest_check_interval,  # after the first poll has had its chance
+        name=DIGEST_JOB,
+        job_kwargs=_JOB_OPTIONS,
+    )
+
+
+async def start_sender(application: Application) -> None:
+    """Start draining the outbox in the background; `svc.wake_sender()` nudges it after a queueing."""
+    svc = services_of(application)
+    if "outbox_task" in svc.extras:
+        return
+    sender = OutboxSender(svc.db, PtbSender(application.bot), svc.config.delivery)
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop), name="outbox-sender")
+    task.add_done_callback(_report_crash)
+    svc.extras.update(outbox_sender=sender, outbox_stop=stop, outbox_task=task)
+    svc.wake_sender = sender.wake
+
+
+def _report_crash(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the outbox sender stopped", exc_info=task.exception())
+
+
+async def stop_sender(application: Application) -> None:
+    svc = services_of(application)
+    task: asyncio.Task | None = svc.extras.pop("outbox_task", None)
+    if task is None:
+        return
+    svc.extras.pop("outbox_stop").set()
+    svc.extras.pop("outbox_sender", None)
+    svc.wake_sender = lambda: None
+    try:
+        await asyncio.wait_for(task, timeout=svc.config.delivery.send_timeout + 5)
+    except TimeoutError:
+        log.warning("the outbox sender did not stop in time")
+    except Exception:
+        pass  # already logged by _report_crash

@@ -1,0 +1,186 @@
+"""From a fetched document to the entries worth preparing and storing.
+
+The document is parsed as a feed or a page; a listing page's article links are followed and
+snippet-only feed entries get the full text of their page (`full_text`). Entries this source
+already stored with the same title and body are left out and only counted: preparing an entry
+(summary, fingerprints, signature) costs several times its parsing, and a changed feed usually
+brings one or two new entries among fifty known ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from jobs.db_turns import turn
+from jobs.fetch import Fetcher, FetchError, FetchResult
+from news.articles import extract_article
+from news.charset import UndecodableError, decode_document
+from news.detect import detect_kind
+from news.entries import Entry, ParsedSource
+from news.feeds import parse_feed
+from news.listing import find_article_links
+from news.urls import canonical_url
+from storage.db import Database
+from storage.items import StoredText, stored_texts
+from storage.models import Item
+
+log = logging.getLogger("bantin.poll")
+
+ARTICLES_PER_POLL = 30  # article pages fetched per poll of a listing page or full-text feed
+
+
+class SourceError(Exception):
+    """A problem with a source's content (not its transport)."""
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """What choosing entries needs to know of a source."""
+
+    id: int
+    kind: str
+    selector: str | None
+    full_text: bool
+
+
+@dataclass
+class ChosenEntries:
+    entries: list[Entry]  # to prepare and store
+    unchanged: int  # stored already with this title and body: duplicates, not prepared again
+
+
+def parse_document(result: FetchResult, source: SourceView, tz: ZoneInfo) -> ParsedSource:
+    """A feed's entries, an article page's one entry, or a listing page's article links."""
+    body = result.body or b""
+    if not body.strip():
+        raise SourceError("empty response body")
+    kind = source.kind if source.kind != "auto" else detect_kind(body, result.content_type)
+    if kind == "rss":
+        return parse_feed(body, result.content_type, result.final_url, tz)
+    html = decode_document(body, result.content_type).text
+    article = extract_article(html, result.final_url, tz)
+    if article is not None and not source.selector:
+        return ParsedSource(kind="html", entries=[article])
+    try:
+        links = find_article_links(html, result.final_url, source.selector)
+    except ValueError as exc:  # an invalid CSS selector in the source's config
+        raise SourceError(str(exc)) from exc
+    if not links and article is None:
+        raise SourceError("no feed, no article and no article links found on the page")
+    return ParsedSource(kind="html", article_links=links)
+
+
+async def choose_entries(
+    db: Database, fetcher: Fetcher, source: SourceView, parsed: ParsedSource, tz: ZoneInfo
+) -> ChosenEntries:
+    """The parsed entries minus the unchanged ones, plus the listing's and the full-text pages."""
+    entries = _tell_repeated_guids_apart([e for e in parsed.entries if e.title or e.body])
+    stored = await _stored_versions(db, source.id, entries)
+    fresh = [e for e in entries if not _unchanged(e, stored, source.full_text)]
+    unchanged = len(entries) - len(fresh)
+    if parsed.article_links:
+        fresh.extend(await _listed_articles(db, fetcher, parsed.article_links, tz))
+    elif source.full_text:
+        await _fill_full_text(db, fetcher, fresh, tz)
+    return ChosenEntries([e for e in fresh if e.title or e.body], unchanged)
+
+
+def _tell_repeated_guids_apart(entries: list[Entry]) -> list[Entry]:
+    """A guid repeated within one feed for different URLs names different items: add the URL.
+
+    The same rule as news.prepare.disambiguate_guids, applied before entries are compared with
+    what is stored (whose guids it made).
+    """
+    urls_by_guid: dict[str, set[str]] = {}
+    for entry in entries:
+        if entry.guid and entry.url:
+            urls_by_guid.setdefault(entry.guid, set()).add(canonical_url(entry.url))
+    for entry in entries:
+        if entry.guid and entry.url and len(urls_by_guid[entry.guid]) > 1:
+            entry.guid = f"{entry.guid}#{canonical_url(entry.url)}"
+    return entries
+
+
+async def _stored_versions(db: Database, source_id: int, entries: list[Entry]) -> dict[str, StoredText]:
+    """This source's stored items for these entries, by guid and by canonical URL."""
+    urls = [canonical_url(e.url) for e in entries if e.url]
+    guids = [(e.guid or "")[:2000] for e in entries if e.guid] + urls  # an entry without guid: its URL
+    if not guids:
+        return {}
+    async with turn(db), db.session() as session:
+        rows = await stored_texts(session, source_id, guids, urls)
+    found: dict[str, StoredText] = {}
+    for row in rows:
+        found[f"guid:{row.guid}"] = row
+        if row.canonical_url:
+            found[f"url:{row.canonical_url}"] = row
+    return found
+
+
+def _unchanged(entry: Entry, stored: dict[str, StoredText], full_text: bool) -> bool:
+    keys = []
+    if entry.guid:
+        keys.append(f"guid:{entry.guid[:2000]}")
+    if entry.url:
+        url = canonical_url(entry.url)
+        keys += [f"url:{url}", f"guid:{url}"]
+    for key in keys:
+        row = stored.get(key)
+        if row is None or row.title != entry.title:
+            continue
+        if row.body == entry.body:
+            return True
+        # A full-text source stored the page's text; the feed still carries only the teaser.
+        if full_text and entry.snippet_only and len(row.body) >= len(entry.body):
+            return True
+    return False
+
+
+async def _known_urls(db: Database, urls: list[str]) -> set[str]:
+    if not urls:
+        return set()
+    async with turn(db), db.session() as session:
+        rows = await session.scalars(select(Item.canonical_url).where(Item.canonical_url.in_(urls)))
+        return set(rows.all())
+
+
+async def _fetch_article(fetcher: Fetcher, url: str, tz: ZoneInfo) -> Entry | None:
+    try:
+        result = await fetcher.fetch(url)
+        html = decode_document(result.body or b"", result.content_type).text
+        return extract_article(html, result.final_url, tz)
+    except (FetchError, UndecodableError) as exc:
+        log.info("article fetch failed: %s: %s", url, getattr(exc, "reason", exc))
+        return None
+
+
+async def _listed_articles(db: Database, fetcher: Fetcher, links: list[str], tz: ZoneInfo) -> list[Entry]:
+    """The article pages of a listing that no source has stored yet."""
+    wanted = [u for u in links if u]
+    known = await _known_urls(db, [canonical_url(u) for u in wanted])
+    todo = [u for u in wanted if canonical_url(u) not in known][:ARTICLES_PER_POLL]
+    fetched = [e for e in await asyncio.gather(*(_fetch_article(fetcher, u, tz) for u in todo)) if e]
+    if todo and not fetched:
+        # Links found, not one article read: say so rather than report a quiet "0 new".
+        raise SourceError(f"none of the {len(todo)} linked pages is a readable article")
+    return fetched
+
+
+async def _fill_full_text(db: Database, fetcher: Fetcher, entries: list[Entry], tz: ZoneInfo) -> None:
+    """Give snippet-only entries the text of their page (those no source has stored yet)."""
+    snippets = [e for e in entries if e.snippet_only and e.url]
+    known = await _known_urls(db, [canonical_url(e.url) for e in snippets])
+    todo = [e for e in snippets if canonical_url(e.url) not in known][:ARTICLES_PER_POLL]
+    pages = await asyncio.gather(*(_fetch_article(fetcher, e.url, tz) for e in todo))
+    for entry, page in zip(todo, pages, strict=True):
+        if page is not None and len(page.body) > len(entry.body):
+            entry.body = page.body
+            entry.author = entry.author or page.author
+            entry.read_count = page.read_count
+            entry.published = entry.published or page.published
+            entry.snippet_only = False

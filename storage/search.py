@@ -1,0 +1,125 @@
+"""Full-text search over stored items, insensitive to diacritics and to where the tone mark sits.
+
+Items carry `search_text` (title, summary and body lead folded by `news.tones.search_key`); the
+query is folded the same way, so `dieu le dang` finds `Điều lệ Đảng` and `hoà` finds `hòa`. Every
+word must match; the last one also matches as a prefix (`thu` finds `thuy`).
+
+SQLite uses the FTS5 table `items_fts` (bm25), PostgreSQL the `items.search_vector` column and its
+GIN index (ts_rank, see storage/search_postgresql.py); both come from migration 0002. A title match
+weighs more than a body match.
+
+Ranking looks at the newest CANDIDATES matching items (by id), so a word found in half the archive
+costs the same as a rare one: results are the most relevant among recent matches, then the newest;
+one result per story. `total` counts the stories among those candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from news.tones import search_key
+from storage.models import Story
+from storage.search_postgresql import newest_matches
+from storage.stories import StoryRow, story_rows
+
+CANDIDATES = 500
+MAX_WORDS = 12
+MAX_WORD_CHARS = 40
+MIN_PREFIX_CHARS = 2  # `a*` would match a large part of the index
+TITLE_WEIGHT = 5.0  # bm25 column weight of the title against the body (SQLite)
+
+_WORD = re.compile(r"[^\W_]+")
+
+_SQLITE_CANDIDATES = text(
+    """
+    SELECT hits.item_id, items.story_id, hits.score, stories.published_at
+    FROM (
+        SELECT rowid AS item_id, bm25(items_fts, :title_weight, 1.0) AS score
+        FROM items_fts WHERE items_fts MATCH :query
+        ORDER BY rowid DESC LIMIT :candidates
+    ) AS hits
+    JOIN items ON items.id = hits.item_id
+    JOIN stories ON stories.id = items.story_id
+    """
+)
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """A query reduced to folded words: nothing in it is ever read as query syntax."""
+
+    words: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, query: str) -> SearchTerms:
+        words = _WORD.findall(search_key(query[: MAX_WORDS * (MAX_WORD_CHARS + 1) * 4]))
+        return cls(tuple(w[:MAX_WORD_CHARS] for w in words[:MAX_WORDS]))
+
+    @property
+    def prefix_last(self) -> bool:
+        return bool(self.words) and len(self.words[-1]) >= MIN_PREFIX_CHARS
+
+    def fts5(self) -> str:
+        """`"dieu" "le" "dang"*`: each word a quoted string (so AND, NEAR, `*` are plain words)."""
+        quoted = [f'"{w}"' for w in self.words]
+        if self.prefix_last:
+            quoted[-1] += "*"
+        return " ".join(quoted)
+
+    def tsquery(self) -> str:
+        """`'dieu' & 'le' & 'dang':*` for to_tsquery; the words hold letters and digits only."""
+        quoted = [f"'{w}'" for w in self.words]
+        if self.prefix_last:
+            quoted[-1] += ":*"
+        return " & ".join(quoted)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    story_id: int
+    score: float
+    published: datetime | str  # SQLite hands back text; within one database the kinds agree
+
+
+async def _candidates(session: AsyncSession, terms: SearchTerms, candidates: int) -> list[_Hit]:
+    if session.bind.dialect.name == "postgresql":
+        rows = await newest_matches(session, terms.tsquery(), candidates)
+    else:
+        params = {"query": terms.fts5(), "candidates": candidates, "title_weight": TITLE_WEIGHT}
+        rows = await session.execute(_SQLITE_CANDIDATES, params)
+    return [_Hit(story_id, float(score), published) for _item, story_id, score, published in rows]
+
+
+def _rank_stories(hits: list[_Hit]) -> list[int]:
+    """Story ids, best first: each story's best item score, then the newest story."""
+    best: dict[int, _Hit] = {}
+    for hit in hits:
+        kept = best.get(hit.story_id)
+        if kept is None or hit.score < kept.score:
+            best[hit.story_id] = hit
+    ordered = sorted(best.values(), key=lambda h: (h.published, h.story_id), reverse=True)
+    ordered.sort(key=lambda h: h.score)  # stable: equal scores stay newest first
+    return [h.story_id for h in ordered]
+
+
+async def search_stories(
+    session: AsyncSession, query: str, *, limit: int = 10, offset: int = 0, candidates: int = CANDIDATES
+) -> tuple[list[StoryRow], int]:
+    """One page of stories matching every word of `query`, best first, and how many stories match.
+
+    Any text is a valid query: quotes, operators and SQL are only words; a query with no word
+    finds nothing."""
+    terms = SearchTerms.parse(query)
+    if not terms.words:
+        return [], 0
+    ranked = _rank_stories(await _candidates(session, terms, candidates))
+    page = ranked[max(offset, 0) : max(offset, 0) + max(limit, 0)]
+    if not page:
+        return [], len(ranked)
+    stories = {s.id: s for s in (await session.scalars(select(Story).where(Story.id.in_(page)))).all()}
+    return await story_rows(session, [stories[i] for i in page if i in stories]), len(ranked)

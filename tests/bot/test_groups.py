@@ -1,0 +1,79 @@
+"""In a group only its owner and administrators (as Telegram reports them) change what it follows."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.bot.conftest import BotUnderTest, button_data
+
+GROUP = -500123
+OWNER, GROUP_ADMIN, MEMBER = 2001, 2002, 2003
+REFUSAL = "Chỉ quản trị viên của nhóm này mới được thay đổi đăng ký và cài đặt của nhóm."
+
+
+@pytest.fixture
+def group(bot: BotUnderTest) -> int:
+    bot.standin.bot_added_to_group(GROUP, OWNER, title="Hội nông dân <xã> Sông Xanh")
+    bot.standin.set_admins(GROUP, [GROUP_ADMIN], owner_id=OWNER)
+    return GROUP
+
+
+def in_group(bot: BotUnderTest, user_id: int):
+    return bot.chat(user_id, chat_id=GROUP, chat_type="group", title="Hội nông dân <xã> Sông Xanh")
+
+
+@pytest.mark.parametrize("command", ["/subscribe all", "/settings times 06:00", "/unsubscribe all"])
+async def test_members_are_refused_politely(bot: BotUnderTest, group: int, command: str) -> None:
+    reply = await in_group(bot, MEMBER).reply_to(command)
+
+    assert reply["visible_text"] == REFUSAL
+    subscriber = await bot.subscriber(GROUP)
+    assert subscriber is None or (subscriber.all_sources, subscriber.digest_times) == (False, None)
+
+
+@pytest.mark.parametrize("user_id", [OWNER, GROUP_ADMIN])
+async def test_owner_and_admins_change_the_groups_settings(
+    bot: BotUnderTest, group: int, user_id: int
+) -> None:
+    reply = await in_group(bot, user_id).reply_to("/subscribe all")
+
+    assert reply["visible_text"].startswith("Bạn đã theo dõi tất cả nguồn tin")
+    subscriber = await bot.subscriber(GROUP)
+    assert (subscriber.chat_type, subscriber.title, subscriber.all_sources) == (
+        "group",
+        "Hội nông dân <xã> Sông Xanh",
+        True,
+    )
+
+
+async def test_members_see_settings_but_their_presses_are_refused(bot: BotUnderTest, group: int) -> None:
+    member = in_group(bot, MEMBER)
+    menu = await member.reply_to("/settings")
+    assert menu["visible_text"].startswith("Cài đặt")
+
+    answer, changes = await member.press_for_answer(menu, button_data(menu, "Báo khi không có tin"))
+
+    assert answer["text"] == REFUSAL and answer["show_alert"]
+    assert changes == []
+    assert (await bot.subscriber(GROUP)).no_news_notice is None
+
+
+async def test_group_admin_presses_a_settings_button(bot: BotUnderTest, group: int) -> None:
+    admin = in_group(bot, GROUP_ADMIN)
+    menu = await admin.reply_to("/settings")
+
+    answer, _edit = await admin.press(menu, button_data(menu, "Báo khi không có tin"))
+
+    assert answer["text"] == "Đã lưu."
+    assert (await bot.subscriber(GROUP)).no_news_notice is True
+
+
+async def test_a_bare_unknown_command_in_a_group_is_left_to_other_bots(bot: BotUnderTest, group: int) -> None:
+    member = in_group(bot, MEMBER)
+    before = len(bot.standin.messages_for(GROUP))
+
+    bot.standin.user_sends(MEMBER, "/weather", chat_id=GROUP, chat_type="group")
+    addressed = await member.reply_to("/weather@bantin_test_bot")
+
+    assert addressed["visible_text"].startswith("Tôi không hiểu lệnh /weather@bantin_test_bot.")
+    assert len(bot.standin.messages_for(GROUP)) == before + 1

@@ -1,0 +1,195 @@
+"""/settings end to end: typed and by buttons, saved in the database, answered in the chat's language."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.bot.conftest import USER, BotUnderTest, ChatSession, button_data, buttons
+
+
+@pytest.mark.parametrize(
+    ("language_code", "lines"),
+    [
+        (
+            "vi",
+            [
+                "Cài đặt",
+                "🕖 Giờ nhận bản tin: 07:00, 17:00 (Asia/Ho_Chi_Minh)",
+                "🌙 Giờ không làm phiền: tắt",
+            ],
+        ),
+        ("en", ["Settings", "🕖 Digest times: 07:00, 17:00 (Asia/Ho_Chi_Minh)", "🌙 Quiet hours: off"]),
+    ],
+)
+async def test_settings_shows_the_current_settings(
+    chat: ChatSession, language_code: str, lines: list[str]
+) -> None:
+    reply = await chat.reply_to("/settings", language_code=language_code)
+
+    shown = reply["visible_text"].splitlines()
+    assert shown[0] == lines[0]
+    assert set(lines[1:]) <= set(shown)
+    assert len(buttons(reply)) == 7
+
+
+@pytest.mark.parametrize(
+    ("command", "field", "value"),
+    [
+        ("/settings times 06:30 18:00", "digest_times", ["06:30", "18:00"]),
+        ("/settings times 18h 6h30 18:00", "digest_times", ["06:30", "18:00"]),
+        ("/settings tz Europe/Berlin", "timezone", "Europe/Berlin"),
+        ("/settings tz berlin", "timezone", "Europe/Berlin"),
+        ("/settings mode instant", "mode", "instant"),
+        ("/settings mode off", "mode", "off"),
+        ("/settings include lúa, giá, Giá", "include_keywords", ["lúa", "giá"]),
+        ("/settings exclude quảng cáo", "exclude_keywords", ["quảng cáo"]),
+        ("/settings quiet 22:00 06:00", "quiet_start", "22:00"),
+        ("/settings nonews on", "no_news_notice", True),
+        ("/settings lang en", "language", "en"),
+    ],
+)
+async def test_typed_settings_are_saved(bot: BotUnderTest, chat: ChatSession, command, field, value) -> None:
+    reply = await chat.reply_to(command)
+
+    assert reply["visible_text"].splitlines()[0] in ("✅ Đã lưu.", "✅ Saved.")
+    assert getattr(await bot.subscriber(USER), field) == value
+
+
+@pytest.mark.parametrize(
+    ("command", "zone", "next_digest_utc"),
+    [
+        # 08:00 in Hồ Chí Minh City now: the next of 06:30/18:00 is 18:00 local, 11:00 UTC
+        ("/settings times 06:30 18:00", None, datetime(2025, 3, 10, 11, 0, tzinfo=UTC)),
+        # 02:00 in Berlin (UTC+1 in March) now: 07:00 local is 06:00 UTC
+        ("/settings tz Europe/Berlin", "Europe/Berlin", datetime(2025, 3, 10, 6, 0, tzinfo=UTC)),
+    ],
+)
+async def test_changing_times_or_zone_moves_the_next_digest(
+    bot: BotUnderTest, chat: ChatSession, command, zone, next_digest_utc
+) -> None:
+    await chat.reply_to("/start")
+
+    reply = await chat.reply_to(command)
+
+    subscriber = await bot.subscriber(USER)
+    assert subscriber.timezone == zone
+    assert subscriber.next_digest_at == next_digest_utc
+    assert "Bản tin kế tiếp:" in reply["visible_text"]
+
+
+async def test_language_switch_answers_in_english_from_then_on(bot: BotUnderTest, chat: ChatSession) -> None:
+    saved = await chat.reply_to("/settings lang en")
+    assert saved["visible_text"].startswith("✅ Saved.\n\nSettings")
+
+    later = await chat.reply_to("/help")  # Telegram still says "vi": the user's choice wins
+    assert later["visible_text"].startswith("What I can do")
+
+
+async def test_language_by_buttons(bot: BotUnderTest, chat: ChatSession) -> None:
+    menu = await chat.reply_to("/settings")
+
+    _answer, languages = await chat.press(menu, button_data(menu, "Ngôn ngữ"))
+    assert languages["visible_text"] == "Bạn muốn dùng ngôn ngữ nào?"
+    assert "✅ Tiếng Việt" in buttons(languages)
+    answer, settings = await chat.press(chat.current(menu), button_data(languages, "English"))
+
+    assert answer["text"] == "Saved."
+    assert settings["visible_text"].startswith("Settings\n")
+    assert (await bot.subscriber(USER)).language == "en"
+
+
+@pytest.mark.parametrize(
+    ("menu_button", "choice", "field", "value"),
+    [
+        ("Giờ nhận bản tin", "06:30, 12:00, 18:00", "digest_times", ["06:30", "12:00", "18:00"]),
+        ("Múi giờ", "Asia/Tokyo", "timezone", "Asia/Tokyo"),
+        ("Cách nhận tin", "kèm bản tin", "mode", "both"),
+        ("Giờ không làm phiền", "23:00–07:00", "quiet_end", "07:00"),
+        ("Báo khi không có tin", None, "no_news_notice", True),
+    ],
+)
+async def test_settings_by_buttons(
+    bot: BotUnderTest, chat: ChatSession, menu_button, choice, field, value
+) -> None:
+    menu = await chat.reply_to("/settings")
+
+    answer, page = await chat.press(menu, button_data(menu, menu_button))
+    if choice is not None:
+        answer, page = await chat.press(chat.current(menu), button_data(page, choice))
+
+    assert answer["text"] == "Đã lưu."
+    assert page["visible_text"].startswith("Cài đặt\n")
+    assert getattr(await bot.subscriber(USER), field) == value
+
+
+async def test_keywords_are_cleared_by_button(bot: BotUnderTest, chat: ChatSession) -> None:
+    await chat.reply_to("/settings include lúa")
+    await chat.reply_to("/settings exclude giá")
+    menu = await chat.reply_to("/settings")
+
+    _answer, page = await chat.press(menu, button_data(menu, "Từ khóa"))
+    assert "Chỉ nhận tin có: lúa" in page["visible_text"]
+    await chat.press(chat.current(menu), button_data(page, "Xóa từ khóa"))
+
+    subscriber = await bot.subscriber(USER)
+    assert (subscriber.include_keywords, subscriber.exclude_keywords) == ([], [])
+
+
+async def test_quiet_hours_off_and_default_times(bot: BotUnderTest, chat: ChatSession) -> None:
+    await chat.reply_to("/settings quiet 22:00 06:00")
+    await chat.reply_to("/settings times 09:00")
+
+    await chat.reply_to("/settings quiet off")
+    await chat.reply_to("/settings times default")
+
+    subscriber = await bot.subscriber(USER)
+    assert (subscriber.quiet_start, subscriber.quiet_end, subscriber.digest_times) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("command", "usage"),
+    [
+        (
+            "/settings times 25:00",
+            "Cách dùng: /settings times 06:30 18:00 (từ một đến sáu mốc giờ trong ngày)",
+        ),
+        (
+            "/settings times 1 2 3 4 5 6 7",
+            "Cách dùng: /settings times 06:30 18:00 (từ một đến sáu mốc giờ trong ngày)",
+        ),
+        (
+            "/settings tz Mars/Olympus",
+            "Cách dùng: /settings tz Europe/Berlin (tên múi giờ, hoặc chỉ tên thành phố)",
+        ),
+        ("/settings lang fr", "Cách dùng: /settings lang vi hoặc /settings lang en"),
+        ("/settings mode loud", "Cách dùng: /settings mode digest, instant, both hoặc off"),
+        ("/settings quiet 22:00", "Cách dùng: /settings quiet 22:00 06:00, hoặc /settings quiet off"),
+        ("/settings nonews maybe", "Cách dùng: /settings nonews on hoặc /settings nonews off"),
+        (
+            "/settings include , ,",
+            "Cách dùng: /settings include lúa, giá (tối đa 20 từ hoặc cụm từ, cách nhau bằng dấu phẩy; off để xóa hết)",
+        ),
+        ("/settings colour blue", "Cách dùng: /settings, hoặc một trong các lệnh:"),
+    ],
+)
+async def test_bad_settings_get_the_usage_line_and_change_nothing(
+    bot: BotUnderTest, chat: ChatSession, command: str, usage: str
+) -> None:
+    await chat.reply_to("/start")
+    before = await bot.subscriber(USER)
+
+    reply = await chat.reply_to(command)
+
+    assert reply["visible_text"].splitlines()[0] == usage
+    after = await bot.subscriber(USER)
+    assert (after.digest_times, after.timezone, after.mode, after.language, after.updated_at) == (
+        before.digest_times, before.timezone, before.mode, before.language, before.updated_at,
+    )  # fmt: skip
+
+
+async def test_english_usage_line(chat: ChatSession) -> None:
+    reply = await chat.reply_to("/settings tz nowhere", language_code="en")
+
+    assert reply["visible_text"] == "Usage: /settings tz Europe/Berlin (a time zone, or just its city)"

@@ -1,0 +1,190 @@
+"""Digests and broadcasts through the outbox to a Bot API stand-in over HTTP, Telegram's limits
+enforced (scaled up 10x): exactly once per slot, blocked chats, 429s, migrations, bad HTML."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import insert
+
+from jobs.digest import compose_due_digests, queue_broadcast
+from news.config import Config
+from news.telegram_html import strip_tags
+from storage.counters import read_counters
+from storage.models import OutboxMessage
+from tests.delivery.world import NOW, add_sources, add_story, add_subscribers, outbox_rows, subscriber
+
+EVENING = NOW.replace(hour=10, minute=1)  # just after 17:00 in Ho Chi Minh City
+
+
+@pytest.fixture
+def config() -> Config:
+    return Config()
+
+
+async def counters(db) -> dict[str, int]:
+    async with db.session() as session:
+        return await read_counters(session, "delivery.")
+
+
+def register_private_chats(standin, first: int, n: int) -> list[int]:
+    chats = list(range(first, first + n))
+    for chat in chats:
+        standin.add_private_chat(chat)
+    return chats
+
+
+async def long_digest_world(db, n_subscribers: int, first_chat: int = 1001):
+    """Stories enough for a digest of several messages."""
+    src = await add_sources(db, "VnExpress")
+    summary = "Người dân đổ về trung tâm thành phố để xem bắn pháo hoa mừng Quốc khánh. " * 6
+    for i in range(30):
+        await add_story(db, f"Tin dài số {i:02d}", [src["VnExpress"]], summary=summary)
+    return await add_subscribers(db, n_subscribers, first_chat=first_chat, max_stories=30)
+
+
+async def test_each_of_1000_subscribers_gets_exactly_one_digest_per_slot(fresh_db, standin, drain, config):
+    chats = register_private_chats(standin, 1001, 1000)
+    src = await add_sources(fresh_db, "VnExpress")
+    await add_story(fresh_db, "Tin buổi sáng", [src["VnExpress"]])
+    await add_subscribers(fresh_db, 1000)
+
+    morning = await compose_due_digests(fresh_db, config, NOW)
+    assert (await compose_due_digests(fresh_db, config, NOW)).composed == 0
+    tally = await drain(fresh_db)
+    await add_story(fresh_db, "Tin buổi chiều", [src["VnExpress"]], seen_at=EVENING - timedelta(minutes=5))
+    evening = await compose_due_digests(fresh_db, config, EVENING)
+    await drain(fresh_db)
+
+    assert morning.composed == evening.composed == 1000 and tally["sent"] == 1000
+    for chat in chats:
+        texts = [m["visible_text"] for m in standin.messages_for(chat)]
+        assert len(texts) == 2 and "Tin buổi sáng" in texts[0] and "Tin buổi chiều" in texts[1], chat
+    assert standin.too_many_requests_sent == 0
+    assert {r.status for r in await outbox_rows(fresh_db)} == {"sent"}
+    assert (await counters(fresh_db))["delivery.sent.digest"] == 2000
+
+
+async def test_parts_of_a_digest_arrive_in_order(fresh_db, standin, drain):
+    chats = register_private_chats(standin, 1001, 20)
+    await long_digest_world(fresh_db, 20)
+    await compose_due_digests(fresh_db, Config(), NOW)
+    parts = len(await outbox_rows(fresh_db, chat_id=1001))
+    assert parts >= 3
+
+    await drain(fresh_db)
+
+    for chat in chats:
+        expected = [strip_tags(r.text) for r in await outbox_rows(fresh_db, chat_id=chat)]
+        assert [m["visible_text"] for m in standin.messages_for(chat)] == expected
+    assert standin.too_many_requests_sent == 0
+
+
+async def test_blocked_and_deleted_chats_are_deactivated_and_their_rows_cancelled(fresh_db, standin, drain):
+    register_private_chats(standin, 1001, 30)
+    ids = await long_digest_world(fresh_db, 30)
+    standin.user_blocks_bot(1003)
+    standin.user_blocks_bot(1017)
+    standin.user_deactivates(1020)
+    standin.fail_next(1025, "chat_not_found")
+    await compose_due_digests(fresh_db, Config(), NOW)
+
+    await drain(fresh_db)
+
+    gone = {1003, 1017, 1020, 1025}
+    for chat, sid in zip(range(1001, 1031), ids, strict=True):
+        sub = await subscriber(fresh_db, sid)
+        rows = await outbox_rows(fresh_db, chat_id=chat)
+        if chat in gone:
+            assert not sub.active and sub.inactive_reason.startswith("telegram: ")
+            assert {r.status for r in rows} == {"cancelled"}
+            assert standin.messages_for(chat) == []
+        else:
+            assert sub.active and {r.status for r in rows} == {"sent"}
+    figures = await counters(fresh_db)
+    assert (figures["delivery.chats_blocked"], figures["delivery.chats_not_found"]) == (3, 1)
+
+
+async def test_injected_429s_are_honoured_and_nothing_is_lost(fresh_db, standin, drain):
+    chats = register_private_chats(standin, 1001, 200)
+    await add_subscribers(fresh_db, 200)
+    standin.fail_next(None, 429, count=3, retry_after=2)  # 2 s reported = 0.2 s at this scale
+    await queue_broadcast(fresh_db, "Thông báo bảo trì", admin_id=1, now=NOW)
+
+    tally = await drain(fresh_db)
+
+    assert all(len(standin.messages_for(chat)) == 1 for chat in chats)
+    assert tally["flood_waits"] == 3 and tally["sent"] == 200
+    assert standin.flood.refused == 0  # the only 429s were the injected ones
+    assert (await counters(fresh_db))["delivery.flood_waits"] == 3
+
+
+async def test_a_group_upgraded_to_a_supergroup_is_followed(fresh_db, standin, drain):
+    standin.bot_added_to_group(-4001, by_user_id=7)
+    [sid] = await add_subscribers(fresh_db, 1, first_chat=-4001)
+    src = await add_sources(fresh_db, "VnExpress")
+    await add_story(fresh_db, "Tin cho nhóm", [src["VnExpress"]])
+    standin.group_migrates(-4001, -1004001)
+    await compose_due_digests(fresh_db, Config(), NOW)
+
+    await drain(fresh_db)
+
+    [message] = standin.messages_for(-1004001)
+    assert "Tin cho nhóm" in message["visible_text"]
+    assert (await subscriber(fresh_db, sid)).chat_id == -1004001
+    assert [r.chat_id for r in await outbox_rows(fresh_db, status="sent")] == [-1004001]
+
+
+async def test_html_telegram_refuses_is_resent_as_plain_text(fresh_db, standin, drain):
+    register_private_chats(standin, 1001, 1)
+    await add_subscribers(fresh_db, 1)
+    async with fresh_db.transaction() as session:
+        await session.execute(
+            insert(OutboxMessage).values(
+                chat_id=1001,
+                kind="notice",
+                ref_id=1,
+                part=0,
+                text="<b>Lỗi <i>thẻ</b> lồng nhau",
+                next_attempt_at=NOW,
+            )
+        )
+
+    await drain(fresh_db)
+
+    [message] = standin.messages_for(1001)
+    assert (message["parse_mode"], message["visible_text"]) == (None, "Lỗi thẻ lồng nhau")
+    assert (await counters(fresh_db))["delivery.markup"] == 1
+
+
+async def test_network_errors_are_retried_then_fail_with_the_reason(fresh_db, standin, drain):
+    register_private_chats(standin, 1001, 2)
+    await add_subscribers(fresh_db, 2)
+    standin.fail_next(1001, 500, count=2)
+    standin.fail_next(1002, 500, count=10)
+    await queue_broadcast(fresh_db, "Thông báo", admin_id=1, now=NOW)
+
+    tally = await drain(fresh_db, delivery=_delivery(max_attempts=3))
+
+    assert len(standin.messages_for(1001)) == 1 and standin.messages_for(1002) == []
+    [failed] = await outbox_rows(fresh_db, status="failed")
+    assert failed.chat_id == 1002 and failed.attempts == 3 and "Internal Server Error" in failed.last_error
+    assert tally["retry"] == 4 and tally["failed"] == 1
+
+
+async def test_a_lost_reply_is_the_ambiguous_case_and_is_sent_again(fresh_db, standin, drain):
+    """At-least-once: the message arrived but the answer did not; we cannot know, so we resend."""
+    register_private_chats(standin, 1001, 3)
+    await add_subscribers(fresh_db, 3)
+    standin.fail_next(1002, "lost_reply")
+    await queue_broadcast(fresh_db, "Thông báo", admin_id=1, now=NOW)
+
+    tally = await drain(fresh_db)
+
+    assert [len(standin.messages_for(c)) for c in (1001, 1002, 1003)] == [1, 2, 1]
+    assert tally["ambiguous"] == 1
+
+
+def _delivery(**overrides):
+    from tests.delivery.conftest import scaled_delivery
+
+    return scaled_delivery(**overrides)

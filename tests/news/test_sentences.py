@@ -1,0 +1,186 @@
+"""Sentence splitting and boilerplate removal, case by case (texts written for these tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from news.sentences import body_lines, is_boilerplate, split_sentences
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Tỉnh họp tổng kết công tác năm\nNgày: 19.09.2019\nSáng nay, tỉnh tổ chức hội nghị. Hội nghị kết thúc lúc 11 giờ.",
+            [
+                "Tỉnh họp tổng kết công tác năm",
+                "Ngày: 19.09.2019",
+                "Sáng nay, tỉnh tổ chức hội nghị.",
+                "Hội nghị kết thúc lúc 11 giờ.",
+            ],
+            id="title-line-date-line-and-sentences",
+        ),
+        pytest.param(
+            "Đã kiểm tra 7.743 lượt tổ chức. Kết quả tốt.",
+            ["Đã kiểm tra 7.743 lượt tổ chức.", "Kết quả tốt."],
+            id="thousands-separator",
+        ),
+        pytest.param(
+            "Ngày 19.09.2019 trời mưa. Đường ngập.",
+            ["Ngày 19.09.2019 trời mưa.", "Đường ngập."],
+            id="dotted-date",
+        ),
+        pytest.param(
+            "Giá tăng 3,5%. Lương tăng 7,2%.",
+            ["Giá tăng 3,5%.", "Lương tăng 7,2%."],
+            id="decimal-comma-percent",
+        ),
+        pytest.param("Ông sống ở TP. Hồ Chí Minh.", ["Ông sống ở TP. Hồ Chí Minh."], id="TP"),
+        pytest.param("Nhà ở Q. Bình Thạnh.", ["Nhà ở Q. Bình Thạnh."], id="Q"),
+        pytest.param("Trụ sở tại P. Tân Định.", ["Trụ sở tại P. Tân Định."], id="P"),
+        pytest.param("Chợ ở TX. Hà Tiên mở cửa.", ["Chợ ở TX. Hà Tiên mở cửa."], id="TX"),
+        pytest.param("Trường ở TT. Dương Đông.", ["Trường ở TT. Dương Đông."], id="TT"),
+        pytest.param("Cầu ở H. Châu Thành.", ["Cầu ở H. Châu Thành."], id="H"),
+        pytest.param("Đường về X. Bình An.", ["Đường về X. Bình An."], id="X"),
+        pytest.param("Xem Tr. 5 của báo.", ["Xem Tr. 5 của báo."], id="Tr"),
+        pytest.param("GS. Lê Văn Minh phát biểu.", ["GS. Lê Văn Minh phát biểu."], id="GS"),
+        pytest.param("PGS.TS. Trần Thu Hà trình bày.", ["PGS.TS. Trần Thu Hà trình bày."], id="PGS.TS-chain"),
+        pytest.param("TS. Phạm An nói.", ["TS. Phạm An nói."], id="TS"),
+        pytest.param("ThS. Vũ Lan dạy toán.", ["ThS. Vũ Lan dạy toán."], id="ThS"),
+        pytest.param("BS. Đỗ Hùng khám bệnh.", ["BS. Đỗ Hùng khám bệnh."], id="BS"),
+        pytest.param("BSCK. Hồ Nam mổ.", ["BSCK. Hồ Nam mổ."], id="BSCK"),
+        pytest.param("KS. Mai Đức thiết kế.", ["KS. Mai Đức thiết kế."], id="KS"),
+        pytest.param("LS. Ngô Tâm bào chữa.", ["LS. Ngô Tâm bào chữa."], id="LS"),
+        pytest.param("Sách của NXB. Trẻ in.", ["Sách của NXB. Trẻ in."], id="NXB"),
+        pytest.param("Mua gạo, muối, v.v. và rau.", ["Mua gạo, muối, v.v. và rau."], id="v.v."),
+        pytest.param("Có 3 loại, v.v. 5 loại khác.", ["Có 3 loại, v.v. 5 loại khác."], id="v.v.-then-digit"),
+        # `v.v.` (etc.) often ends a sentence: before a capital it does.
+        pytest.param("Mua gạo, muối v.v. Sau đó về.", ["Mua gạo, muối v.v.", "Sau đó về."], id="v.v.-final"),
+        pytest.param("Ông sống ở tp. Huế.", ["Ông sống ở tp. Huế."], id="case-insensitive"),
+        pytest.param("ThS.BS. Lý Hoa trực.", ["ThS.BS. Lý Hoa trực."], id="ThS.BS-chain"),
+        pytest.param(
+            "Mr. Smith met Dr. Jones. They talked.", ["Mr. Smith met Dr. Jones.", "They talked."], id="Mr-Dr"
+        ),
+        pytest.param("He moved to the U.S. Army base.", ["He moved to the U.S. Army base."], id="U.S."),
+        pytest.param("Fruit, e.g. Apples, is sold.", ["Fruit, e.g. Apples, is sold."], id="e.g."),
+        pytest.param(
+            "Anh Kh., 30 tuổi, bị thương.", ["Anh Kh., 30 tuổi, bị thương."], id="initial-then-comma"
+        ),
+        pytest.param("Ông T.X. L. Sau đó ông về.", ["Ông T.X. L.", "Sau đó ông về."], id="initials-chain"),
+        pytest.param("Bà H. nhận tiền rồi đi.", ["Bà H. nhận tiền rồi đi."], id="initial-then-lowercase"),
+        pytest.param("Bà H. 45 tuổi đã về.", ["Bà H. 45 tuổi đã về."], id="initial-then-digit"),
+        pytest.param(
+            "Anh Kh.; chị Lan. Họ đi.", ["Anh Kh.; chị Lan.", "Họ đi."], id="initial-then-semicolon"
+        ),
+        pytest.param(
+            "(Ảnh: anh Kh.) Mọi người vui.", ["(Ảnh: anh Kh.)", "Mọi người vui."], id="initial-then-bracket"
+        ),
+        pytest.param(
+            "Gặp bà H. Tuy nhiên bà đi.", ["Gặp bà H.", "Tuy nhiên bà đi."], id="initial-ends-sentence"
+        ),
+        pytest.param(
+            "Ông nói: “Tôi đồng ý.” Sau đó ông về.",
+            ["Ông nói: “Tôi đồng ý.”", "Sau đó ông về."],
+            id="closing-quote",
+        ),
+        pytest.param(
+            "Họ đến (hôm qua.) Hôm nay về.", ["Họ đến (hôm qua.)", "Hôm nay về."], id="closing-bracket"
+        ),
+        pytest.param("Thật sao?! Đúng vậy!", ["Thật sao?!", "Đúng vậy!"], id="question-exclamation"),
+        pytest.param("Họ chờ… Rồi họ đi.", ["Họ chờ…", "Rồi họ đi."], id="ellipsis-before-capital"),
+        pytest.param("Họ chờ... Rồi họ đi.", ["Họ chờ...", "Rồi họ đi."], id="dots-before-capital"),
+        pytest.param("Họ chờ… rồi đi.", ["Họ chờ… rồi đi."], id="ellipsis-before-lowercase"),
+        pytest.param(
+            "Họ trực thuộc…Thường trực chủ trì.", ["Họ trực thuộc…Thường trực chủ trì."], id="ellipsis-glued"
+        ),
+        pytest.param(
+            "Năm nay tăng mạnh.Hội nghị bế mạc.",
+            ["Năm nay tăng mạnh.", "Hội nghị bế mạc."],
+            id="missing-space",
+        ),
+        pytest.param("Ông nói xong. rồi đi.", ["Ông nói xong. rồi đi."], id="never-before-lowercase"),
+        pytest.param("", [], id="empty"),
+        pytest.param("Không có dấu chấm", ["Không có dấu chấm"], id="no-terminator"),
+    ],
+)
+def test_split_sentences(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
+def test_split_keeps_every_character_of_a_line_but_outer_spaces() -> None:
+    text = "Một câu. Hai câu!  Ba câu?"
+    assert " ".join(split_sentences(text)).replace(" ", "") == text.replace(" ", "")
+
+
+def test_no_break_space_counts_as_a_space() -> None:
+    assert split_sentences("Ở TP.\u00a0Huế mưa. Trời lạnh.") == ["Ở TP. Huế mưa.", "Trời lạnh."]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Ngày: 19.09.2019",
+        "Số lần đọc: 1044",
+        "Số lần đọc:1044",
+        "Lượt xem: 350",
+        "Nguồn: Báo Nông thôn",
+        "(Theo Thông tấn xã)",
+        "(Theo VnExpress).",
+    ],
+)
+def test_boilerplate_lines(line: str) -> None:
+    assert is_boilerplate(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Ngày 19/9, tỉnh tổ chức hội nghị.",
+        "Theo điều tra ban đầu, ông A đã rời nhà lúc 5 giờ.",
+        "Nguồn vốn được giải ngân sớm.",
+    ],
+)
+def test_story_lines_are_not_boilerplate(line: str) -> None:
+    assert not is_boilerplate(line)
+
+
+@pytest.fixture
+def provincial_page_text() -> str:
+    return (
+        "Huyện khánh thành cầu mới\n"
+        "Ngày: 02.03.2021\n"
+        "Sáng 1/3, huyện khánh thành cầu Bình An dài 120 m. Cầu nối hai xã.\n"
+        "\n"
+        "Lãnh đạo huyện cảm ơn nhân dân đã hiến đất.\n"
+        "(Theo Báo tỉnh)\n"
+        "Minh Châu\n"
+        "Số lần đọc: 532\n"
+    )
+
+
+def test_body_lines_drop_date_source_author_and_read_count(provincial_page_text: str) -> None:
+    assert body_lines(provincial_page_text) == [
+        "Huyện khánh thành cầu mới",
+        "Sáng 1/3, huyện khánh thành cầu Bình An dài 120 m. Cầu nối hai xã.",
+        "Lãnh đạo huyện cảm ơn nhân dân đã hiến đất.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("last_line", "dropped"),
+    [
+        ("Thanh Anh", True),
+        ("PV", True),
+        ("Theo TTXVN", True),
+        ("Nguyễn Văn Bình (TTXVN)", True),
+        ("Hội nghị bế mạc lúc 11 giờ.", False),
+        ("người dân rất vui mừng và phấn khởi khi cầu mới thông xe", False),
+    ],
+)
+def test_body_lines_trailing_author_line(last_line: str, dropped: bool) -> None:
+    lines = body_lines(f"Câu thứ nhất của bài.\n{last_line}")
+    assert (lines == ["Câu thứ nhất của bài."]) is dropped
+
+
+def test_a_single_line_is_never_taken_for_an_author() -> None:
+    assert body_lines("Thanh Anh") == ["Thanh Anh"]

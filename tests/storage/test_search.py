@@ -1,0 +1,269 @@
+"""Full-text search: diacritics and tone placement do not matter, titles weigh more, any text is safe."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+from news.entries import Entry
+from news.prepare import prepare_entry
+from storage import search_postgresql
+from storage.items import store_items
+from storage.models import Item, Source
+from storage.search import SearchTerms, search_stories
+from storage.sources import SourceSpec, add_source, remove_source
+
+NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
+
+# Articles we wrote for these tests: distinct topics so each is its own story.
+ARTICLES = {
+    "dang": (
+        "Hội nghị học tập Điều lệ Đảng tại xã Tân Phú",
+        "Chiều 12/3, Đảng ủy xã Tân Phú tổ chức hội nghị quán triệt các quy định mới cho đảng viên. "
+        "Các chi bộ thôn cam kết thực hiện nghiêm túc nghị quyết trong năm nay.",
+    ),
+    "thuy": (
+        "Thuỷ điện Sông Bạc xả lũ điều tiết",
+        "Công ty vận hành nhà máy thông báo mở hai cửa xả từ 14 giờ. Người dân vùng hạ du được khuyến cáo "
+        "không đánh bắt cá gần lòng sông trong ba ngày tới.",
+    ),
+    "hoa": (
+        "Khánh thành cầu Hòa Bình nối hai bờ kênh",
+        "Cây cầu dài 120 mét được xây trong mười tám tháng với vốn ngân sách tỉnh. Học sinh hai xã "
+        "không còn phải đi đò qua kênh mỗi sáng.",
+    ),
+    "lua_title": (
+        "Nông dân phấn khởi vì lúa được mùa",
+        "Năng suất bình quân đạt bảy tấn mỗi héc-ta, cao hơn vụ trước. Thương lái thu mua tại ruộng "
+        "với giá ổn định.",
+    ),
+    "lua_body": (
+        "Hợp tác xã Đông Hưng mở rộng kho lạnh",
+        "Kho mới chứa được ba trăm tấn nông sản. Ban quản trị cho biết sẽ ưu tiên bảo quản rau và "
+        "một phần lúa giống cho vụ đông xuân.",
+    ),
+    "football": (
+        "Đội bóng đá tỉnh giành chiến thắng trên sân khách",
+        "Hai bàn thắng trong hiệp hai giúp đội nhà có ba điểm quý giá. Huấn luyện viên khen ngợi tinh thần "
+        "thi đấu của các cầu thủ trẻ.",
+    ),
+}
+
+
+def _entry(key: str, *, url: str | None = None, hours_ago: int = 0) -> Entry:
+    title, body = ARTICLES[key]
+    return Entry(
+        url=url or f"https://tin.example.vn/{key}.html",
+        title=title,
+        body=body,
+        published=NOW - timedelta(hours=hours_ago),
+        language="vi",
+    )
+
+
+async def _store(db, source_name: str, *entries: Entry) -> None:
+    async with db.transaction() as session:
+        source = await session.scalar(select(Source).where(Source.name == source_name))
+        if source is None:
+            spec = SourceSpec(name=source_name, url=f"https://{source_name}.example.vn/rss")
+            source = await add_source(session, spec, NOW)
+        await store_items(session, source, [prepare_entry(e, words=40) for e in entries], NOW)
+
+
+@pytest.fixture
+async def news_db(fresh_db):
+    await _store(fresh_db, "baotinh", *(_entry(key, hours_ago=i) for i, key in enumerate(ARTICLES)))
+    return fresh_db
+
+
+async def _titles(db, query: str, **page) -> list[str]:
+    async with db.session() as session:
+        rows, _total = await search_stories(session, query, **page)
+    return [row.title for row in rows]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_title"),
+    [
+        ("Điều lệ Đảng", ARTICLES["dang"][0]),
+        ("dieu le dang", ARTICLES["dang"][0]),
+        ("DIEU LE DANG", ARTICLES["dang"][0]),
+        ("điều lệ", ARTICLES["dang"][0]),
+        ("thuy dien", ARTICLES["thuy"][0]),
+        ("thủy điện", ARTICLES["thuy"][0]),  # the stored title has the old placement, thuỷ
+        ("thuỷ điện", ARTICLES["thuy"][0]),
+        ("hoà bình", ARTICLES["hoa"][0]),  # old placement finds the new one, Hòa
+        ("hoa binh", ARTICLES["hoa"][0]),
+        ("song bac xa lu", ARTICLES["thuy"][0]),
+        ("dong xuan", ARTICLES["lua_body"][0]),  # a body word
+        ("bong da", ARTICLES["football"][0]),
+    ],
+)
+async def test_query_with_or_without_diacritics_finds_the_story(news_db, query, expected_title):
+    assert (await _titles(news_db, query))[:1] == [expected_title]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_title"),
+    [
+        ("thu", ARTICLES["thuy"][0]),  # the last word is a prefix: thu → thuy
+        ("khanh tha", ARTICLES["hoa"][0]),
+        ("Khánh thà", ARTICLES["hoa"][0]),
+    ],
+)
+async def test_last_word_matches_as_a_prefix(news_db, query, expected_title):
+    assert expected_title in await _titles(news_db, query)
+
+
+async def test_every_word_must_match(news_db):
+    assert await _titles(news_db, "dieu le bong da") == []
+
+
+async def test_title_match_ranks_above_body_match(news_db):
+    titles = await _titles(news_db, "lúa")
+    assert titles == [ARTICLES["lua_title"][0], ARTICLES["lua_body"][0]]
+
+
+@pytest.mark.parametrize("query", ["xyzzy", "không có gì như vậy", "tàu vũ trụ sao hỏa"])
+async def test_no_results(news_db, query):
+    async with news_db.session() as session:
+        assert await search_stories(session, query) == ([], 0)
+
+
+HOSTILE = [
+    "",
+    "   ",
+    '"',
+    '"dieu le',
+    "dieu*",
+    "*",
+    "**dang**",
+    "NEAR(dieu le)",
+    "dieu AND le",
+    "dieu OR le",
+    "NOT dang",
+    "AND",
+    "title:dang",
+    "body:dang",
+    "{title body}: dang",
+    "^dang",
+    "dang -le",
+    "(dang",
+    "dang)",
+    "'; DROP TABLE items; --",
+    "1' OR '1'='1",
+    "a & b | !c <-> d:*",
+    "\\x00 \x00 \u202e",
+    "🐟 🔥 tin",
+    "中文 新闻",
+    "dang " * 2000,
+    "đ" * 10_000,
+    "x" * 10_240,
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE, ids=[repr(q[:20]) for q in HOSTILE])
+async def test_hostile_input_never_errors(news_db, query):
+    async with news_db.session() as session:
+        rows, total = await search_stories(session, query)
+    assert total >= len(rows)
+    async with news_db.session() as session:  # the table is still there and searchable
+        assert (await search_stories(session, "dieu le dang"))[1] == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("Điều lệ Đảng", ("dieu", "le", "dang")),
+        ('"NEAR" AND *', ("near", "and")),
+        ("title:dang_2024", ("title", "dang", "2024")),
+        ("  ", ()),
+    ],
+)
+def test_query_becomes_plain_words(query, words):
+    assert SearchTerms.parse(query).words == words
+
+
+def test_fts5_and_tsquery_quote_every_word():
+    terms = SearchTerms.parse("dieu le dang")
+    assert terms.fts5() == '"dieu" "le" "dang"*'
+    assert terms.tsquery() == "'dieu' & 'le' & 'dang':*"
+    assert SearchTerms.parse("a").fts5() == '"a"'  # one letter: no prefix
+
+
+async def test_story_carried_by_two_sources_is_one_result_with_both(news_db):
+    await _store(news_db, "baohuyen", _entry("dang", url="https://huyen.example.vn/dieu-le.html"))
+    async with news_db.session() as session:
+        rows, total = await search_stories(session, "dieu le dang")
+    assert total == 1
+    assert [row.sources for row in rows] == [("baotinh", "baohuyen")]
+
+
+async def test_pages_and_total(news_db):
+    async with news_db.session() as session:
+        everything, total = await search_stories(session, "hai", limit=50)  # "hai": three articles
+        first, total_1 = await search_stories(session, "hai", limit=1)
+        second, _ = await search_stories(session, "hai", limit=1, offset=1)
+        beyond, total_beyond = await search_stories(session, "hai", limit=1, offset=total)
+    assert total == len(everything) >= 2
+    assert [r.id for r in first + second] == [r.id for r in everything[:2]]
+    assert total_1 == total_beyond == total
+    assert beyond == []
+
+
+async def test_index_follows_item_updates_and_deletes(news_db):
+    async with news_db.transaction() as session:
+        item = await session.scalar(select(Item).where(Item.title == ARTICLES["football"][0]))
+        item.title = "Đội bóng chuyền nữ vô địch giải trẻ"
+        item.search_text = "doi bong chuyen nu vo dich giai tre"
+    assert await _titles(news_db, "bong chuyen") == [ARTICLES["football"][0]]  # the story keeps its title
+    assert await _titles(news_db, "bong da san khach") == []
+
+    async with news_db.transaction() as session:
+        await remove_source(session, "baotinh")  # items go by cascade
+    assert await _titles(news_db, "dieu le dang") == []
+    await _store(news_db, "baomoi", _entry("dang"))
+    assert await _titles(news_db, "dieu le dang") == [ARTICLES["dang"][0]]
+
+
+async def test_postgresql_search_uses_the_gin_index(news_db):
+    if news_db.dialect != "postgresql":
+        pytest.skip("PostgreSQL query plan")
+    async with news_db.session() as session:
+        await session.execute(text("SET LOCAL enable_seqscan = off"))  # a tiny table would be scanned
+        plan = "\n".join(
+            row[0]
+            for row in await session.execute(
+                text("EXPLAIN SELECT id FROM items WHERE search_vector @@ to_tsquery('simple', 'dang')")
+            )
+        )
+    assert "ix_items_search_vector" in plan
+
+
+@pytest.mark.parametrize("recent_rows", [1, 2, 4])
+async def test_postgresql_finds_the_same_whatever_the_recent_window(news_db, monkeypatch, recent_rows):
+    """Older items are read with a plan chosen from the newest ones; the result must not change."""
+    if news_db.dialect != "postgresql":
+        pytest.skip("PostgreSQL plan choice")
+    queries = ["hai", "dieu le dang", "lua", "xyzzy", "song"]
+    expected = [await _titles(news_db, q, limit=50) for q in queries]
+    monkeypatch.setattr(search_postgresql, "RECENT_ROWS", recent_rows)
+    assert [await _titles(news_db, q, limit=50) for q in queries] == expected
+    async with news_db.session() as session:
+        assert (await search_stories(session, "hai", candidates=2))[1] == 2
+
+
+@pytest.mark.parametrize(
+    ("found", "remaining", "older_rows", "plan"),
+    [
+        (0, 500, 1_000_000, search_postgresql._USE_GIN),  # nothing recent: the index, whatever it costs
+        (5, 495, 1_000_000, search_postgresql._USE_GIN),  # rare: few matches to fetch
+        (400, 100, 1_000_000, search_postgresql._WALK_THE_KEY),  # common: the next rows will do
+        (200, 300, 1_000_000, search_postgresql._WALK_THE_KEY),
+        (200, 300, 10_000, search_postgresql._USE_GIN),  # little left: read it all from the index
+    ],
+)
+def test_postgresql_plan_for_older_rows(found, remaining, older_rows, plan):
+    assert search_postgresql._cheaper_plan(found, remaining, older_rows) == plan

@@ -1,0 +1,151 @@
+"""Finding an item's story: band-pair lookup keys, and stories joined within one stored batch."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from news.entries import Entry
+from news.fingerprint import band_keys, signature_distance, to_signed64
+from news.prepare import prepare_entry
+from storage.items import store_items
+from storage.models import Item, Source, Story, StoryBand, StorySource
+from storage.sources import SourceSpec, add_source
+from storage.story_match import PAIR_KEY_BASE, closest_story, story_keys
+
+NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
+LEAD = (
+    "Ủy ban nhân dân huyện Thủy Tiên vừa tổng kết công tác hòa giải ở cơ sở năm 2026. "
+    "Các tổ hòa giải đã giải quyết thành công 412 vụ việc, đạt tỷ lệ 87,5%, góp phần giữ gìn "
+    "an ninh trật tự và sự hòa thuận trong khu dân cư."
+)
+TITLE = "Huyện Thủy Tiên hòa giải thành công 412 vụ việc ở cơ sở"
+
+
+def flip(signature: int, bits: list[int]) -> int:
+    for bit in bits:
+        signature ^= 1 << bit
+    return signature
+
+
+def test_keys_are_28_distinct_pair_keys_above_every_single_band_key():
+    rng = random.Random(3)
+    for _ in range(200):
+        signature = rng.getrandbits(64)
+        keys = story_keys(signature)
+        assert len(set(keys)) == len(keys) == 28
+        assert all(PAIR_KEY_BASE <= key < 1 << 63 for key in keys)
+        assert max(band_keys(signature)) < PAIR_KEY_BASE
+        assert story_keys(to_signed64(signature)) == keys, "signed (as stored) or not, the same keys"
+
+
+def test_a_signature_of_zero_has_no_keys():
+    assert story_keys(0) == []
+
+
+@pytest.mark.parametrize("distance", range(0, 7))
+def test_signatures_up_to_six_bits_apart_always_share_a_key(distance):
+    rng = random.Random(distance)
+    for _ in range(500):
+        signature = rng.getrandbits(64) | 1
+        other = flip(signature, rng.sample(range(64), distance))
+        assert set(story_keys(signature)) & set(story_keys(other))
+
+
+def test_seven_bits_apart_share_a_key_unless_each_bit_is_in_another_band():
+    signature = random.Random(7).getrandbits(64) | 1
+    spread = flip(signature, [0, 8, 16, 24, 32, 40, 48])  # seven bands touched, one left
+    bunched = flip(signature, [0, 1, 8, 16, 24, 32, 40])  # six bands touched, two left
+    assert not set(story_keys(signature)) & set(story_keys(spread))
+    assert set(story_keys(signature)) & set(story_keys(bunched))
+
+
+def test_unrelated_signatures_rarely_share_a_key():
+    rng = random.Random(11)
+    pairs = 20_000
+    shared = sum(
+        bool(set(story_keys(rng.getrandbits(64))) & set(story_keys(rng.getrandbits(64))))
+        for _ in range(pairs)
+    )
+    assert shared / pairs < 0.002  # 28/65536 expected
+
+
+def test_closest_story_prefers_the_nearest_then_the_oldest():
+    signature = random.Random(5).getrandbits(64) | 1
+    near, far, too_far = (
+        flip(signature, [1]),
+        flip(signature, [1, 2, 3]),
+        flip(signature, list(range(0, 64, 8))),
+    )
+    candidates = {}
+    for story_id, other in [(3, far), (9, near), (4, near), (1, too_far)]:
+        for key in story_keys(other):
+            candidates.setdefault(key, []).append((story_id, other))
+    assert closest_story(signature, candidates) == 4
+    assert signature_distance(signature, too_far) == 8
+    assert closest_story(flip(signature, list(range(0, 64, 8))), {}) is None
+
+
+# -- in the database --------------------------------------------------------------------------------
+
+
+async def _source(db, name: str) -> Source:
+    async with db.transaction() as s:
+        return await add_source(s, SourceSpec(name=name, url=f"https://{name}.example.vn/rss"), NOW)
+
+
+async def _store(db, source: Source, *entries: Entry, now=NOW):
+    async with db.transaction() as s:
+        row = await s.get(Source, source.id)
+        return await store_items(s, row, [prepare_entry(e, words=40) for e in entries], now)
+
+
+async def _count(db, model) -> int:
+    async with db.session() as s:
+        return await s.scalar(select(func.count()).select_from(model))
+
+
+async def test_a_story_first_told_in_a_batch_is_joined_by_a_later_item_of_that_batch(fresh_db):
+    a = await _source(fresh_db, "a")
+    result = await _store(
+        fresh_db, a,
+        Entry(url="https://a.example.vn/1.html", title=TITLE, body=LEAD, published=NOW),
+        Entry(url="https://a.example.vn/2.html", title="Nông dân thu hoạch lúa hè thu", body="Năng suất cao, giá ổn định."),
+        Entry(url="https://a.example.vn/3.html", title=TITLE + " - Báo A", body=LEAD + " Hội nghị khen thưởng 12 tổ.", published=NOW),
+    )  # fmt: skip
+    assert (result.new, len(result.new_item_ids), len(result.new_story_ids)) == (3, 3, 2)
+    async with fresh_db.session() as s:
+        counts = sorted((await s.scalars(select(Story.item_count))).all())
+        keys = await s.scalar(select(func.count()).select_from(StoryBand))
+        links = await s.scalar(select(func.count()).select_from(StorySource))
+        story_of = dict((await s.execute(select(Item.url, Item.story_id))).all())
+    assert counts == [1, 2]
+    assert keys == 2 * 28
+    assert links == 2
+    assert story_of["https://a.example.vn/1.html"] == story_of["https://a.example.vn/3.html"]
+
+
+async def test_twins_within_one_batch_are_one_item(fresh_db):
+    a = await _source(fresh_db, "a")
+    result = await _store(
+        fresh_db, a,
+        Entry(url="https://a.example.vn/1.html", title=TITLE, body=LEAD),
+        Entry(url="https://a.example.vn/1.html?utm_source=rss", title=TITLE, body=LEAD, guid="other-guid"),
+        Entry(url="https://a.example.vn/9.html", title=TITLE.replace("hòa", "hoà"), body=LEAD.replace("hòa", "hoà")),
+    )  # fmt: skip
+    assert (result.new, result.duplicate) == (1, 2)
+    assert await _count(fresh_db, Item) == 1
+
+
+async def test_an_old_story_is_not_joined_after_the_window(fresh_db):
+    a, b = await _source(fresh_db, "a"), await _source(fresh_db, "b")
+    await _store(fresh_db, a, Entry(url="https://a.example.vn/1.html", title=TITLE, body=LEAD))
+    later = NOW + timedelta(days=4)
+    result = await _store(
+        fresh_db, b, Entry(url="https://b.example.vn/1.html", title=TITLE + " - Báo B", body=LEAD), now=later
+    )
+    assert len(result.new_story_ids) == 1
+    assert await _count(fresh_db, Story) == 2
