@@ -140,6 +140,7 @@ async def _update(session: AsyncSession, item: Item, prepared: PreparedItem, now
     item.title = prepared.title
     item.body = prepared.body
     item.summary = prepared.summary
+    item.summary_llm = None  # the cached abstractive summary described the old text
     item.search_text = prepared.search_text
     item.author = prepared.author or item.author
     item.read_count = prepared.read_count if prepared.read_count is not None else item.read_count

@@ -158,3 +158,14 @@ async def test_database_enforces_uniqueness(fresh_db, dup_key):
         s.add(twin)
         with pytest.raises(IntegrityError):
             await s.commit()
+
+
+async def test_changed_text_drops_the_cached_abstractive_summary(fresh_db):
+    src = await _source(fresh_db, "tinh")
+    await _store(fresh_db, src, entry(guid="g-1"))
+    async with fresh_db.transaction() as s:
+        item = await s.scalar(select(Item))
+        item.summary_llm = "Tóm tắt cũ của bài viết."
+    await _store(fresh_db, src, entry(guid="g-1", body=BODY + " Đoạn mới được bổ sung sau khi đăng."))
+    async with fresh_db.session() as s:
+        assert await s.scalar(select(Item.summary_llm)) is None
