@@ -65,6 +65,17 @@ class ComposeReport:
     digest_ids: list[int] = field(default_factory=list)
 
 
+async def _record_counted(session, report: ComposeReport, **digest) -> None:
+    """Write a digest with its outbox rows, and count it (or its slot already taken) in `report`."""
+    digest_id = await record_digest(session, **digest)
+    if digest_id is None:
+        report.already_done += 1
+        return
+    report.composed += 1
+    report.messages += len(digest["parts"])
+    report.digest_ids.append(digest_id)
+
+
 class _WindowCache:
     """One window per run, reloaded only when a batch needs older sightings than it holds."""
 
@@ -155,8 +166,9 @@ async def _write_scheduled(session, config, subscriber, slot, content: DigestCon
         report.empty += 1
         await advance_cursor(session, subscriber.id, "digest_cursor", content.cursor_to)
         return
-    digest_id = await record_digest(
+    await _record_counted(
         session,
+        report,
         subscriber_id=subscriber.id,
         chat_id=subscriber.chat_id,
         slot_at=slot,
@@ -167,12 +179,6 @@ async def _write_scheduled(session, config, subscriber, slot, content: DigestCon
         story_count=len(content.stories),
         parts=parts,
     )
-    if digest_id is None:
-        report.already_done += 1
-        return
-    report.composed += 1
-    report.messages += len(parts)
-    report.digest_ids.append(digest_id)
 
 
 @dataclass
@@ -279,8 +285,9 @@ async def queue_instant_alerts(
                     await advance_cursor(session, subscriber.id, "instant_cursor", content.cursor_to)
                     continue
                 parts = render_instant(subscriber, config, content)
-                digest_id = await record_digest(
+                await _record_counted(
                     session,
+                    report,
                     subscriber_id=subscriber.id,
                     chat_id=subscriber.chat_id,
                     slot_at=now,
@@ -292,12 +299,6 @@ async def queue_instant_alerts(
                     parts=parts,
                     outbox_kind="instant",
                 )
-                if digest_id is None:
-                    report.already_done += 1
-                    continue
-                report.composed += 1
-                report.messages += len(parts)
-                report.digest_ids.append(digest_id)
     return report
 
 
