@@ -124,6 +124,9 @@ async def prepare_database(svc: Services) -> None:
 async def post_init(application: Application) -> None:
     svc = services_of(application)
     await prepare_database(svc)
+    operations = svc.extras.get("operations")  # bantin run only: lease, health, metrics (bot/operations.py)
+    if operations is not None:
+        await operations.start(application)
     if svc.fetcher is None:
         svc.fetcher = make_fetcher(svc.config)
     svc.poll_now = lambda: run_poll(svc)
@@ -142,6 +145,9 @@ async def post_shutdown(application: Application) -> None:
     if svc.fetcher is not None:
         await svc.fetcher.aclose()
         svc.fetcher = None
+    operations = svc.extras.get("operations")
+    if operations is not None:
+        await operations.stop(application)
     await svc.db.close()
 
 

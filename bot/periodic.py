@@ -35,6 +35,8 @@ async def run_poll(svc: Services) -> list[PollOutcome]:
     async with lock:
         assert svc.fetcher is not None, "the fetcher opens in post_init"
         outcomes = await poll_due_sources(svc.db, svc.fetcher, svc.config, now=svc.clock)
+        if "observe_poll" in svc.extras:  # metrics, when bot/operations.py is in use
+            svc.extras["observe_poll"](outcomes)
         if outcomes and all(o.status != "error" for o in outcomes):
             svc.last_poll_ok_at = svc.clock()
         if any(o.new for o in outcomes):
@@ -95,7 +97,8 @@ async def start_sender(application: Application) -> None:
     svc = services_of(application)
     if "outbox_task" in svc.extras:
         return
-    sender = OutboxSender(svc.db, PtbSender(application.bot), svc.config.delivery)
+    wrap = svc.extras.get("wrap_sender", lambda sender: sender)  # metrics (bot/operations.py)
+    sender = OutboxSender(svc.db, wrap(PtbSender(application.bot)), svc.config.delivery)
     stop = asyncio.Event()
     task = asyncio.create_task(sender.run(stop), name="outbox-sender")
     task.add_done_callback(_report_crash)

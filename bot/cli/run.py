@@ -9,12 +9,15 @@ from telegram import Update
 
 from bot.app import build_application
 from bot.cli.common import add_command, config_from
+from bot.lease import BotLease, LeaseHeld
+from bot.logging_setup import setup_logging
+from bot.operations import Operations
 from bot.services import Services
-from news.config import ENV_TOKEN
+from news.config import ENV_TOKEN, Config
 from storage.db import Database
 from storage.schema import SchemaOutOfDate
 
-EXIT_CANNOT_START = 2  # no token, or a database schema that is not up to date
+EXIT_CANNOT_START = 2  # no token, a database schema that is not up to date, or another instance running
 
 
 def register(subparsers) -> None:
@@ -40,15 +43,38 @@ def run(args) -> int:
             file=sys.stderr,
         )
         return EXIT_CANNOT_START
-    logging.basicConfig(
-        level=config.logging.level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    setup_logging(config.logging, [config.telegram.token, config.telegram.webhook.secret_token])
+    database = Database(config.storage.url)
+    services = Services(config, database)
+    services.extras["operations"] = Operations(
+        lease=BotLease(database, config.telegram.token),
+        health_listen=config.health.listen if config.health.enabled else None,
+        health_port=config.health.port,
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token in the URL
-    services = Services(config, Database(config.storage.url))
     application = build_application(config, services)
     try:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
-    except SchemaOutOfDate as exc:
+        # Signals are handled by Operations: a bounded graceful stop (stop_signals=None here).
+        if config.telegram.mode == "webhook":
+            application.run_webhook(
+                **webhook_options(config), allowed_updates=Update.ALL_TYPES, stop_signals=None
+            )
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
+    except (SchemaOutOfDate, LeaseHeld) as exc:
         print(f"bantin: {exc}", file=sys.stderr)
         return EXIT_CANNOT_START
+    logging.getLogger("bantin.run").info("bantin stopped cleanly")
     return 0
+
+
+def webhook_options(config: Config) -> dict:
+    """python-telegram-bot's start_webhook/run_webhook arguments for `[telegram.webhook]`: it
+    registers `url` with setWebhook and answers 403 to any request without the secret token."""
+    webhook = config.telegram.webhook
+    return {
+        "listen": webhook.listen,
+        "port": webhook.port,
+        "url_path": webhook.path.strip("/"),
+        "webhook_url": webhook.url,
+        "secret_token": webhook.secret_token,
+    }

@@ -1,0 +1,73 @@
+"""Each Telegram update handled once: webhooks may deliver the same update again.
+
+A TypeHandler in group -2 (before the gate in -1) records the update_id in `processed_updates`;
+an id already there stops the update. A small in-memory LRU answers repeats without the database.
+Old ids are pruned by age (Telegram does not redeliver after a day).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
+
+from bot.services import Services, services_of
+from storage.models import ProcessedUpdate
+
+log = logging.getLogger("bantin.bot")
+
+DEDUP_GROUP = -2
+LRU_SIZE = 4096
+KEEP = timedelta(days=2)
+
+
+class UpdateDeduplicator:
+    def __init__(self, svc: Services, lru_size: int = LRU_SIZE) -> None:
+        self.svc = svc
+        self.lru_size = lru_size
+        self._seen: OrderedDict[int, None] = OrderedDict()
+
+    async def first_time(self, update_id: int) -> bool:
+        """True the first time an update_id is offered (recorded in the database), False after."""
+        if update_id in self._seen:
+            self._seen.move_to_end(update_id)
+            return False
+        db = self.svc.db
+        insert = postgresql.insert if db.dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(ProcessedUpdate)
+            .values(update_id=update_id, seen_at=self.svc.clock())
+            .on_conflict_do_nothing(index_elements=["update_id"])
+            .returning(ProcessedUpdate.update_id)
+        )
+        async with db.transaction() as session:
+            new = (await session.execute(statement)).scalar_one_or_none() is not None
+        self._seen[update_id] = None
+        if len(self._seen) > self.lru_size:
+            self._seen.popitem(last=False)
+        return new
+
+    async def prune(self) -> int:
+        async with self.svc.db.transaction() as session:
+            result = await session.execute(
+                delete(ProcessedUpdate).where(ProcessedUpdate.seen_at < self.svc.clock() - KEEP)
+            )
+        return result.rowcount
+
+    async def __call__(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not await self.first_time(update.update_id):
+            log.info(
+                "update %s was already handled: dropped", update.update_id, extra={"update": update.update_id}
+            )
+            raise ApplicationHandlerStop
+
+
+def install_deduplication(application: Application) -> UpdateDeduplicator:
+    dedup = UpdateDeduplicator(services_of(application))
+    application.add_handler(TypeHandler(Update, dedup), group=DEDUP_GROUP)
+    return dedup

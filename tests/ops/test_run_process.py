@@ -1,0 +1,180 @@
+"""`bantin run` as a real process against the Bot API stand-in (in a thread of the test process):
+a second instance is refused, and SIGTERM in the middle of a broadcast loses and repeats nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, insert, select
+
+from bot.standin import RateLimits, StandInThread
+from storage.db import Database
+from storage.models import InstanceLease, OutboxMessage
+from tests.ops.conftest import TOKEN
+from tests.ops.test_service_in_process import free_port
+
+pytestmark = pytest.mark.slow
+
+BANTIN = [sys.executable, "-m", "bot.cli.main"]
+STOP_BOUND = 20  # seconds, as bot/operations.py
+CHATS = list(range(20001, 20301))  # 300 chats
+
+
+@pytest.fixture
+def standin_thread():
+    with StandInThread(token=TOKEN, limits=RateLimits.unlimited()) as thread:
+        yield thread
+
+
+@pytest.fixture
+def service_config(tmp_path: Path, sqlite_url: str, standin_thread: StandInThread) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f"""
+[telegram]
+token = "{TOKEN}"
+base_url = "{standin_thread.standin.base_url}"
+
+[storage]
+url = "{sqlite_url}"
+
+[delivery]
+messages_per_second = 60.0
+
+[health]
+port = {free_port()}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def start(config: Path, log: Path) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BANTIN_")}
+    return subprocess.Popen(
+        [*BANTIN, "-c", str(config), "run"], stdout=log.open("ab"), stderr=subprocess.STDOUT, env=env
+    )
+
+
+def wait_healthy(config: Path, process: subprocess.Popen, timeout: float = 30.0) -> None:
+    """A readiness probe on the child's /healthz (the child is another process: polling is the only way)."""
+    port = int(config.read_text().rsplit("port = ", 1)[1].split()[0])
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "bantin run exited early"
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError("bantin run did not become healthy")
+
+
+def stop(process: subprocess.Popen) -> tuple[int, float]:
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    code = process.wait(timeout=STOP_BOUND + 10)
+    return code, time.monotonic() - started
+
+
+def db_query(url: str, statement):
+    async def run():
+        db = Database(url)
+        try:
+            async with db.session() as session:
+                return (await session.execute(statement)).all()
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
+def test_second_instance_is_refused(service_config: Path, sqlite_url: str, tmp_path: Path):
+    log = tmp_path / "bantin.log"
+    first = start(service_config, log)
+    try:
+        wait_healthy(service_config, first)
+        second = subprocess.run(
+            [*BANTIN, "-c", str(service_config), "run"], capture_output=True, text=True, timeout=60
+        )
+        assert second.returncode == 2
+        assert "already running" in second.stderr
+        assert first.poll() is None  # the first one is undisturbed
+    finally:
+        code, took = stop(first)
+    assert code == 0 and took < STOP_BOUND
+    assert db_query(sqlite_url, select(InstanceLease.name)) == []  # released on a clean stop
+    output = log.read_text() + second.stdout + second.stderr
+    assert TOKEN not in output and TOKEN.split(":")[1] not in output
+
+
+def test_sigterm_mid_broadcast_loses_nothing(
+    service_config: Path, sqlite_url: str, standin_thread: StandInThread, tmp_path: Path
+):
+    standin = standin_thread.standin
+    for chat_id in CHATS:
+        standin_thread.call(standin.chats.add_chat, chat_id)
+
+    async def queue_broadcast() -> None:
+        db = Database(sqlite_url)
+        async with db.transaction() as session:
+            rows = [
+                {
+                    "chat_id": c,
+                    "kind": "broadcast",
+                    "ref_id": 1,
+                    "text": "Thông báo bảo trì",
+                    "parse_mode": None,
+                }
+                for c in CHATS
+            ]
+            await session.execute(insert(OutboxMessage), rows)
+        await db.close()
+
+    asyncio.run(queue_broadcast())
+
+    def messages() -> list[int]:  # on the stand-in's loop
+        return [r["chat_id"] for r in standin.sent if r["method"] == "sendMessage"]
+
+    def sent_chats() -> list[int]:
+        return standin_thread.call(messages)
+
+    log = tmp_path / "bantin.log"
+    first = start(service_config, log)
+    try:
+        standin_thread.run(standin.wait_for(lambda: len(messages()) >= 60, timeout=30), timeout=40)
+    finally:
+        code, took = stop(first)
+    assert code == 0 and took < STOP_BOUND
+    midway = len(sent_chats())
+    print(f"SIGTERM after {midway} of {len(CHATS)} messages; stopped in {took:.2f} s")
+    assert midway < len(CHATS), "the broadcast finished before SIGTERM: nothing was tested"
+    statuses = dict(
+        db_query(sqlite_url, select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
+    )
+    assert "sending" not in statuses  # claimed rows went back to pending
+    assert statuses.get("sent", 0) == midway
+
+    second = start(service_config, log)
+    try:
+        standin_thread.run(standin.wait_for(lambda: len(messages()) >= len(CHATS), timeout=30), timeout=40)
+        wait_healthy(service_config, second)
+    finally:
+        code, _took = stop(second)
+    assert code == 0
+    assert Counter(sent_chats()) == Counter(CHATS)  # every chat exactly once
+    statuses = dict(
+        db_query(sqlite_url, select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
+    )
+    assert statuses == {"sent": len(CHATS)}
+    assert TOKEN not in log.read_text()
