@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 # Abbreviations that stand before a name or a number and so never end a sentence (compared lowercased,
 # one dot-separated part at a time, so chains such as `PGS.TS.` or `ThS.BS.` are covered too).
@@ -41,7 +41,8 @@ _PERSON_WORDS = frozenset("ông bà anh chị em cô chú bác cháu bé cụ mr
 _ODD_SPACES = (("\u00a0", " "), ("\u2009", " "), ("\u202f", " "), ("\u200b", ""), ("\ufeff", ""))
 
 _ORDINARY, _NEVER_FINAL, _MAYBE_FINAL = 0, 1, 2
-_LONGEST_ABBREVIATION = max(len(part) for part in _NEVER_FINAL_PARTS | _MAYBE_FINAL_PARTS)
+_ABBREVIATION_PARTS = _NEVER_FINAL_PARTS | _MAYBE_FINAL_PARTS
+_LONGEST_ABBREVIATION = max(len(part) for part in _ABBREVIATION_PARTS)
 
 # Lines that belong to the page, not to the story. Matched on the stripped, NFC line, case-insensitively.
 _BOILERPLATE_LINE = re.compile(
@@ -67,7 +68,12 @@ def split_sentences(text: str) -> list[str]:
 
 def iter_sentences(text: str) -> Iterator[str]:
     """`split_sentences`, lazily: a caller that needs only the first sentences stops early."""
-    for line in _lines(text):
+    return iter_line_sentences(_lines(text))
+
+
+def iter_line_sentences(lines: Iterable[str]) -> Iterator[str]:
+    """The sentences of lines already cleaned by `body_lines`, lazily (no second normalisation)."""
+    for line in lines:
         yield from _split_line(line)
 
 
@@ -82,7 +88,12 @@ def body_lines(text: str) -> list[str]:
 def is_boilerplate(line: str) -> bool:
     """A date, read-count, source or `(Theo …)` line: page furniture, not a sentence of the story."""
     line = line.strip()
-    return len(line) <= _BOILERPLATE_MAX_CHARS and _BOILERPLATE_LINE.match(line) is not None
+    return (
+        len(line) <= _BOILERPLATE_MAX_CHARS
+        # every pattern has a colon or opens with "(": a cheap test before the regex (slow on Vietnamese)
+        and (":" in line or line[:1] == "(")
+        and _BOILERPLATE_LINE.match(line) is not None
+    )
 
 
 def _lines(text: str) -> list[str]:
@@ -107,7 +118,7 @@ def _looks_like_trailing_credit(line: str) -> bool:
 def _split_line(line: str) -> Iterator[str]:
     start = 0
     for match in _CANDIDATE.finditer(line):
-        if _ends_sentence(line, match):
+        if _ends_plainly(line, match) or _ends_sentence(line, match):
             sentence = line[start : match.end()].strip()
             if sentence:
                 yield sentence
@@ -115,6 +126,17 @@ def _split_line(line: str) -> Iterator[str]:
     tail = line[start:].strip()
     if tail:
         yield tail
+
+
+def _ends_plainly(line: str, match: re.Match[str]) -> bool:
+    """The commonest end, decided without the general rules: `word. Next`, where `word` is a lowercase
+    word that is no abbreviation, or a number. False means "ask `_ends_sentence`", not "no end"."""
+    after = match.end()
+    if match.group() != "." or line[after : after + 1] != " " or not line[after + 1 : after + 2].isupper():
+        return False
+    dot = match.start()
+    word = line[line.rfind(" ", 0, dot) + 1 : dot]
+    return (word.isalpha() and word.islower() and word not in _ABBREVIATION_PARTS) or word.isdecimal()
 
 
 def _ends_sentence(line: str, match: re.Match[str]) -> bool:
@@ -179,6 +201,9 @@ def _token_before(line: str, dot: int) -> str:
 def _token_kind(line: str, dot: int) -> int:
     if dot > _LONGEST_ABBREVIATION and line[dot - _LONGEST_ABBREVIATION - 1 : dot].isalpha():
         return _ORDINARY  # the common case, decided cheaply: a word longer than any abbreviation
+    word = line[line.rfind(" ", 0, dot) + 1 : dot]
+    if word.isalpha() and word.islower() and word not in _ABBREVIATION_PARTS:
+        return _ORDINARY  # the other common case: a lowercase word (a syllable) that is no abbreviation
     token = _token_before(line, dot)
     if not token or (len(token) > _LONGEST_ABBREVIATION and "." not in token):
         return _ORDINARY

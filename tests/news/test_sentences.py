@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import islice
+
 import pytest
 
-from news.sentences import body_lines, is_boilerplate, split_sentences
+from news.sentences import body_lines, is_boilerplate, iter_line_sentences, split_sentences
 
 
 @pytest.mark.parametrize(
@@ -184,3 +187,38 @@ def test_body_lines_trailing_author_line(last_line: str, dropped: bool) -> None:
 
 def test_a_single_line_is_never_taken_for_an_author() -> None:
     assert body_lines("Thanh Anh") == ["Thanh Anh"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("Trời mưa to. Đường ngập.", ["Trời mưa to.", "Đường ngập."], id="lowercase-word"),
+        pytest.param(
+            "Khánh thành năm 2019. Sau đó mở rộng.", ["Khánh thành năm 2019.", "Sau đó mở rộng."], id="number"
+        ),
+        pytest.param(
+            "Ông sống ở tp. Hồ Chí Minh.", ["Ông sống ở tp. Hồ Chí Minh."], id="lowercase-abbreviation"
+        ),
+        pytest.param(
+            "Bà đến từ huyện x. Tân Phú.", ["Bà đến từ huyện x. Tân Phú."], id="one-letter-abbreviation"
+        ),
+        pytest.param("Giá tăng mạnh. sau đó giảm.", ["Giá tăng mạnh. sau đó giảm."], id="lowercase-follower"),
+    ],
+)
+def test_common_period_endings(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
+def test_iter_line_sentences_splits_cleaned_lines_like_split_sentences() -> None:
+    text = "Dòng một. Câu hai của dòng một.\nNgày: 1/2/2020\nDòng ba ở TP. Huế. Hết."
+    assert list(iter_line_sentences(body_lines(text))) == [
+        sentence for line in body_lines(text) for sentence in split_sentences(line)
+    ]
+
+
+def test_iter_line_sentences_reads_no_more_lines_than_asked() -> None:
+    def lines() -> Iterator[str]:
+        yield "Câu một. Câu hai."
+        raise AssertionError("the second line was read")
+
+    assert list(islice(iter_line_sentences(lines()), 2)) == ["Câu một.", "Câu hai."]
