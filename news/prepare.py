@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from news.entries import Entry
-from news.fingerprint import content_fingerprint, story_signature, to_signed64
+from news.fingerprint import fingerprint_and_signature, to_signed64
 from news.language import detect_language
 from news.summarize import LANGUAGES as SUMMARY_LANGUAGES
 from news.summarize import summarize
@@ -35,9 +35,8 @@ class PreparedItem:
 
 def prepare_entry(entry: Entry, *, words: int, language: str | None = None) -> PreparedItem:
     canon = canonical_url(entry.url) if entry.url else None
-    fingerprint = content_fingerprint(entry.title, entry.body)
-    text_for_lang = f"{entry.title}\n{entry.body[:2000]}"
-    lang = language or entry.language or detect_language(text_for_lang)
+    fingerprint, signature = fingerprint_and_signature(entry.title, entry.body)
+    lang = language or entry.language or detect_language(f"{entry.title}\n{entry.body[:2000]}")
     # The summarizer has rules for vi and en only; other languages get the nearer of the two.
     summary_lang = lang if lang in SUMMARY_LANGUAGES else "auto"
     summary = summarize(entry.body, title=entry.title, words=words, lang=summary_lang) if entry.body else ""
@@ -53,7 +52,7 @@ def prepare_entry(entry: Entry, *, words: int, language: str | None = None) -> P
         language=lang,
         read_count=entry.read_count,
         fingerprint=fingerprint,
-        signature=to_signed64(story_signature(entry.title, entry.body)),
+        signature=to_signed64(signature),
         search_text=search_key(f"{entry.title}\n{summary}\n{entry.body[:SEARCH_BODY_CHARS]}"),
     )
 

@@ -16,6 +16,7 @@ from news.fingerprint import (
     SAME_STORY_MAX_DISTANCE,
     band_keys,
     content_fingerprint,
+    fingerprint_and_signature,
     from_signed64,
     same_story,
     signature_distance,
@@ -96,7 +97,36 @@ def test_story_shingles_read_only_the_first_lead_words():
 
 def test_story_signature_is_stable_across_runs():
     # Stored signatures depend on this value: a change here needs a migration recomputing them.
-    assert story_signature(TITLE, BODY) == story_signature(TITLE, BODY) == 0x1C2A4CE4D4C5D4B0
+    assert story_signature(TITLE, BODY) == story_signature(TITLE, BODY) == 0x1C1B09974D620EC0
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (TITLE, BODY),
+        (OTHER_TITLE, OTHER_BODY),
+        ("", BODY),
+        (TITLE, ""),
+        ("Bão", " ".join(f"từ{i}" for i in range(200))),
+        ("", ""),
+    ],
+)
+def test_fingerprint_and_signature_equal_the_separate_functions(title, body):
+    assert fingerprint_and_signature(title, body) == (
+        content_fingerprint(title, body),
+        story_signature(title, body),
+    )
+
+
+@pytest.mark.parametrize("size", [1, 3, 20, 200])
+def test_story_signature_of_shingle_sets_of_any_size_spreads_bits(size):
+    # One-permutation hashing leaves bins empty for small sets; densification must still fill
+    # all 64 bits from the set, not leave them 0.
+    signatures = [
+        story_signature("", " ".join(f"từ{seed}x{i}" for i in range(size + 1))) for seed in range(40)
+    ]
+    ones = sum(signature.bit_count() for signature in signatures) / len(signatures)
+    assert 20 < ones < 44
 
 
 def test_story_signature_of_empty_text_is_zero():
