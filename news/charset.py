@@ -110,7 +110,7 @@ def _decode(body: bytes, content_type: str | None, notes: list[str]) -> tuple[st
         if codec is None:
             notes.append(f"{source} charset {label!r} is unknown or unusable")
             continue
-        if codec in _SINGLE_BYTE_LATIN and not body.isascii() and _is_utf8(body):
+        if codec in _SINGLE_BYTE_LATIN and not body.isascii() and is_utf8(body):
             # Servers and templates often declare latin-1 over UTF-8 bytes; multi-byte UTF-8
             # sequences do not happen by chance in Latin-1 text.
             notes.append(f"{source} charset {label!r} overruled: the bytes are valid UTF-8")
@@ -130,7 +130,7 @@ def _decode(body: bytes, content_type: str | None, notes: list[str]) -> tuple[st
 
 
 def _guess(body: bytes, notes: list[str]) -> tuple[str, str]:
-    if _is_utf8(body):
+    if is_utf8(body):
         return body.decode("utf-8"), "utf-8"
     western = body.decode("cp1252", errors="replace")
     if detect_legacy_encoding(_visible_text(western)):
@@ -205,7 +205,8 @@ def _codec_name(label: str) -> str | None:
         return None
 
 
-def _is_utf8(body: bytes) -> bool:
+def is_utf8(body: bytes) -> bool:
+    """True when the bytes decode as UTF-8 (feeds take feedparser's fast path then)."""
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:

@@ -14,7 +14,7 @@ from typing import Any
 
 import feedparser
 
-from news.charset import UndecodableError, decode_document
+from news.charset import UndecodableError, decode_document, is_utf8
 from news.entries import Entry, ParsedSource
 from news.feed_text import date_from_text, is_snippet, language_code, markup_to_text, title_text
 from news.jsonfeed import looks_like_json, parse_json_feed
@@ -81,7 +81,7 @@ def _feedparser_input(body: bytes, content_type: str | None) -> tuple[bytes, dic
     headers = {}
     if content_type:
         headers["content-type"] = content_type
-    if body.isascii() or (_declares_utf8_or_nothing(body, content_type) and _is_utf8(body)):
+    if body.isascii() or (_declares_utf8_or_nothing(body, content_type) and is_utf8(body)):
         return body, headers, []
     try:
         document = decode_document(body, content_type)
@@ -102,14 +102,6 @@ def _declares_utf8_or_nothing(body: bytes, content_type: str | None) -> bool:
     if xml:
         declared.append(xml.group(1).decode("ascii").lower())
     return all(name in _UTF8_NAMES for name in declared)
-
-
-def _is_utf8(body: bytes) -> bool:
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _entry(raw: Any, base_url: str, default_tz: tzinfo, language: str | None) -> Entry:
