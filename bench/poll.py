@@ -179,7 +179,7 @@ def _parse_path(bodies: list[bytes]) -> float:
     began = time.perf_counter()
     for index, body in enumerate(bodies):
         parsed = parse_feed(body, "application/rss+xml", f"http://127.0.0.1/feeds/{index}.xml", tz)
-        disambiguate_guids([prepare_entry(e, words=60) for e in parsed.entries])
+        [prepare_entry(e, words=60) for e in disambiguate_guids(parsed.entries)]
     return time.perf_counter() - began
 
 

@@ -25,7 +25,7 @@ from news.config import Config
 from news.entries import ParsedSource
 from news.feeds import FeedParseError
 from news.httpcache import backoff_delay, next_check_delay, should_store_validators
-from news.prepare import disambiguate_guids, prepare_entry
+from news.prepare import prepare_entry
 from storage.db import Database
 from storage.items import IngestResult, store_items
 from storage.models import Source
@@ -213,9 +213,9 @@ async def poll_source(
             return PollOutcome(source.name, "not modified", elapsed=time.perf_counter() - started)
         parsed = parse_document(result, source.view, tz)
         chosen = await choose_entries(db, fetcher, source.view, parsed, tz)
-        prepared = disambiguate_guids(
-            [prepare_entry(e, words=config.summaries.words, language=source.language) for e in chosen.entries]
-        )
+        prepared = [
+            prepare_entry(e, words=config.summaries.words, language=source.language) for e in chosen.entries
+        ]
         async with turn(db), db.transaction() as session:
             row = await session.get(Source, source.id)
             if row is None:  # removed while we were fetching

@@ -24,6 +24,7 @@ from news.detect import detect_kind
 from news.entries import Entry, ParsedSource
 from news.feeds import parse_feed
 from news.listing import find_article_links
+from news.prepare import disambiguate_guids
 from news.urls import canonical_url
 from storage.db import Database
 from storage.items import StoredText, stored_texts
@@ -79,7 +80,7 @@ async def choose_entries(
     db: Database, fetcher: Fetcher, source: SourceView, parsed: ParsedSource, tz: ZoneInfo
 ) -> ChosenEntries:
     """The parsed entries minus the unchanged ones, plus the listing's and the full-text pages."""
-    entries = _tell_repeated_guids_apart([e for e in parsed.entries if e.title or e.body])
+    entries = disambiguate_guids([e for e in parsed.entries if e.title or e.body])
     stored = await _stored_versions(db, source.id, entries)
     fresh = [e for e in entries if not _unchanged(e, stored, source.full_text)]
     unchanged = len(entries) - len(fresh)
@@ -88,22 +89,6 @@ async def choose_entries(
     elif source.full_text:
         await _fill_full_text(db, fetcher, fresh, tz)
     return ChosenEntries([e for e in fresh if e.title or e.body], unchanged)
-
-
-def _tell_repeated_guids_apart(entries: list[Entry]) -> list[Entry]:
-    """A guid repeated within one feed for different URLs names different items: add the URL.
-
-    The same rule as news.prepare.disambiguate_guids, applied before entries are compared with
-    what is stored (whose guids it made).
-    """
-    urls_by_guid: dict[str, set[str]] = {}
-    for entry in entries:
-        if entry.guid and entry.url:
-            urls_by_guid.setdefault(entry.guid, set()).add(canonical_url(entry.url))
-    for entry in entries:
-        if entry.guid and entry.url and len(urls_by_guid[entry.guid]) > 1:
-            entry.guid = f"{entry.guid}#{canonical_url(entry.url)}"
-    return entries
 
 
 async def _stored_versions(db: Database, source_id: int, entries: list[Entry]) -> dict[str, StoredText]:

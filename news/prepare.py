@@ -57,12 +57,16 @@ def prepare_entry(entry: Entry, *, words: int, language: str | None = None) -> P
     )
 
 
-def disambiguate_guids(items: list[PreparedItem]) -> list[PreparedItem]:
-    """A guid repeated inside one feed with different URLs names different items: add the URL."""
-    urls_by_guid: dict[str, set[str | None]] = {}
-    for item in items:
-        urls_by_guid.setdefault(item.guid, set()).add(item.canonical_url)
-    for item in items:
-        if len(urls_by_guid[item.guid]) > 1 and item.canonical_url:
-            item.guid = f"{item.guid}#{item.canonical_url}"[:2000]
-    return items
+def disambiguate_guids(entries: list[Entry]) -> list[Entry]:
+    """A guid repeated inside one feed for different URLs names different items: add the URL.
+
+    Applied to parsed entries, before they are compared with what is stored (whose guids it made).
+    """
+    urls_by_guid: dict[str, set[str]] = {}
+    for entry in entries:
+        if entry.guid and entry.url:
+            urls_by_guid.setdefault(entry.guid, set()).add(canonical_url(entry.url))
+    for entry in entries:
+        if entry.guid and entry.url and len(urls_by_guid[entry.guid]) > 1:
+            entry.guid = f"{entry.guid}#{canonical_url(entry.url)}"
+    return entries

@@ -29,7 +29,7 @@ def entry(url="https://tinh.example.vn/tin/hoi-nghi-123.html", title="Há»™i nghá
 
 
 def prep(*entries: Entry):
-    return disambiguate_guids([prepare_entry(e, words=40) for e in entries])
+    return [prepare_entry(e, words=40) for e in disambiguate_guids(list(entries))]
 
 
 async def _source(db, name: str) -> Source:
