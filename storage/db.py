@@ -22,10 +22,6 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def is_sqlite(url: str) -> bool:
-    return make_url(normalize_url(url)).get_backend_name() == "sqlite"
-
-
 def _on_sqlite_connect(dbapi_conn, _record) -> None:
     # Let SQLAlchemy's "begin" event emit BEGIN itself (the pysqlite driver's own is lazy).
     dbapi_conn.isolation_level = None

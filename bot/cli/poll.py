@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from bot.cli.common import add_command, config_from, run_async
+from bot.services import utcnow
 from jobs.poll import make_fetcher, poll_due_sources
 from news.config import Config
 from storage.db import Database
@@ -32,8 +33,6 @@ async def poll_once(config: Config, source_name: str | None, *, progress: bool =
     db = Database(config.storage.url)
     try:
         await ensure_up_to_date(db.engine)
-        from bot.services import utcnow
-
         now = utcnow()
         async with db.transaction() as session:
             await sync_config_sources(session, config.feeds, now)
