@@ -3,6 +3,8 @@ against the Bot API stand-in, in Vietnamese (the default) and English."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -186,8 +188,16 @@ async def test_stop_unsubscribes_and_offers_to_delete_the_data(bot: BotUnderTest
     await chat.reply_to("/subscribe all")
     subscriber = await bot.subscriber(USER)
     async with bot.services.db.transaction() as session:
+        # A row waiting for its retry: the running sender leaves it alone, so only /stop can end it.
         session.add(
-            OutboxMessage(chat_id=USER, subscriber_id=subscriber.id, kind="digest", ref_id=1, text="x")
+            OutboxMessage(
+                chat_id=USER,
+                subscriber_id=subscriber.id,
+                kind="digest",
+                ref_id=1,
+                text="x",
+                next_attempt_at=datetime(2100, 1, 1, tzinfo=UTC),
+            )  # fmt: skip
         )
 
     stopped = await chat.reply_to("/stop")
