@@ -27,6 +27,7 @@ from bot.error_handler import mask_secrets, on_error
 from bot.gates import install_fallbacks, install_gate
 from bot.periodic import run_poll, schedule_jobs, start_sender, stop_sender
 from bot.services import Services, services_of
+from jobs.offload import INLINE, Offload
 from jobs.poll import make_fetcher
 from news.config import Config
 from news.i18n import DEFAULT_LANGUAGE, SUPPORTED, translator
@@ -129,6 +130,8 @@ async def post_init(application: Application) -> None:
         await operations.start(application)
     if svc.fetcher is None:
         svc.fetcher = make_fetcher(svc.config)
+    if svc.offload is INLINE:
+        svc.offload = Offload(svc.config.fetch.parse_workers)  # workers start at the first poll
     svc.poll_now = lambda: run_poll(svc)
     schedule_jobs(application)
     await start_sender(application)
@@ -145,6 +148,7 @@ async def post_shutdown(application: Application) -> None:
     if svc.fetcher is not None:
         await svc.fetcher.aclose()
         svc.fetcher = None
+    await asyncio.to_thread(svc.offload.close)
     operations = svc.extras.get("operations")
     if operations is not None:
         await operations.stop(application)

@@ -34,7 +34,7 @@ async def run_poll(svc: Services) -> list[PollOutcome]:
     lock = svc.extras.setdefault("poll_lock", asyncio.Lock())
     async with lock:
         assert svc.fetcher is not None, "the fetcher opens in post_init"
-        outcomes = await poll_due_sources(svc.db, svc.fetcher, svc.config, now=svc.clock)
+        outcomes = await poll_due_sources(svc.db, svc.fetcher, svc.config, now=svc.clock, offload=svc.offload)
         if "observe_poll" in svc.extras:  # metrics, when bot/operations.py is in use
             svc.extras["observe_poll"](outcomes)
         if outcomes and all(o.status != "error" for o in outcomes):

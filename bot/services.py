@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from jobs.offload import INLINE, Offload
 from news.config import Config
 from storage.db import Database
 
@@ -23,6 +24,7 @@ class Services:
     config: Config
     db: Database
     fetcher: Fetcher | None = None
+    offload: Offload = INLINE
     clock: Callable[[], datetime] = utcnow
     # Set by the wiring: wake the outbox sender now (after a digest or broadcast was queued),
     # and run a poll of due sources now (/pollnow).

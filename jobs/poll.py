@@ -19,13 +19,14 @@ from zoneinfo import ZoneInfo
 from jobs.abstractive import AbstractiveSummarizer
 from jobs.db_turns import turn
 from jobs.fetch import Fetcher, FetchError, FetchResult
+from jobs.offload import INLINE, Offload
 from jobs.source_entries import SourceError, SourceView, choose_entries, parse_document
 from news.charset import UndecodableError
 from news.config import Config
 from news.entries import ParsedSource
 from news.feeds import FeedParseError
 from news.httpcache import backoff_delay, next_check_delay, should_store_validators
-from news.prepare import prepare_entry
+from news.prepare import prepare_entries
 from storage.db import Database
 from storage.items import IngestResult, store_items
 from storage.models import Source
@@ -129,8 +130,10 @@ async def poll_due_sources(
     on_outcome: Callable[[PollOutcome], None] | None = None,
     limit: int = 5000,
     source_name: str | None = None,
+    offload: Offload = INLINE,
 ) -> list[PollOutcome]:
-    """Poll every due source (or only `source_name`) at once; `on_outcome` hears each as it ends."""
+    """Poll every due source (or only `source_name`) at once; `on_outcome` hears each as it ends.
+    `offload` parses and prepares in worker processes (default: in this one)."""
     async with turn(db), db.transaction() as session:
         sources = [SourceSnapshot.of(s) for s in await claim_due_sources(session, now(), limit, source_name)]
 
@@ -142,7 +145,9 @@ async def poll_due_sources(
 
     async def one(source: SourceSnapshot) -> PollOutcome:
         async with in_flight:
-            outcome = await poll_source(db, fetcher, config, source, now=now, not_modified=unchanged.add)
+            outcome = await poll_source(
+                db, fetcher, config, source, now=now, not_modified=unchanged.add, offload=offload
+            )
         if on_outcome is not None:
             on_outcome(outcome)
         return outcome
@@ -189,6 +194,7 @@ async def poll_source(
     *,
     now: Callable[[], datetime] = _utcnow,
     not_modified: Callable[[NotModified], Awaitable[None]] | None = None,
+    offload: Offload = INLINE,
 ) -> PollOutcome:
     """Fetch, parse, prepare and store one source; every failure becomes an error on it.
 
@@ -211,11 +217,9 @@ async def poll_source(
             else:
                 await not_modified(record)
             return PollOutcome(source.name, "not modified", elapsed=time.perf_counter() - started)
-        parsed = parse_document(result, source.view, tz)
+        parsed = await offload.run(parse_document, result, source.view, tz)
         chosen = await choose_entries(db, fetcher, source.view, parsed, tz)
-        prepared = [
-            prepare_entry(e, words=config.summaries.words, language=source.language) for e in chosen.entries
-        ]
+        prepared = await offload.run(prepare_entries, chosen.entries, config.summaries.words, source.language)
         async with turn(db), db.transaction() as session:
             row = await session.get(Source, source.id)
             if row is None:  # removed while we were fetching

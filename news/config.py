@@ -80,6 +80,7 @@ class FetchConfig:
     max_interval: int = 21_600
     max_backoff: int = 21_600
     user_agent: str = ""
+    parse_workers: int = 1
 
 
 @dataclass
@@ -279,6 +280,8 @@ def validate(config: Config) -> Config:
     for key, value in positive.items():
         if value <= 0:
             raise ConfigError(file, key, f"must be greater than 0, got {value}")
+    if not 0 <= config.fetch.parse_workers <= 64:
+        raise ConfigError(file, "fetch.parse_workers", "must be between 0 and 64")
     if not 0 <= config.fetch.max_redirects <= 20:
         raise ConfigError(file, "fetch.max_redirects", "must be between 0 and 20")
     if config.logging.format not in ("plain", "json"):

@@ -57,6 +57,11 @@ def prepare_entry(entry: Entry, *, words: int, language: str | None = None) -> P
     )
 
 
+def prepare_entries(entries: list[Entry], words: int, language: str | None = None) -> list[PreparedItem]:
+    """`prepare_entry` over one poll's entries: one call to hand to a worker process."""
+    return [prepare_entry(entry, words=words, language=language) for entry in entries]
+
+
 def disambiguate_guids(entries: list[Entry]) -> list[Entry]:
     """A guid repeated inside one feed for different URLs names different items: add the URL.
 

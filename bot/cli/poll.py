@@ -6,6 +6,7 @@ import sys
 
 from bot.cli.common import add_command, config_from, run_async
 from bot.services import utcnow
+from jobs.offload import Offload
 from jobs.poll import make_fetcher, poll_due_sources
 from news.config import Config
 from storage.db import Database
@@ -40,23 +41,28 @@ async def poll_once(config: Config, source_name: str | None, *, progress: bool =
                 print(f"bantin: no source named {source_name!r} (see: bantin feeds list)", file=sys.stderr)
                 return 2
             due = await schedule_now(session, now, source_name)
-        async with make_fetcher(config) as fetcher:
-            if progress:
-                outcomes = await _with_progress(db, fetcher, config, due, source_name)
-            else:
-                outcomes = await poll_due_sources(
-                    db,
-                    fetcher,
-                    config,
-                    on_outcome=lambda o: print(o.line(), flush=True),
-                    source_name=source_name,
-                )
+        offload = Offload(config.fetch.parse_workers)
+        try:
+            async with make_fetcher(config) as fetcher:
+                if progress:
+                    outcomes = await _with_progress(db, fetcher, config, offload, due, source_name)
+                else:
+                    outcomes = await poll_due_sources(
+                        db,
+                        fetcher,
+                        config,
+                        on_outcome=lambda o: print(o.line(), flush=True),
+                        source_name=source_name,
+                        offload=offload,
+                    )
+        finally:
+            offload.close()
         return 1 if outcomes and all(o.status == "error" for o in outcomes) else 0
     finally:
         await db.close()
 
 
-async def _with_progress(db, fetcher, config, total: int, source_name: str | None):
+async def _with_progress(db, fetcher, config, offload, total: int, source_name: str | None):
     from rich.progress import Progress
 
     with Progress(transient=True) as bar:
@@ -66,4 +72,6 @@ async def _with_progress(db, fetcher, config, total: int, source_name: str | Non
             bar.console.print(outcome.line(), markup=False, highlight=False)
             bar.advance(task)
 
-        return await poll_due_sources(db, fetcher, config, on_outcome=done, source_name=source_name)
+        return await poll_due_sources(
+            db, fetcher, config, on_outcome=done, source_name=source_name, offload=offload
+        )

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from jobs.fetch import Fetcher
+from jobs.offload import INLINE, Offload
 from jobs.poll import PollOutcome, poll_due_sources
 from news.config import Config
 from storage.db import Database
@@ -48,6 +49,7 @@ class Poller:
     config: Config
     clock: Clock
     outcomes: list[PollOutcome] = field(default_factory=list)  # every cycle's, in completion order
+    offload: Offload = INLINE
 
     async def add(self, name: str, url: str, **spec) -> Source:
         async with self.db.transaction() as session:
@@ -58,7 +60,12 @@ class Poller:
         if after is not None:
             self.clock.now += after
         done = await poll_due_sources(
-            self.db, self.fetcher, self.config, now=self.clock, on_outcome=self.outcomes.append
+            self.db,
+            self.fetcher,
+            self.config,
+            now=self.clock,
+            on_outcome=self.outcomes.append,
+            offload=self.offload,
         )
         return {outcome.source: outcome for outcome in done}
 

@@ -96,13 +96,13 @@ async def test_changed_feed_is_fetched_whole_and_stores_only_what_is_new(poller,
     await poller.add("tinh", url)
     await poller.cycle()
     prepared: list[str] = []
-    real_prepare = jobs.poll.prepare_entry
+    real_prepare = jobs.poll.prepare_entries
 
-    def counting_prepare(entry, **options):
-        prepared.append(entry.title)
-        return real_prepare(entry, **options)
+    def counting_prepare(entries, *options):
+        prepared.extend(entry.title for entry in entries)
+        return real_prepare(entries, *options)
 
-    monkeypatch.setattr(jobs.poll, "prepare_entry", counting_prepare)
+    monkeypatch.setattr(jobs.poll, "prepare_entries", counting_prepare)
     more = rss(
         [
             FeedItem(
