@@ -282,7 +282,7 @@ async def _bulk_insert(
             for key in story_keys(p.signature)
         ]
         if bands:
-            await session.execute(insert(StoryBand), bands)
+            await session.execute(insert(StoryBand.__table__), bands)
     for story_id, count in joined.items():
         if story_id > 0:
             await session.execute(
