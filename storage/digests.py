@@ -21,7 +21,9 @@ IN_CHUNK = 500  # ids per IN (...) list: well under SQLite's and asyncpg's param
 
 
 @dataclass(frozen=True, slots=True)
-class StoryRow:
+class WindowStory:
+    """A story of the window as a digest shows it; its sources come from the window's sightings."""
+
     id: int
     title: str
     url: str
@@ -36,7 +38,7 @@ class StoryWindow:
 
     after: int
     up_to: int
-    stories: dict[int, StoryRow] = field(default_factory=dict)
+    stories: dict[int, WindowStory] = field(default_factory=dict)
     sightings: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # story -> [(ss id, source)]
     source_names: dict[int, str] = field(default_factory=dict)
 
@@ -97,7 +99,7 @@ async def load_window(session: AsyncSession, after: int, up_to: int) -> StoryWin
             )
         )
         for row in stories:
-            window.stories[row.id] = StoryRow(row.id, row.title, row.url, row.summary or "", row.published_at)
+            window.stories[row.id] = WindowStory(row.id, row.title, row.url, row.summary or "", row.published_at)
     window.source_names = dict((await session.execute(select(Source.id, Source.name))).all())
     return window
 

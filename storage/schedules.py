@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from news.config import ScheduleConfig
@@ -59,12 +59,6 @@ async def unscheduled_subscribers(
         .limit(limit)
     )
     return list((await session.execute(query)).scalars())
-
-
-async def set_next_digest_at(session: AsyncSession, subscriber_id: int, when: datetime | None) -> None:
-    await session.execute(
-        update(Subscriber).where(Subscriber.id == subscriber_id).values(next_digest_at=when)
-    )
 
 
 def reschedule(subscriber: Subscriber, schedule: ScheduleConfig, now: datetime) -> datetime | None:

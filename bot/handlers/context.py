@@ -4,7 +4,6 @@ who may change a group's settings."""
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
@@ -35,11 +34,6 @@ def telegram_language(update: Update) -> str | None:
 def language_for(update: Update, subscriber: Subscriber | None) -> str:
     """The chat's own choice, else the Telegram language of whoever wrote, else Vietnamese."""
     return pick_language(subscriber.language if subscriber else None, telegram_language(update))
-
-
-def translate_for(update: Update, subscriber: Subscriber | None) -> tuple[str, Callable[[str], str]]:
-    lang = language_for(update, subscriber)
-    return lang, translator(lang)
 
 
 async def find_subscriber(context: Context, chat_id: int) -> Subscriber | None:
