@@ -19,11 +19,14 @@ from bot.services import Services, services_of
 from jobs.deliver import OutboxSender
 from jobs.digest import compose_due_digests, queue_instant_alerts
 from jobs.poll import PollOutcome, poll_due_sources
+from storage.outbox import prune_finished
 
 log = logging.getLogger("bantin.jobs")
 
 POLL_JOB = "poll-sources"
 DIGEST_JOB = "compose-digests"
+PRUNE_OUTBOX_JOB = "prune-outbox"
+PRUNE_OUTBOX_SECONDS = 6 * 3600
 POLL_CHECK_SECONDS = 60  # how often due sources are looked for; each source keeps its own interval
 _JOB_OPTIONS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
 
@@ -57,12 +60,26 @@ async def run_digests(svc: Services) -> int:
     return queued
 
 
+async def prune_outbox(svc: Services) -> int:
+    """Delete outbox rows finished more than two weeks ago: without it the table, and the
+    sender's head-of-chat lookups, grow with every message ever sent."""
+    async with svc.db.transaction() as session:
+        removed = await prune_finished(session, svc.clock())
+    if removed:
+        log.info("outbox: %d finished rows older than two weeks deleted", removed)
+    return removed
+
+
 async def _poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_poll(services_of(context))
 
 
 async def _digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_digests(services_of(context))
+
+
+async def _prune_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await prune_outbox(services_of(context))
 
 
 def _replace(job_queue: JobQueue, name: str) -> None:
@@ -89,6 +106,10 @@ def schedule_jobs(application: Application) -> None:
         first=svc.config.schedule.digest_check_interval,  # after the first poll has had its chance
         name=DIGEST_JOB,
         job_kwargs=_JOB_OPTIONS,
+    )
+    _replace(job_queue, PRUNE_OUTBOX_JOB)
+    job_queue.run_repeating(
+        _prune_job, interval=PRUNE_OUTBOX_SECONDS, first=600, name=PRUNE_OUTBOX_JOB, job_kwargs=_JOB_OPTIONS
     )
 
 

@@ -8,17 +8,25 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 import bot.app as app_module
 from bot.app import build_application, command_menu, running
 from bot.cli.main import main
-from bot.periodic import DIGEST_JOB, POLL_JOB, run_digests, run_poll, schedule_jobs
+from bot.periodic import (
+    DIGEST_JOB,
+    POLL_JOB,
+    PRUNE_OUTBOX_JOB,
+    prune_outbox,
+    run_digests,
+    run_poll,
+    schedule_jobs,
+)
 from bot.services import Services
 from bot.standin import BotApiStandIn
 from news.config import Config
 from storage.db import Database
-from storage.models import Source, Subscriber
+from storage.models import OutboxMessage, Source, Subscriber
 from storage.schema import SchemaOutOfDate
 from tests.bot import fake_handlers
 from tests.bot.conftest import ADMIN, NOW, USER, BotUnderTest, ChatSession
@@ -55,8 +63,43 @@ async def test_jobs_are_scheduled_once_by_name(standin: BotApiStandIn, config: C
     schedule_jobs(application)
     schedule_jobs(application)  # starting the wiring again replaces the jobs, never duplicates them
 
-    assert [len(application.job_queue.get_jobs_by_name(name)) for name in (POLL_JOB, DIGEST_JOB)] == [1, 1]
+    jobs = (POLL_JOB, DIGEST_JOB, PRUNE_OUTBOX_JOB)
+    assert [len(application.job_queue.get_jobs_by_name(name)) for name in jobs] == [1, 1, 1]
     await services.db.close()
+
+
+@pytest.mark.parametrize(
+    ("status", "age", "kept"),
+    [
+        ("sent", timedelta(days=15), False),
+        ("failed", timedelta(days=20), False),
+        ("cancelled", timedelta(days=15), False),
+        ("sent", timedelta(days=13), True),
+        ("pending", timedelta(days=30), True),  # never sent yet: only the sender ends it
+        ("sending", timedelta(days=30), True),
+    ],
+)
+async def test_the_outbox_forgets_finished_rows_after_two_weeks(
+    bot: BotUnderTest, status: str, age: timedelta, kept: bool
+) -> None:
+    async with bot.services.db.transaction() as session:
+        session.add(
+            OutboxMessage(
+                chat_id=USER,
+                kind="broadcast",
+                ref_id=1,
+                text="x",
+                status=status,
+                created_at=NOW - age,
+                next_attempt_at=datetime(2100, 1, 1, tzinfo=UTC),  # out of the running sender's way
+            )  # fmt: skip
+        )
+
+    removed = await prune_outbox(bot.services)
+
+    async with bot.services.db.session() as session:
+        left = await session.scalar(select(func.count(OutboxMessage.id)))
+    assert (removed, left) == ((0, 1) if kept else (1, 0))
 
 
 async def test_a_due_digest_is_composed_by_the_job_and_delivered_by_the_sender(
