@@ -1,72 +1,85 @@
 """Which stored story a new item tells: lookup keys of a signature, candidates, the closest one.
 
-news.fingerprint cuts the 64-bit story signature into BANDS (8) bands of 8 bits, so two
-signatures within the same-story distance (7) share at least one whole band. Looking stories up
-by single bands does not scale, though: an unrelated story shares one of 8 band values with
-probability 8/256 (3%), so with 100,000 stories in the window every new item reads 3,000
-candidate rows, and a cold poll of 100,000 items reads 150 million.
+Two signatures tell the same story within Hamming distance 7 (news.fingerprint). The 64 bits
+are cut into CHUNKS (4) chunks of 16 bits; each story stores one key per chunk. Two signatures
+within distance 7 differ by at most one bit in some chunk (four chunks with two or more
+differing bits would make 8), so a new item looks up each of its chunks and every value one bit
+away from it: 4 x 17 = 68 probe keys, and none of the near stories is missed.
 
-The keys stored here are pairs of bands (28 per story, 16 bits each). Two signatures at distance
-<= BANDS - 2 (6) leave at least two bands untouched, so they share a pair key (pigeonhole); at
-distance 7 they do unless the seven differing bits fall in seven different bands, which happens
-to 2.7% of random 7-bit differences. An unrelated story shares a pair key with probability
-28/65,536 (0.04%): 43 candidate rows at 100,000 stories instead of 3,000.
+This replaced pairs of 8-bit bands (28 keys stored per story; an unrelated story matched with
+probability 0.04%, but 2.7% of stories at distance 7 were missed). Every stored key is a random
+place in the key index, so a story's 28 keys made 28 scattered page writes: more than half of
+a cold poll's storage time. Four keys cost a seventh of that; in exchange an unrelated story
+becomes a candidate with probability 68/65,536 (0.1%): about 100 candidate rows per item at
+100,000 stories in the window, filtered by the exact distance.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
-from itertools import combinations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from news.fingerprint import BANDS, SAME_STORY_MAX_DISTANCE, from_signed64, signature_distance
+from news.fingerprint import SAME_STORY_MAX_DISTANCE, from_signed64, signature_distance
 from storage.models import Story, StoryBand
 
-_BAND_BITS = 64 // BANDS
-_BAND_MASK = (1 << _BAND_BITS) - 1
-_PAIRS = tuple(combinations(range(BANDS), 2))
-# Pair keys sit above every single-band key news.fingerprint.band_keys makes (< 2**11), so
-# the two kinds can never be confused in story_bands.band.
-PAIR_KEY_BASE = 1 << 21
+CHUNKS = 4
+_CHUNK_BITS = 64 // CHUNKS
+_CHUNK_MASK = (1 << _CHUNK_BITS) - 1
+# Above every key of the band schemes stored before migration 0003 (all < 2**22).
+CHUNK_KEY_BASE = 1 << 23
+_KEYS_PER_QUERY = 5000  # bound parameters per IN (...): under SQLite's and asyncpg's limits
 
-Candidates = dict[int, list[tuple[int, int]]]  # lookup key -> [(story id, signature)]
+Candidates = dict[int, list[tuple[int, int]]]  # stored key -> [(story id, signature)]
+
+
+def _chunks(signature: int) -> Iterable[tuple[int, int]]:
+    """(key base, chunk value) per chunk of a non-zero signature."""
+    unsigned = from_signed64(signature)
+    for index in range(CHUNKS):
+        yield CHUNK_KEY_BASE + (index << _CHUNK_BITS), (unsigned >> (index * _CHUNK_BITS)) & _CHUNK_MASK
 
 
 def story_keys(signature: int) -> list[int]:
-    """The lookup keys of a (signed or unsigned) signature; none for 0, which says nothing."""
-    unsigned = from_signed64(signature)
-    if unsigned == 0:
+    """The keys a story stores: one per chunk. None for 0, a signature that says nothing."""
+    if from_signed64(signature) == 0:
         return []
-    bands = [(unsigned >> (index * _BAND_BITS)) & _BAND_MASK for index in range(BANDS)]
-    return [
-        PAIR_KEY_BASE + (pair << (2 * _BAND_BITS)) + (bands[i] << _BAND_BITS) + bands[j]
-        for pair, (i, j) in enumerate(_PAIRS)
-    ]
+    return [base + value for base, value in _chunks(signature)]
+
+
+def probe_keys(signature: int) -> list[int]:
+    """The keys an item looks up: each chunk and its values one bit away."""
+    if from_signed64(signature) == 0:
+        return []
+    keys = []
+    for base, value in _chunks(signature):
+        keys.append(base + value)
+        keys.extend(base + (value ^ (1 << bit)) for bit in range(_CHUNK_BITS))
+    return keys
 
 
 async def candidate_stories(session: AsyncSession, signatures: list[int], since: datetime) -> Candidates:
-    """Stories first seen since `since` that share a lookup key with one of `signatures`."""
-    keys = {key for signature in signatures for key in story_keys(signature)}
-    if not keys:
-        return {}
-    rows = await session.execute(
-        select(StoryBand.band, Story.id, Story.signature)
-        .join(Story, Story.id == StoryBand.story_id)
-        .where(StoryBand.band.in_(keys), Story.first_seen_at >= since)
-    )
+    """Stories first seen since `since` that store a key one of `signatures` probes."""
+    keys = sorted({key for signature in signatures for key in probe_keys(signature)})
     found: Candidates = defaultdict(list)
-    for key, story_id, signature in rows:
-        found[key].append((story_id, signature))
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        rows = await session.execute(
+            select(StoryBand.band, Story.id, Story.signature)
+            .join(Story, Story.id == StoryBand.story_id)
+            .where(StoryBand.band.in_(keys[start : start + _KEYS_PER_QUERY]), Story.first_seen_at >= since)
+        )
+        for key, story_id, signature in rows:
+            found[key].append((story_id, signature))
     return found
 
 
 def closest_story(signature: int, candidates: Candidates) -> int | None:
     """The candidate nearest to `signature` within the same-story distance (ties: the oldest)."""
     best: tuple[int, int] | None = None
-    for key in story_keys(signature):
+    for key in probe_keys(signature):
         for story_id, other in candidates.get(key, ()):
             distance = signature_distance(other, signature)
             if distance <= SAME_STORY_MAX_DISTANCE and (best is None or (distance, story_id) < best):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from itertools import combinations
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -13,6 +14,7 @@ from storage import schema
 from storage.db import Database
 from storage.models import Base
 from storage.schema import include_object
+from storage.story_match import story_keys
 from tests.dbsupport import PG_SKIP_REASON, PG_URL, reset_pg_schema
 
 
@@ -104,3 +106,64 @@ async def test_sqlite_pragmas(sqlite_db):
         assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
         assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
         assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() >= 5000
+        assert (await conn.execute(text("PRAGMA cache_size"))).scalar() == -16384  # KiB: 16 MB
+
+
+def _story_keys_in(url: str) -> dict[int, set[int]]:
+    async def run() -> dict[int, set[int]]:
+        db = Database(url)
+        try:
+            async with db.engine.connect() as conn:
+                rows = (await conn.execute(text("SELECT story_id, band FROM story_bands"))).all()
+        finally:
+            await db.close()
+        keys: dict[int, set[int]] = {}
+        for story_id, band in rows:
+            keys.setdefault(story_id, set()).add(band)
+        return keys
+
+    return asyncio.run(run())
+
+
+def _pair_keys_before_0003(signature: int) -> set[int]:
+    """What storage.story_match stored up to 0002: each pair of 8-bit bands, tagged by the pair."""
+    unsigned = signature & (2**64 - 1)
+    bands = [(unsigned >> (8 * index)) & 0xFF for index in range(8)]
+    return {
+        2**21 + (pair << 16) + (bands[i] << 8) + bands[j]
+        for pair, (i, j) in enumerate(combinations(range(8), 2))
+    }
+
+
+def test_0003_rewrites_story_keys_as_chunk_keys_and_back(empty_db_url):
+    signatures = {1: 0x0123_4567_89AB_CDEF, 2: -2, 3: 0}  # signed as stored; 0 has no keys
+    pair_keys = {story_id: _pair_keys_before_0003(s) for story_id, s in signatures.items() if s}
+    schema.upgrade(empty_db_url, "0002")
+
+    async def add_stories() -> None:
+        db = Database(empty_db_url)
+        async with db.engine.begin() as conn:
+            for story_id, signature in signatures.items():
+                await conn.execute(
+                    text(
+                        "INSERT INTO stories (id, title, url, summary, signature, published_at, first_seen_at, "
+                        "item_count) VALUES (:id, 't', :url, '', :sig, '2026-11-27', '2026-11-27', 1)"
+                    ),
+                    {"id": story_id, "url": f"https://x.vn/{story_id}", "sig": signature},
+                )
+            for story_id, keys in pair_keys.items():
+                for key in keys:
+                    await conn.execute(
+                        text("INSERT INTO story_bands (band, story_id) VALUES (:b, :s)"),
+                        {"b": key, "s": story_id},
+                    )
+        await db.close()
+
+    asyncio.run(add_stories())
+
+    schema.upgrade(empty_db_url)
+    assert _story_keys_in(empty_db_url) == {
+        story_id: set(story_keys(signature)) for story_id, signature in signatures.items() if signature
+    }
+    schema.downgrade(empty_db_url, "0002")
+    assert _story_keys_in(empty_db_url) == pair_keys

@@ -1,4 +1,4 @@
-"""Finding an item's story: band-pair lookup keys, and stories joined within one stored batch."""
+"""Finding an item's story: chunk lookup keys, and stories joined within one stored batch."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from news.entries import Entry
-from news.fingerprint import band_keys, signature_distance, to_signed64
+from news.fingerprint import signature_distance, to_signed64
 from news.prepare import prepare_entry
 from storage.items import store_items
 from storage.models import Item, Source, Story, StoryBand, StorySource
 from storage.sources import SourceSpec, add_source
-from storage.story_match import PAIR_KEY_BASE, closest_story, story_keys
+from storage.story_match import CHUNK_KEY_BASE, closest_story, probe_keys, story_keys
 
 NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 LEAD = (
@@ -31,46 +31,47 @@ def flip(signature: int, bits: list[int]) -> int:
     return signature
 
 
-def test_keys_are_28_distinct_pair_keys_above_every_single_band_key():
+def test_a_story_stores_four_chunk_keys_and_an_item_probes_sixty_eight():
     rng = random.Random(3)
     for _ in range(200):
         signature = rng.getrandbits(64)
-        keys = story_keys(signature)
-        assert len(set(keys)) == len(keys) == 28
-        assert all(PAIR_KEY_BASE <= key < 1 << 63 for key in keys)
-        assert max(band_keys(signature)) < PAIR_KEY_BASE
-        assert story_keys(to_signed64(signature)) == keys, "signed (as stored) or not, the same keys"
+        stored, probes = story_keys(signature), probe_keys(signature)
+        assert len(set(stored)) == len(stored) == 4
+        assert len(set(probes)) == len(probes) == 4 * 17
+        assert set(stored) <= set(probes)
+        assert all(CHUNK_KEY_BASE <= key < 2 * CHUNK_KEY_BASE for key in probes)
+        assert story_keys(to_signed64(signature)) == stored, "signed (as stored) or not, the same keys"
 
 
 def test_a_signature_of_zero_has_no_keys():
-    assert story_keys(0) == []
+    assert story_keys(0) == probe_keys(0) == []
 
 
-@pytest.mark.parametrize("distance", range(0, 7))
-def test_signatures_up_to_six_bits_apart_always_share_a_key(distance):
+@pytest.mark.parametrize("distance", range(0, 8))
+def test_signatures_up_to_seven_bits_apart_are_always_found(distance):
     rng = random.Random(distance)
     for _ in range(500):
         signature = rng.getrandbits(64) | 1
         other = flip(signature, rng.sample(range(64), distance))
-        assert set(story_keys(signature)) & set(story_keys(other))
+        assert set(probe_keys(signature)) & set(story_keys(other))
 
 
-def test_seven_bits_apart_share_a_key_unless_each_bit_is_in_another_band():
+def test_eight_bits_apart_two_in_every_chunk_are_not_looked_up():
     signature = random.Random(7).getrandbits(64) | 1
-    spread = flip(signature, [0, 8, 16, 24, 32, 40, 48])  # seven bands touched, one left
-    bunched = flip(signature, [0, 1, 8, 16, 24, 32, 40])  # six bands touched, two left
-    assert not set(story_keys(signature)) & set(story_keys(spread))
-    assert set(story_keys(signature)) & set(story_keys(bunched))
+    spread = flip(signature, [0, 1, 16, 17, 32, 33, 48, 49])
+    bunched = flip(signature, [0, 1, 2, 16, 17, 32, 33, 48])  # the last chunk is one bit off
+    assert not set(probe_keys(signature)) & set(story_keys(spread))
+    assert set(probe_keys(signature)) & set(story_keys(bunched))
 
 
-def test_unrelated_signatures_rarely_share_a_key():
+def test_unrelated_signatures_rarely_become_candidates():
     rng = random.Random(11)
     pairs = 20_000
     shared = sum(
-        bool(set(story_keys(rng.getrandbits(64))) & set(story_keys(rng.getrandbits(64))))
+        bool(set(probe_keys(rng.getrandbits(64))) & set(story_keys(rng.getrandbits(64))))
         for _ in range(pairs)
     )
-    assert shared / pairs < 0.002  # 28/65536 expected
+    assert shared / pairs < 0.002  # 68/65536 expected
 
 
 def test_closest_story_prefers_the_nearest_then_the_oldest():
@@ -123,7 +124,7 @@ async def test_a_story_first_told_in_a_batch_is_joined_by_a_later_item_of_that_b
         links = await s.scalar(select(func.count()).select_from(StorySource))
         story_of = dict((await s.execute(select(Item.url, Item.story_id))).all())
     assert counts == [1, 2]
-    assert keys == 2 * 28
+    assert keys == 2 * 4
     assert links == 2
     assert story_of["https://a.example.vn/1.html"] == story_of["https://a.example.vn/3.html"]
 
@@ -149,3 +150,33 @@ async def test_an_old_story_is_not_joined_after_the_window(fresh_db):
     )
     assert len(result.new_story_ids) == 1
     assert await _count(fresh_db, Story) == 2
+
+
+SYLLABLES = (
+    "ba bến biển cầu chợ dân điện đường giá hàng huyện lúa mưa nhà nông phố sông tàu tỉnh trường xã".split()
+)
+
+
+def _made_up_story(rng: random.Random, number: int) -> tuple[str, str]:
+    def words(n: int) -> str:
+        return " ".join(rng.choice(SYLLABLES) for _ in range(n))
+
+    return f"Tin số {number}: {words(8)}", ". ".join(words(14).capitalize() for _ in range(4)) + "."
+
+
+async def test_a_big_batch_is_looked_up_in_several_queries_and_every_story_is_found(fresh_db):
+    """80 items probe 5,440 keys, more than one IN (...) may bind: the lookup is split."""
+    a, b = await _source(fresh_db, "a"), await _source(fresh_db, "b")
+    rng = random.Random(80)
+    stories = [_made_up_story(rng, n) for n in range(80)]
+    await _store(
+        fresh_db, a, *(Entry(url=f"https://a.example.vn/{n}.html", title=t, body=body) for n, (t, body) in enumerate(stories))
+    )  # fmt: skip
+
+    retold = await _store(
+        fresh_db, b,
+        *(Entry(url=f"https://b.example.vn/{n}.html", title=t + " - Báo B", body=body) for n, (t, body) in enumerate(stories)),
+    )  # fmt: skip
+
+    assert (retold.new, retold.new_story_ids) == (80, [])
+    assert await _count(fresh_db, Story) == 80
