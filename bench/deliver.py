@@ -3,7 +3,7 @@
 Run: .venv/bin/python bench/deliver.py [--messages N] [--paid] [--db URL]
 
 N subscribers (default 10,000) get one broadcast each through the real path: outbox rows in the
-database, `OutboxSender` pacing, `PtbSender` over python-telegram-bot, HTTP to the stand-in. The
+database, `OutboxSender` pacing, `BotApiSender` (kept-alive HTTP/1.1, bot/http_pool.py) to the stand-in. The
 stand-in runs in its own process (so the CPU figures are the sender's alone) and enforces the cap
 L: 30 messages/s, or 1000/s with --paid (allow_paid_broadcast), as token buckets with Telegram's
 burst. Printed:
@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert  # noqa: E402
 
-from bot.sender import PtbSender, build_bot  # noqa: E402
+from bot.api_sender import BotApiSender  # noqa: E402
 from bot.standin import RateLimits, StandInThread  # noqa: E402
 from jobs.deliver import OutboxSender, default_concurrency  # noqa: E402
 from jobs.digest import queue_broadcast  # noqa: E402
@@ -85,13 +85,14 @@ async def _send(
 ) -> tuple[float, float, dict]:
     db = Database(db_url)
     in_flight = concurrency or default_concurrency(delivery)
-    async with build_bot(token, base_url, pool_size=in_flight) as bot:
-        sender = OutboxSender(db, PtbSender(bot), delivery, concurrency=in_flight)
-        cpu0 = _cpu()
-        wall0 = time.perf_counter()
-        tally = await sender.run(until_idle=True)
-        wall = time.perf_counter() - wall0
-        cpu = _cpu() - cpu0
+    api_sender = BotApiSender.for_token(token, base_url, timeout=delivery.send_timeout)
+    sender = OutboxSender(db, api_sender, delivery, concurrency=in_flight)
+    cpu0 = _cpu()
+    wall0 = time.perf_counter()
+    tally = await sender.run(until_idle=True)
+    wall = time.perf_counter() - wall0
+    cpu = _cpu() - cpu0
+    await api_sender.aclose()
     await db.close()
     return wall, cpu, dict(tally)
 

@@ -13,7 +13,7 @@ import logging
 import signal
 import sys
 
-from bot.sender import PtbSender, build_bot
+from bot.api_sender import BotApiSender
 from jobs.deliver import OutboxSender
 from jobs.digest import compose_due_digests
 from news.config import Config, DeliveryConfig
@@ -27,6 +27,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot.deliver_worker", description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True, help="database URL")
     parser.add_argument("--base-url", required=True, help="Bot API base URL, as python-telegram-bot takes it")
+    parser.add_argument(
+        "--timeout", type=float, default=defaults.send_timeout, help="seconds to wait for one send"
+    )
     parser.add_argument("--token", required=True)
     parser.add_argument("--rate", type=float, default=defaults.messages_per_second, help="messages/s cap")
     parser.add_argument("--per-chat-interval", type=float, default=defaults.per_chat_interval)
@@ -59,16 +62,19 @@ async def main(args: argparse.Namespace) -> int:
         if args.compose:
             report = await compose_due_digests(db, Config())
             print(f"composed {report.composed} digests ({report.already_done} already there)", flush=True)
-        async with build_bot(args.token, args.base_url) as bot:
+        api_sender = BotApiSender.for_token(args.token, args.base_url, timeout=args.timeout)
+        try:
             sender = OutboxSender(
                 db,
-                PtbSender(bot),
+                api_sender,
                 delivery,
                 concurrency=args.concurrency,
                 retry_after_scale=args.retry_after_scale,
             )
             print(f"sending as {sender.worker}", flush=True)
             tally = await sender.run(stop, until_idle=args.until_idle)
+        finally:
+            await api_sender.aclose()
         print("done: " + ", ".join(f"{k}={v}" for k, v in sorted(tally.items())), flush=True)
         return 0
     finally:

@@ -3,8 +3,8 @@
 Two repeating jobs, each under a fixed name so starting twice replaces rather than duplicates:
 polling due sources (then queueing instant alerts for what arrived), and composing due digests
 (which also releases alerts held by quiet hours). Schedules live in our tables; the jobs only look
-at them. The outbox sender is one long-running task, started after the jobs and stopped before
-the bot's HTTP client closes.
+at them. The outbox sender is one long-running task with its own HTTP connections to the Bot API
+(`bot.api_sender`), started after the jobs and stopped, its connections closed, before the bot's.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import logging
 
 from telegram.ext import Application, ContextTypes, JobQueue
 
-from bot.sender import PtbSender
+from bot.api_sender import BotApiSender
 from bot.services import Services, services_of
 from jobs.deliver import OutboxSender
 from jobs.digest import compose_due_digests, queue_instant_alerts
@@ -119,11 +119,13 @@ async def start_sender(application: Application) -> None:
     if "outbox_task" in svc.extras:
         return
     wrap = svc.extras.get("wrap_sender", lambda sender: sender)  # metrics (bot/operations.py)
-    sender = OutboxSender(svc.db, wrap(PtbSender(application.bot)), svc.config.delivery)
+    # The bot's own URL (token included), so a base_url given to build_application applies here too.
+    api_sender = BotApiSender(application.bot.base_url, timeout=svc.config.delivery.send_timeout)
+    sender = OutboxSender(svc.db, wrap(api_sender), svc.config.delivery)
     stop = asyncio.Event()
     task = asyncio.create_task(sender.run(stop), name="outbox-sender")
     task.add_done_callback(_report_crash)
-    svc.extras.update(outbox_sender=sender, outbox_stop=stop, outbox_task=task)
+    svc.extras.update(outbox_sender=sender, outbox_stop=stop, outbox_task=task, outbox_api=api_sender)
     svc.wake_sender = sender.wake
 
 
@@ -139,6 +141,7 @@ async def stop_sender(application: Application) -> None:
         return
     svc.extras.pop("outbox_stop").set()
     svc.extras.pop("outbox_sender", None)
+    api_sender: BotApiSender = svc.extras.pop("outbox_api")
     svc.wake_sender = lambda: None
     try:
         await asyncio.wait_for(task, timeout=svc.config.delivery.send_timeout + 5)
@@ -146,3 +149,5 @@ async def stop_sender(application: Application) -> None:
         log.warning("the outbox sender did not stop in time")
     except Exception:
         pass  # already logged by _report_crash
+    finally:
+        await api_sender.aclose()

@@ -1,6 +1,6 @@
 """What can go wrong sending one message, in the sender's own terms (no Telegram library here).
 
-`bot/sender.py` maps python-telegram-bot's errors to these; `jobs/deliver.py` decides what each means
+`bot/api_sender.py` reads the Bot API's answers as these; `jobs/deliver.py` decides what each means
 for the outbox row, the subscriber and the pace of everything else.
 """
 

@@ -1,10 +1,10 @@
-"""A Bot API stand-in enforcing Telegram's limits, scaled up for speed, and a bot pointed at it."""
+"""A Bot API stand-in enforcing Telegram's limits, scaled up for speed, and a sender pointed at it."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.sender import PtbSender, build_bot
+from bot.api_sender import BotApiSender
 from bot.standin import BotApiStandIn, RateLimits
 from jobs.deliver import drain_outbox
 from news.config import DeliveryConfig
@@ -30,13 +30,14 @@ async def standin():
 
 
 @pytest.fixture
-async def bot(standin):
-    async with build_bot(standin.token, standin.base_url, timeout=5.0) as tg_bot:
-        yield tg_bot
+async def api_sender(standin):
+    sender = BotApiSender.for_token(standin.token, standin.base_url, timeout=5.0)
+    yield sender
+    await sender.aclose()
 
 
 @pytest.fixture
-def drain(bot):
+def drain(api_sender):
     """Send everything in the outbox through the stand-in; returns the sender's tally."""
 
     async def run(db: Database, **options):
@@ -46,6 +47,6 @@ def drain(bot):
         # the 10x scaling leaves unscaled.
         options.setdefault("concurrency", 16)
         delivery = options.pop("delivery", scaled_delivery())
-        return await drain_outbox(db, PtbSender(bot), delivery, **options)
+        return await drain_outbox(db, api_sender, delivery, **options)
 
     return run
