@@ -16,11 +16,13 @@ becomes a candidate with probability 68/65,536 (0.1%): about 100 candidate rows 
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from news.fingerprint import SAME_STORY_MAX_DISTANCE, from_signed64, signature_distance
@@ -31,7 +33,6 @@ _CHUNK_BITS = 64 // CHUNKS
 _CHUNK_MASK = (1 << _CHUNK_BITS) - 1
 # Above every key of the band schemes stored before migration 0003 (all < 2**22).
 CHUNK_KEY_BASE = 1 << 23
-_KEYS_PER_QUERY = 5000  # bound parameters per IN (...): under SQLite's and asyncpg's limits
 
 Candidates = dict[int, list[tuple[int, int]]]  # stored key -> [(story id, signature)]
 
@@ -61,18 +62,28 @@ def probe_keys(signature: int) -> list[int]:
     return keys
 
 
+def _band_in(session: AsyncSession, keys: list[int]):
+    """`story_bands.band IN keys` with the keys in one bound parameter: rendered as thousands of
+    parameters, the IN list cost more to build than the lookup itself."""
+    if session.bind.dialect.name == "postgresql":
+        return StoryBand.band == func.any(bindparam("probe_keys", keys, type_=ARRAY(BigInteger)))
+    listed = func.json_each(bindparam("probe_keys", json.dumps(keys))).table_valued("value")
+    return StoryBand.band.in_(select(listed.c.value))
+
+
 async def candidate_stories(session: AsyncSession, signatures: list[int], since: datetime) -> Candidates:
     """Stories first seen since `since` that store a key one of `signatures` probes."""
     keys = sorted({key for signature in signatures for key in probe_keys(signature)})
     found: Candidates = defaultdict(list)
-    for start in range(0, len(keys), _KEYS_PER_QUERY):
-        rows = await session.execute(
-            select(StoryBand.band, Story.id, Story.signature)
-            .join(Story, Story.id == StoryBand.story_id)
-            .where(StoryBand.band.in_(keys[start : start + _KEYS_PER_QUERY]), Story.first_seen_at >= since)
-        )
-        for key, story_id, signature in rows:
-            found[key].append((story_id, signature))
+    if not keys:
+        return found
+    rows = await session.execute(
+        select(StoryBand.band, Story.id, Story.signature)
+        .join(Story, Story.id == StoryBand.story_id)
+        .where(_band_in(session, keys), Story.first_seen_at >= since)
+    )
+    for key, story_id, signature in rows:
+        found[key].append((story_id, signature))
     return found
 
 
