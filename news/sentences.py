@@ -39,6 +39,8 @@ _PERSON_WORDS = frozenset("ông bà anh chị em cô chú bác cháu bé cụ mr
 
 # No-break and thin spaces (common in pages) count as spaces; zero-width ones as nothing.
 _ODD_SPACES = (("\u00a0", " "), ("\u2009", " "), ("\u202f", " "), ("\u200b", ""), ("\ufeff", ""))
+# What str.splitlines breaks lines at, besides "\n".
+_OTHER_LINE_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 
 _ORDINARY, _NEVER_FINAL, _MAYBE_FINAL = 0, 1, 2
 _ABBREVIATION_PARTS = _NEVER_FINAL_PARTS | _MAYBE_FINAL_PARTS
@@ -87,10 +89,12 @@ def body_lines(text: str) -> list[str]:
 
 def is_boilerplate(line: str) -> bool:
     """A date, read-count, source or `(Theo …)` line: page furniture, not a sentence of the story."""
+    if ":" not in line and "(" not in line:
+        return False  # every pattern has a colon or opens with "(": the common case, decided cheaply
     line = line.strip()
     return (
         len(line) <= _BOILERPLATE_MAX_CHARS
-        # every pattern has a colon or opens with "(": a cheap test before the regex (slow on Vietnamese)
+        # the exact test before the regex (slow on Vietnamese)
         and (":" in line or line[:1] == "(")
         and _BOILERPLATE_LINE.match(line) is not None
     )
@@ -101,7 +105,10 @@ def _lines(text: str) -> list[str]:
     for odd, plain in _ODD_SPACES:
         if odd in text:
             text = text.replace(odd, plain)
-    return [stripped for line in text.splitlines() if (stripped := line.strip())]
+    # str.splitlines tests every character for ten kinds of line break, slow on long non-ASCII text;
+    # most text breaks lines with "\n" alone, and a search for each of the others is cheaper.
+    lines = text.splitlines() if any(map(text.__contains__, _OTHER_LINE_BREAKS)) else text.split("\n")
+    return [stripped for line in lines if (stripped := line.strip())]
 
 
 def _looks_like_trailing_credit(line: str) -> bool:
@@ -118,25 +125,39 @@ def _looks_like_trailing_credit(line: str) -> bool:
 def _split_line(line: str) -> Iterator[str]:
     start = 0
     for match in _CANDIDATE.finditer(line):
-        if _ends_plainly(line, match) or _ends_sentence(line, match):
-            sentence = line[start : match.end()].strip()
+        end = match.end()
+        if _ends_plainly(line, match.start(), end) or _ends_sentence(line, match):
+            sentence = line[start:end].strip()
             if sentence:
                 yield sentence
-            start = match.end()
+            start = end
     tail = line[start:].strip()
     if tail:
         yield tail
 
 
-def _ends_plainly(line: str, match: re.Match[str]) -> bool:
-    """The commonest end, decided without the general rules: `word. Next`, where `word` is a lowercase
-    word that is no abbreviation, or a number. False means "ask `_ends_sentence`", not "no end"."""
-    after = match.end()
-    if match.group() != "." or line[after : after + 1] != " " or not line[after + 1 : after + 2].isupper():
+def _ends_plainly(line: str, start: int, end: int) -> bool:
+    """The commonest ends, decided without the general rules: `word. Next`, where `word` is an ordinary
+    word (see `_is_ordinary_word`) and `Next` anything that may start a sentence (a capital, a digit, an
+    opening quote). False means "ask `_ends_sentence`", not "no end"."""
+    if end - start != 1 or not line.startswith(". ", start):
         return False
-    dot = match.start()
-    word = line[line.rfind(" ", 0, dot) + 1 : dot]
-    return (word.isalpha() and word.islower() and word not in _ABBREVIATION_PARTS) or word.isdecimal()
+    follower = line[end + 1 : end + 2]
+    if not follower.isupper() and (
+        not follower or follower.isspace() or follower.islower() or follower in _NO_SENTENCE_START
+    ):
+        return False
+    return _is_ordinary_word(line[line.rfind(" ", 0, start) + 1 : start])
+
+
+def _is_ordinary_word(word: str) -> bool:
+    """Whether `_token_kind` would call the word before a period ordinary, told cheaply: a word or
+    number that is no abbreviation and too long or not capitalised to be an initial (`Nội`, `2019`,
+    `năm`; not `TP`, `H`, `Kh`), or a word that ends with a quote or bracket (`Định)`)."""
+    if word.isalnum():
+        return (len(word) > 2 or not word[0].isupper()) and word.lower() not in _ABBREVIATION_PARTS
+    last = word[-1:]
+    return last != "" and last != "." and not last.isalnum()
 
 
 def _ends_sentence(line: str, match: re.Match[str]) -> bool:
@@ -202,8 +223,8 @@ def _token_kind(line: str, dot: int) -> int:
     if dot > _LONGEST_ABBREVIATION and line[dot - _LONGEST_ABBREVIATION - 1 : dot].isalpha():
         return _ORDINARY  # the common case, decided cheaply: a word longer than any abbreviation
     word = line[line.rfind(" ", 0, dot) + 1 : dot]
-    if word.isalpha() and word.islower() and word not in _ABBREVIATION_PARTS:
-        return _ORDINARY  # the other common case: a lowercase word (a syllable) that is no abbreviation
+    if _is_ordinary_word(word):
+        return _ORDINARY  # the other common cases, decided as the rules below would
     token = _token_before(line, dot)
     if not token or (len(token) > _LONGEST_ABBREVIATION and "." not in token):
         return _ORDINARY

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cached_property, partial
 from itertools import islice
 from typing import NamedTuple
 
@@ -42,9 +42,16 @@ _STOPWORDS = {
         """.split()
     ),
 }
+# The same as UTF-8 bytes: tokens are bytes when the sentences have no whitespace but single spaces
+# (nearly always), as bytes.split() then splits like str.split(), and bytes are cheaper to make and hash.
+_UTF8_STOPWORDS = {lang: frozenset(word.encode() for word in words) for lang, words in _STOPWORDS.items()}
 # Tokens are lowercase words with the commonest punctuation blanked out: Python's re is slow on
 # Vietnamese (non-ASCII) text, and str.replace over the joined sentences is not.
 _BLANKED = (",", ".", ";", ":", "(", ")", '"', "“", "”", "?", "!")
+# Blanking before splitting into bytes: the curly quotes in the text (str.replace finds a character
+# fast, bytes.replace a three-byte sequence slowly), the ASCII marks in one bytes.translate.
+_CURLY_QUOTES = ("“", "”")
+_BLANK_ASCII = bytes.maketrans(b',.;:()"?!', b" " * 9)
 _QUOTES = "\"'“‘«"
 
 
@@ -63,6 +70,11 @@ class Weights:
     candidates: int = 8  # how many of the first sentences compete
     length_norm: float = 0.5  # centrality is divided by (number of distinct words) ** length_norm
 
+    @cached_property
+    def priors(self) -> tuple[float, ...]:
+        """The lead prior of each candidate index (computed once: hashing a dataclass is slow)."""
+        return tuple(self.position / (1 + index) ** self.position_decay for index in range(self.candidates))
+
 
 WEIGHTS: dict[str, Weights] = {
     # VietNews dev-1000: references echo the title, so title overlap is the strongest signal.
@@ -78,8 +90,13 @@ class _Sentence(NamedTuple):
     index: int
     text: str  # single-spaced
     words: int
-    tokens: frozenset[str]  # every distinct token, for repeat checks
-    content: frozenset[str]  # tokens without function words, for scoring
+    tokens: frozenset[str | bytes]  # every distinct token, for repeat checks
+    content: frozenset[str | bytes]  # tokens without function words, for scoring
+    title_words: int  # how many content words of the title it holds
+
+
+# A _Sentence from a tuple, skipping NamedTuple's Python-level __new__ (a third cheaper per sentence).
+_new_sentence = partial(tuple.__new__, _Sentence)
 
 
 def summarize(body: str, title: str | None = None, words: int = DEFAULT_WORDS, lang: str = "auto") -> str:
@@ -93,17 +110,22 @@ def summarize(body: str, title: str | None = None, words: int = DEFAULT_WORDS, l
     if lang != "auto" and lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {', '.join(LANGUAGES)} or auto, got {lang!r}")
     lines = body_lines(body)
-    title = " ".join(unicodedata.normalize("NFC", title or "").split())
+    title = _single_spaced_title(unicodedata.normalize("NFC", title or ""))
     if lang == "auto":
         lang = detect_language(f"{title}\n{_head(lines, 300)}")
     weights = WEIGHTS[lang]
-    stop = _STOPWORDS[lang]
-    title_tokens = _token_sets([title])[0] if title else frozenset()
-    sentences = _sentences(lines, stop, weights.candidates, title_tokens, weights.repeat)
+    sentences, title_words = _candidates(lines, title, lang, weights)
     if not sentences:
         return ""
-    scores = _scores(sentences, title_tokens - stop, weights)
-    return _select(sentences, scores, words, weights)
+    return _select(sentences, _scores(sentences, title_words, weights), words, weights)
+
+
+def _single_spaced_title(title: str) -> str:
+    """The title stripped, its whitespace runs made single spaces; as it is when it is so already (the
+    usual case: checking is cheaper than splitting into words). No whitespace but the space is printable."""
+    if title.isprintable() and "  " not in title and title[:1] != " " and title[-1:] != " ":
+        return title
+    return " ".join(title.split())
 
 
 def _head(lines: list[str], chars: int) -> str:
@@ -117,69 +139,87 @@ def _head(lines: list[str], chars: int) -> str:
     return "\n".join(head)[:chars]
 
 
-def _sentences(
-    lines: list[str], stop: frozenset[str], limit: int, title: frozenset[str], repeat: float
-) -> list[_Sentence]:
-    """The first `limit` sentences with words, less those that repeat the title (they keep their
-    index: the lead prior counts them)."""
-    texts = [s for s in islice(iter_line_sentences(lines), limit) if not is_boilerplate(s)]
+def _candidates(lines: list[str], title: str, lang: str, weights: Weights) -> tuple[list[_Sentence], int]:
+    """The first `weights.candidates` sentences with words, less those that repeat the title (they keep
+    their index: the lead prior counts them), and the number of content words of the title."""
+    texts = [s for s in islice(iter_line_sentences(lines), weights.candidates) if not is_boilerplate(s)]
+    joined = "\n".join(texts)  # no text holds a line break: they are parts of lines
+    single_spaced = _single_spaced(texts, joined)
+    # The title is single-spaced already. When the texts are too, their words may be split as bytes.
+    *token_sets, title_tokens = _token_sets(f"{joined}\n{title}" if texts else title, single_spaced)
+    stop = (_UTF8_STOPWORDS if single_spaced else _STOPWORDS)[lang]
+    if not single_spaced:
+        texts = [" ".join(text.split()) for text in texts]
+    title_content = title_tokens - stop
+    title_size = len(title_tokens)
+    repeat = weights.repeat
     sentences = []
-    index = 0
-    for text, tokens in zip(_single_spaced(texts), _token_sets(texts), strict=True):
+    index = -1
+    for text, tokens in zip(texts, token_sets, strict=True):
         if not tokens:
             continue
-        if not title or len(tokens & title) < repeat * len(tokens):
-            sentences.append(_Sentence(index, text, text.count(" ") + 1, tokens, tokens - stop))
         index += 1
-    return sentences
+        # A sentence with more words than `repeat` times the title's cannot repeat it: no need to look.
+        threshold = repeat * len(tokens)
+        if title_size and title_size >= threshold and len(tokens & title_tokens) >= threshold:
+            continue
+        content = tokens - stop
+        # the content words of the title it holds: the same as (tokens & title) - stop
+        in_title = len(content & title_content) if title_content else 0
+        sentences.append(_new_sentence((index, text, text.count(" ") + 1, tokens, content, in_title)))
+    return sentences, len(title_content)
 
 
-def _single_spaced(texts: list[str]) -> list[str]:
-    """Each text with its whitespace runs made single spaces. Usually there is nothing to do: the
-    sentences are stripped, and one check of them all spares splitting each into words."""
-    joined = " ".join(texts)
-    if joined.isprintable() and "  " not in joined:  # no tab, no-break space, line break or double space
-        return texts
-    return [" ".join(text.split()) for text in texts]
+def _single_spaced(texts: list[str], joined: str) -> bool:
+    """Whether the only whitespace in the texts (`joined`: one a line) is single spaces, as nearly always:
+    the sentences are stripped, and one check of them all spares splitting each into words. (A printable
+    character is no whitespace but the space.)"""
+    return "  " not in joined and all(map(str.isprintable, texts))
 
 
-def _token_sets(texts: list[str]) -> list[frozenset[str]]:
-    """The distinct lowercase words of each text, all texts blanked in one pass."""
-    if not texts:
-        return []
-    joined = "\n".join(texts).lower()
+def _token_sets(lines: str, single_spaced: bool) -> list[frozenset[str | bytes]]:
+    """The distinct lowercase words of each line, all lines blanked in one pass; as UTF-8 bytes when the
+    lines are `single_spaced` (lowercasing and blanking make no whitespace but spaces)."""
+    lines = lines.lower()
+    if single_spaced:
+        for quote in _CURLY_QUOTES:
+            lines = lines.replace(quote, " ")
+        utf8 = lines.encode().translate(_BLANK_ASCII)
+        return [frozenset(line.split()) for line in utf8.split(b"\n")]
     for mark in _BLANKED:
-        joined = joined.replace(mark, " ")
-    return [frozenset(part.split()) for part in joined.split("\n")]
+        lines = lines.replace(mark, " ")
+    return [frozenset(line.split()) for line in lines.split("\n")]
 
 
-def _repeats(tokens: frozenset[str], of: frozenset[str], share: float) -> bool:
+def _repeats(tokens: frozenset[str | bytes], of: frozenset[str | bytes], share: float) -> bool:
     return bool(of) and len(tokens & of) >= share * len(tokens)
 
 
-def _scores(sentences: list[_Sentence], title: frozenset[str], weights: Weights) -> list[float]:
+def _scores(sentences: list[_Sentence], title_words: int, weights: Weights) -> list[float]:
     """Lead prior + centrality (how many other candidates share its words) + title overlap."""
+    length_norm = weights.length_norm
     centrality = [
-        shared / len(s.content) ** weights.length_norm if s.content else 0.0
+        shared / len(s.content) ** length_norm if s.content else 0.0
         for s, shared in zip(sentences, _shared_counts([s.content for s in sentences]), strict=True)
     ]
     central_weight = weights.centrality / (max(centrality) or 1.0)
-    title_weight = weights.title / len(title) if title else 0.0
-    priors = _position_priors(weights)
+    title_weight = weights.title / title_words if title_words else 0.0
+    priors = weights.priors
+    min_words, quoted = weights.min_words, weights.quoted
     scores = []
     for sentence, central in zip(sentences, centrality, strict=True):
         score = priors[sentence.index] + central_weight * central
         if title_weight:
-            score += title_weight * len(sentence.content & title)
-        if sentence.words < weights.min_words:
+            score += title_weight * sentence.title_words
+        if sentence.words < min_words:
             score /= 2
         if sentence.text[0] in _QUOTES:
-            score *= weights.quoted
+            score *= quoted
         scores.append(score)
     return scores
 
 
-def _shared_counts(contents: list[frozenset[str]]) -> list[int]:
+def _shared_counts(contents: list[frozenset[str | bytes]]) -> list[int]:
     """For each set, how many of its words the other sets hold, summed over them: pairwise
     intersections in C are cheaper than counting every word in a Counter (8 sets, ~30 words each)."""
     shared = [0] * len(contents)
@@ -191,15 +231,8 @@ def _shared_counts(contents: list[frozenset[str]]) -> list[int]:
     return shared
 
 
-@cache
-def _position_priors(weights: Weights) -> tuple[float, ...]:
-    return tuple(
-        weights.position / (1 + index) ** weights.position_decay for index in range(weights.candidates)
-    )
-
-
 def _select(sentences: list[_Sentence], scores: list[float], budget: int, weights: Weights) -> str:
-    ranked = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
+    ranked = sorted(range(len(sentences)), key=scores.__getitem__, reverse=True)  # stable: ties by index
     best = sentences[ranked[0]]
     if best.words > budget:
         return _cut(best.text, budget)
@@ -210,11 +243,13 @@ def _select(sentences: list[_Sentence], scores: list[float], budget: int, weight
         if scores[i] < floor:
             break
         sentence = sentences[i]
-        if sentence.words > left or any(_repeats(sentence.tokens, k.tokens, weights.repeat) for k in kept):
+        if sentence.words > left or (
+            kept and any(_repeats(sentence.tokens, k.tokens, weights.repeat) for k in kept)
+        ):
             continue
         kept.append(sentence)
         left -= sentence.words
-    return " ".join(s.text for s in sorted(kept, key=lambda s: s.index))
+    return " ".join(s.text for s in sorted(kept))  # article order: tuples compare by index first
 
 
 def _cut(text: str, budget: int) -> str:
