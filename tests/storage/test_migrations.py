@@ -107,6 +107,7 @@ async def test_sqlite_pragmas(sqlite_db):
         assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
         assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() >= 5000
         assert (await conn.execute(text("PRAGMA cache_size"))).scalar() == -16384  # KiB: 16 MB
+        assert (await conn.execute(text("PRAGMA wal_autocheckpoint"))).scalar() == 10000
 
 
 def _story_keys_in(url: str) -> dict[int, set[int]]:
