@@ -200,7 +200,7 @@ def load(path: Path, limit: int | None) -> list[dict]:
     return records[:limit] if limit else records
 
 
-def evaluate(method: Summarizer, records: list[dict], repeats: int = 3) -> dict[str, float]:
+def evaluate(method: Summarizer, records: list[dict], repeats: int = 5) -> dict[str, float]:
     """Mean ROUGE F1 (in %), articles per second and mean summary length in words. Speed is CPU time
     of this one process (one core), the best of `repeats` passes: other processes on a shared machine
     then disturb it little."""
