@@ -218,7 +218,7 @@ async def poll_source(
                 await not_modified(record)
             return PollOutcome(source.name, "not modified", elapsed=time.perf_counter() - started)
         parsed = await offload.run(parse_document, result, source.view, tz)
-        chosen = await choose_entries(db, fetcher, source.view, parsed, tz)
+        chosen = await choose_entries(db, fetcher, source.view, parsed, tz, offload)
         prepared = await offload.run(prepare_entries, chosen.entries, config.summaries.words, source.language)
         async with turn(db), db.transaction() as session:
             row = await session.get(Source, source.id)

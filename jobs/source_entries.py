@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from jobs.db_turns import turn
 from jobs.fetch import Fetcher, FetchError, FetchResult
+from jobs.offload import INLINE, Offload
 from news.articles import extract_article
 from news.charset import UndecodableError, decode_document
 from news.detect import detect_kind
@@ -77,17 +78,23 @@ def parse_document(result: FetchResult, source: SourceView, tz: ZoneInfo) -> Par
 
 
 async def choose_entries(
-    db: Database, fetcher: Fetcher, source: SourceView, parsed: ParsedSource, tz: ZoneInfo
+    db: Database,
+    fetcher: Fetcher,
+    source: SourceView,
+    parsed: ParsedSource,
+    tz: ZoneInfo,
+    offload: Offload = INLINE,
 ) -> ChosenEntries:
-    """The parsed entries minus the unchanged ones, plus the listing's and the full-text pages."""
+    """The parsed entries minus the unchanged ones, plus the listing's and the full-text pages (read
+    by `offload`'s workers: extracting an article is the other CPU-bound step of a poll)."""
     entries = disambiguate_guids([e for e in parsed.entries if e.title or e.body])
     stored = await _stored_versions(db, source.id, entries)
     fresh = [e for e in entries if not _unchanged(e, stored, source.full_text)]
     unchanged = len(entries) - len(fresh)
     if parsed.article_links:
-        fresh.extend(await _listed_articles(db, fetcher, parsed.article_links, tz))
+        fresh.extend(await _listed_articles(db, fetcher, parsed.article_links, tz, offload))
     elif source.full_text:
-        await _fill_full_text(db, fetcher, fresh, tz)
+        await _fill_full_text(db, fetcher, fresh, tz, offload)
     return ChosenEntries([e for e in fresh if e.title or e.body], unchanged)
 
 
@@ -134,34 +141,44 @@ async def _known_urls(db: Database, urls: list[str]) -> set[str]:
         return set(rows.all())
 
 
-async def _fetch_article(fetcher: Fetcher, url: str, tz: ZoneInfo) -> Entry | None:
+def read_article_page(body: bytes, content_type: str | None, url: str, tz: ZoneInfo) -> Entry | None:
+    """An article page's entry, or None when the page is no article."""
+    return extract_article(decode_document(body, content_type).text, url, tz)
+
+
+async def _fetch_article(fetcher: Fetcher, url: str, tz: ZoneInfo, offload: Offload) -> Entry | None:
     try:
         result = await fetcher.fetch(url)
-        html = decode_document(result.body or b"", result.content_type).text
-        return extract_article(html, result.final_url, tz)
+        return await offload.run(
+            read_article_page, result.body or b"", result.content_type, result.final_url, tz
+        )
     except (FetchError, UndecodableError) as exc:
         log.info("article fetch failed: %s: %s", url, getattr(exc, "reason", exc))
         return None
 
 
-async def _listed_articles(db: Database, fetcher: Fetcher, links: list[str], tz: ZoneInfo) -> list[Entry]:
+async def _listed_articles(
+    db: Database, fetcher: Fetcher, links: list[str], tz: ZoneInfo, offload: Offload
+) -> list[Entry]:
     """The article pages of a listing that no source has stored yet."""
     wanted = [u for u in links if u]
     known = await _known_urls(db, [canonical_url(u) for u in wanted])
     todo = [u for u in wanted if canonical_url(u) not in known][:ARTICLES_PER_POLL]
-    fetched = [e for e in await asyncio.gather(*(_fetch_article(fetcher, u, tz) for u in todo)) if e]
+    fetched = [e for e in await asyncio.gather(*(_fetch_article(fetcher, u, tz, offload) for u in todo)) if e]
     if todo and not fetched:
         # Links found, not one article read: say so rather than report a quiet "0 new".
         raise SourceError(f"none of the {len(todo)} linked pages is a readable article")
     return fetched
 
 
-async def _fill_full_text(db: Database, fetcher: Fetcher, entries: list[Entry], tz: ZoneInfo) -> None:
+async def _fill_full_text(
+    db: Database, fetcher: Fetcher, entries: list[Entry], tz: ZoneInfo, offload: Offload
+) -> None:
     """Give snippet-only entries the text of their page (those no source has stored yet)."""
     snippets = [e for e in entries if e.snippet_only and e.url]
     known = await _known_urls(db, [canonical_url(e.url) for e in snippets])
     todo = [e for e in snippets if canonical_url(e.url) not in known][:ARTICLES_PER_POLL]
-    pages = await asyncio.gather(*(_fetch_article(fetcher, e.url, tz) for e in todo))
+    pages = await asyncio.gather(*(_fetch_article(fetcher, e.url, tz, offload) for e in todo))
     for entry, page in zip(todo, pages, strict=True):
         if page is not None and len(page.body) > len(entry.body):
             entry.body = page.body

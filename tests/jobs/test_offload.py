@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+import jobs.source_entries
 from jobs.offload import Offload
 from news.feeds import FeedParseError, parse_feed
 from news.prepare import prepare_entries
@@ -20,6 +21,7 @@ from tests.jobs.pollkit import (  # noqa: F401 - fixtures
     poller,
     rss,
 )
+from tests.jobs.test_poll_pages import ARTICLES, serve_listing
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 FEED = rss(
@@ -98,3 +100,23 @@ async def test_a_poll_with_a_worker_stores_the_prepared_items(poller, one_worker
     assert [(i.title, i.summary, i.search_text) for i in stored] == [
         (p.title, p.summary, p.search_text) for p in expected
     ]
+
+
+async def test_a_feedless_portal_is_read_by_the_worker_alone(
+    poller, one_worker: Offload, monkeypatch
+) -> None:
+    """Article pages (trafilatura, the slowest step of a poll) are extracted in the worker: the
+    poller's own copy of the extractor is broken here and never called."""
+
+    def not_here(*_args, **_kwargs):
+        raise AssertionError("an article page was extracted in the poller's process")
+
+    monkeypatch.setattr(jobs.source_entries, "extract_article", not_here)
+    poller.offload = one_worker
+    url = serve_listing(poller.server)
+    await poller.add("cổng", url, kind="html", selector="div.news-list a.title")
+
+    outcome = (await poller.cycle())["cổng"]
+
+    assert (outcome.status, outcome.new) == ("new", 3), outcome.error
+    assert {item.title for item in await poller.items()} == {title for title, *_ in ARTICLES.values()}
