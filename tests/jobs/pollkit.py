@@ -247,3 +247,29 @@ PARAGRAPHS = {
         "nâng cao và kiểu mẫu trong giai đoạn tới.",
     ],
 }
+
+
+# -- a provincial portal with no feed ------------------------------------------------------------
+
+ARTICLES = {
+    "/tin-tuc/tong-ket-cong-tac-xay-dung-dang-19-09-2019.html": (
+        "Tỉnh ủy tổng kết công tác xây dựng Đảng nhiệm kỳ 2015 - 2020", "dang", "19.09.2019", 1044),
+    "/tin-tuc/hop-mat-ky-niem-ngay-truyen-thong-mat-tran-2041.html": (
+        "Họp mặt kỷ niệm ngày truyền thống Mặt trận Tổ quốc Việt Nam", "mat-tran", "18.09.2019", 587),
+    "/tin-tuc/huyen-thuy-tien-dat-chuan-nong-thon-moi-2040.html": (
+        "Huyện Thủy Tiên đạt chuẩn nông thôn mới sau 9 năm thực hiện", "nong-thon", "17.09.2019", 2310),
+}  # fmt: skip
+
+
+def serve_articles(server) -> None:
+    for path, (title, text, date, views) in ARTICLES.items():
+        server.serve(path, article_page(title, PARAGRAPHS[text], date=date, views=views).encode(),
+                     content_type="text/html; charset=utf-8")  # fmt: skip
+
+
+def serve_listing(server, extra: list[tuple[str, str]] = ()) -> str:
+    links = [(path, title) for path, (title, *_rest) in ARTICLES.items()]
+    serve_articles(server)
+    return server.serve(
+        "/chuyen-muc/tin-tuc.html", listing_page([*links, *extra]).encode(), content_type="text/html"
+    )

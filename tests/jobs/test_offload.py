@@ -15,13 +15,14 @@ from news.feeds import FeedParseError, parse_feed
 from news.prepare import prepare_entries
 from tests.jobs.offload_helpers import die_in_a_worker
 from tests.jobs.pollkit import (  # noqa: F401 - fixtures
+    ARTICLES,
     FeedItem,
     clock,
     fetcher,
     poller,
     rss,
+    serve_listing,
 )
-from tests.jobs.test_poll_pages import ARTICLES, serve_listing
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 FEED = rss(
