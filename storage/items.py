@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from news.prepare import PreparedItem
 from storage.models import Item, Source, Story, StoryBand, StorySource
-from storage.story_match import Candidates, add_candidate, candidate_stories, closest_story, story_keys
+from storage.story_match import Candidates, add_candidate, candidate_stories, closest_story, story_key_rows
 
 STORY_WINDOW = timedelta(days=3)  # a story stays open to new sources this long
 
@@ -123,7 +123,9 @@ async def _new_story(session: AsyncSession, prepared: PreparedItem, now: datetim
     story = Story(**_story_row(prepared, now))
     session.add(story)
     await session.flush()
-    session.add_all(StoryBand(band=key, story_id=story.id) for key in story_keys(prepared.signature))
+    rows = story_key_rows(story.id, story.signature, story.first_seen_at)
+    if rows:
+        await session.execute(insert(StoryBand.__table__), rows)
     return story
 
 
@@ -277,9 +279,7 @@ async def _bulk_insert(
         real = dict(enumerate(await _insert_returning_ids(session, Story, rows, "url"), start=1))
         real = {-n: story_id for n, story_id in real.items()}
         bands = [
-            {"band": key, "story_id": real[-n]}
-            for n, p in enumerate(creators, start=1)
-            for key in story_keys(p.signature)
+            row for n, p in enumerate(creators, start=1) for row in story_key_rows(real[-n], p.signature, now)
         ]
         if bands:
             await session.execute(insert(StoryBand.__table__), bands)

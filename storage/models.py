@@ -114,12 +114,20 @@ class Story(Base):
 
 
 class StoryBand(Base):
-    """LSH band keys of a story's signature: candidates for near-duplicates by index lookup."""
+    """A story's lookup keys (storage.story_match), each with the story's signature and first-seen
+    time: finding the candidates of a new item reads this one index, no story row.
+
+    Without a rowid on SQLite, the rows of a key lie together in the primary key's B-tree, ordered
+    by first-seen time, so a lookup skips the stories past the window without reading them.
+    """
 
     __tablename__ = "story_bands"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     band: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
+    signature: Mapped[int] = mapped_column(BigInteger)
 
 
 class StorySource(Base):

@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from news.fingerprint import SAME_STORY_MAX_DISTANCE, from_signed64, signature_distance
-from storage.models import Story, StoryBand
+from storage.models import StoryBand
 
 CHUNKS = 4
 _CHUNK_BITS = 64 // CHUNKS
@@ -42,6 +42,14 @@ def _chunks(signature: int) -> Iterable[tuple[int, int]]:
     unsigned = from_signed64(signature)
     for index in range(CHUNKS):
         yield CHUNK_KEY_BASE + (index << _CHUNK_BITS), (unsigned >> (index * _CHUNK_BITS)) & _CHUNK_MASK
+
+
+def story_key_rows(story_id: int, signature: int, first_seen_at: datetime) -> list[dict]:
+    """The story_bands rows of a story: its keys, each with what a lookup reads of the story."""
+    return [
+        {"band": key, "first_seen_at": first_seen_at, "story_id": story_id, "signature": signature}
+        for key in story_keys(signature)
+    ]
 
 
 def story_keys(signature: int) -> list[int]:
@@ -78,9 +86,9 @@ async def candidate_stories(session: AsyncSession, signatures: list[int], since:
     if not keys:
         return found
     rows = await session.execute(
-        select(StoryBand.band, Story.id, Story.signature)
-        .join(Story, Story.id == StoryBand.story_id)
-        .where(_band_in(session, keys), Story.first_seen_at >= since)
+        select(StoryBand.band, StoryBand.story_id, StoryBand.signature).where(
+            _band_in(session, keys), StoryBand.first_seen_at >= since
+        )
     )
     for key, story_id, signature in rows:
         found[key].append((story_id, signature))

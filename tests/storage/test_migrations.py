@@ -168,3 +168,56 @@ def test_0003_rewrites_story_keys_as_chunk_keys_and_back(empty_db_url):
     }
     schema.downgrade(empty_db_url, "0002")
     assert _story_keys_in(empty_db_url) == pair_keys
+
+
+def _key_rows_in(url: str) -> set[tuple]:
+    async def run() -> set[tuple]:
+        db = Database(url)
+        try:
+            async with db.engine.connect() as conn:
+                rows = await conn.execute(
+                    text("SELECT band, story_id, first_seen_at, signature FROM story_bands")
+                )
+                return {
+                    (band, story_id, str(seen)[:10], signature) for band, story_id, seen, signature in rows
+                }
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
+def test_0004_key_rows_carry_the_story_signature_and_first_seen_time(empty_db_url):
+    signatures = {1: 0x0123_4567_89AB_CDEF, 2: -2}
+    seen = {1: "2026-11-25", 2: "2026-11-27"}
+    schema.upgrade(empty_db_url, "0003")
+
+    async def add_stories() -> None:
+        db = Database(empty_db_url)
+        async with db.engine.begin() as conn:
+            for story_id, signature in signatures.items():
+                await conn.execute(
+                    text(
+                        "INSERT INTO stories (id, title, url, summary, signature, published_at, first_seen_at, "
+                        f"item_count) VALUES (:id, 't', :url, '', :sig, '{seen[story_id]}', '{seen[story_id]}', 1)"
+                    ),
+                    {"id": story_id, "url": f"https://x.vn/{story_id}", "sig": signature},
+                )
+                for key in story_keys(signature):
+                    await conn.execute(
+                        text("INSERT INTO story_bands (band, story_id) VALUES (:b, :s)"),
+                        {"b": key, "s": story_id},
+                    )
+        await db.close()
+
+    asyncio.run(add_stories())
+    before = _story_keys_in(empty_db_url)
+
+    schema.upgrade(empty_db_url)
+    assert _key_rows_in(empty_db_url) == {
+        (key, story_id, seen[story_id], signature)
+        for story_id, signature in signatures.items()
+        for key in story_keys(signature)
+    }
+    schema.downgrade(empty_db_url, "0003")
+    assert _story_keys_in(empty_db_url) == before
