@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,17 @@ async def feed_server():
     """A local HTTP feed server on 127.0.0.1 (a free port) in the test's event loop."""
     async with FeedServer() as server:
         yield server
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """One line saying whether the PostgreSQL tests ran: CI must show they were not skipped."""
+    counts = Counter(
+        status
+        for status in ("passed", "failed", "error", "skipped")
+        for report in terminalreporter.stats.get(status, [])
+        if "postgres" in getattr(report, "keywords", {})
+    )
+    if counts:
+        where = "BANTIN_TEST_DATABASE_URL set" if PG_URL else "BANTIN_TEST_DATABASE_URL not set"
+        summary = ", ".join(f"{n} {status}" for status, n in counts.items())
+        terminalreporter.write_line(f"PostgreSQL tests ({where}): {summary}")

@@ -14,14 +14,21 @@ T = TypeVar("T")
 
 
 def add_command(subparsers, name: str, *, help: str, example: str, description: str | None = None):
-    """A subcommand parser whose --help shows a description and at least one example."""
-    return subparsers.add_parser(
+    """A subcommand parser whose --help shows a description and at least one example.
+
+    It also takes -c/--config, so `bantin config check -c FILE` works as `bantin -c FILE config check`
+    (SUPPRESS: when not given here, the global option's value stays)."""
+    parser = subparsers.add_parser(
         name,
         help=help,
         description=description or help,
         epilog="Example:\n  " + example.strip().replace("\n", "\n  "),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument(
+        "-c", "--config", metavar="FILE", default=argparse.SUPPRESS, help="config file (as `bantin -c FILE`)"
+    )
+    return parser
 
 
 def config_from(args: argparse.Namespace) -> Config:

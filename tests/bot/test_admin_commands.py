@@ -245,6 +245,29 @@ async def test_stats_counts_subscribers_items_and_outbox(bot, admin, chat, feeds
     assert any(line.startswith("Outbox: ") for line in stats)
 
 
+@pytest.mark.parametrize(
+    ("command", "language", "expected_lines"),
+    [  # the other language of each report above
+        ("/pollnow", "en", ["Poll finished", "Báo Đồng Lúa: 3 new, 0 updated, 0 duplicate"]),
+        (
+            "/feeds",
+            "vi",
+            ["Nguồn tin (1)", "✅ Báo Đồng Lúa · rss · 3 bài\n   lấy được lần cuối 10/03 08:00"],
+        ),
+        ("/stats", "vi", ["Thống kê", "Nguồn tin: 1, 0 đang lỗi"]),
+    ],
+)
+async def test_admin_reports_in_the_other_language(bot, admin, feeds, command, language, expected_lines):
+    await admin.reply_to(f"/addfeed {feeds.url('/rss.xml')}")
+    if command != "/pollnow":
+        await admin.reply_to("/pollnow")
+
+    text = (await admin.reply_to(command, language_code=language))["visible_text"]
+
+    assert text.splitlines()[0] == expected_lines[0]
+    assert all(fragment in text for fragment in expected_lines[1:]), text
+
+
 # ---- messages to everyone --------------------------------------------------------------------------
 
 

@@ -81,6 +81,29 @@ async def test_start_button_subscribes_to_all_sources(
     assert (await bot.subscriber(USER)).all_sources is True
 
 
+async def test_start_button_opens_the_source_list_to_choose_from(
+    bot: BotUnderTest, chat: ChatSession
+) -> None:
+    welcome = await chat.reply_to("/start")
+
+    _answer, listing = await chat.press(welcome, button_data(welcome, "📋"))
+    answer, _edit = await chat.press(chat.current(welcome), button_data(listing, "Green River Times"))
+
+    assert listing["visible_text"].splitlines()[0] == "Nguồn tin"
+    assert answer["text"] == "Bạn đã theo dõi Green River Times."
+    assert await followed(bot) == {await source_id(bot, "Green River Times")}
+
+
+async def test_start_button_picks_digest_times(bot: BotUnderTest, chat: ChatSession) -> None:
+    welcome = await chat.reply_to("/start", language_code="en")
+
+    _answer, times = await chat.press(welcome, button_data(welcome, "🕖"))
+    answer, _settings = await chat.press(chat.current(welcome), button_data(times, "06:30, 12:00, 18:00"))
+
+    assert answer["text"] == "Saved."
+    assert (await bot.subscriber(USER)).digest_times == ["06:30", "12:00", "18:00"]
+
+
 async def test_sources_lists_every_source_with_toggles_that_persist(
     bot: BotUnderTest, chat: ChatSession
 ) -> None:

@@ -36,6 +36,13 @@ def test_every_command_has_help_with_an_example(path, parser):
     assert f"bantin {path[0]}" in text.split("Example:", 1)[1]
 
 
+def test_bantin_help_has_an_example(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    assert "bantin db upgrade" in capsys.readouterr().out.split("Example:", 1)[1]
+
+
 def test_version(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["--version"])

@@ -133,10 +133,13 @@ def test_config_check_accepts_the_example():
     assert "Asia/Ho_Chi_Minh" in result.stdout
 
 
-def test_config_check_rejects_a_misspelt_key_with_exit_2(tmp_path):
+@pytest.mark.parametrize("where", ["before the command", "after the command"])
+def test_config_check_rejects_a_misspelt_key_with_exit_2(tmp_path, where):
     bad = tmp_path / "bad.toml"
     bad.write_text("[storage]\nulr = 'sqlite:///x.db'\n", encoding="utf-8")
-    result = _bantin("-c", str(bad), "config", "check")
+    option = ["-c", str(bad)]
+    args = [*option, "config", "check"] if where == "before the command" else ["config", "check", *option]
+    result = _bantin(*args)
     assert result.returncode == 2
     assert "storage.ulr" in result.stderr and "unknown key" in result.stderr
     assert "Traceback" not in result.stderr

@@ -13,6 +13,7 @@ from telegram import Update
 
 from bot.app import build_application, running
 from bot.cli.run import webhook_options
+from bot.health import health_report
 from bot.operations import Operations
 from bot.services import Services
 from bot.standin import BotApiStandIn
@@ -62,9 +63,12 @@ async def test_healthz_and_metrics_after_a_poll(config: Config):
     assert metrics.headers["content-type"].startswith("text/plain")
     polled = [line for line in text.splitlines() if line.startswith("bantin_polls_total{")]
     assert len(polled) == len(config.feeds)
-    stored = next(line for line in text.splitlines() if line.startswith("bantin_items_stored_total "))
-    assert float(stored.split()[1]) > 0
+    for counter in ("bantin_items_stored_total", "bantin_stories_stored_total"):
+        stored = next(line for line in text.splitlines() if line.startswith(f"{counter} "))
+        assert float(stored.split()[1]) > 0
     for name in (
+        "# TYPE bantin_poll_errors_total counter",  # by source; no sample until a source fails
+        "bantin_messages_sent_total",
         "bantin_outbox_messages",
         "bantin_poll_seconds_bucket",
         "bantin_send_seconds_count",
@@ -83,6 +87,19 @@ async def test_healthz_is_503_when_the_scheduler_stops(config: Config):
         async with httpx.AsyncClient() as client:
             health = await client.get(f"http://127.0.0.1:{ops.health_port}/healthz")
     assert health.status_code == 503 and health.json()["scheduler"]["ok"] is False
+
+
+@pytest.mark.parametrize("reachable", [True, False])
+async def test_healthz_reports_an_unreachable_database(config: Config, reachable: bool):
+    if not reachable:  # nothing listens on port 1: connection refused at once
+        config.storage.url = "postgresql+asyncpg://bantin:x@127.0.0.1:1/bantin"
+    services = Services(config, Database(config.storage.url))
+    services.scheduler_heartbeat_at = services.clock()
+    try:
+        ok, body = await health_report(services)
+    finally:
+        await services.db.close()
+    assert (ok, body["database"]["ok"], body["scheduler"]["ok"]) == (reachable, reachable, True)
 
 
 @asynccontextmanager

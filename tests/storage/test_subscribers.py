@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from news.config import FeedConfig, ScheduleConfig
 from storage.models import Digest, OutboxMessage, Source, Subscriber, Subscription
@@ -202,3 +203,13 @@ async def test_deleting_a_chats_data_cancels_its_unsent_messages(fresh_db) -> No
         ).all()
     assert (chats, subscriptions, digests) == ([2002], 0, 0)
     assert [tuple(row) for row in outbox] == [(1001, "cancelled"), (1001, "sent"), (2002, "pending")]
+
+
+async def test_database_allows_one_digest_per_subscriber_and_slot(fresh_db) -> None:
+    async with fresh_db.transaction() as session:
+        subscriber = await new_subscriber(session)
+        session.add(Digest(subscriber_id=subscriber.id, slot_at=NOW))
+    async with fresh_db.session() as session:
+        session.add(Digest(subscriber_id=subscriber.id, slot_at=NOW))
+        with pytest.raises(IntegrityError):
+            await session.commit()
