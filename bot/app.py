@@ -124,6 +124,7 @@ async def prepare_database(svc: Services) -> None:
 
 async def post_init(application: Application) -> None:
     svc = services_of(application)
+    svc.started_at = svc.clock()  # before /healthz is served: the poll's grace period starts here
     await prepare_database(svc)
     operations = svc.extras.get("operations")  # bantin run only: lease, health, metrics (bot/operations.py)
     if operations is not None:

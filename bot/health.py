@@ -1,11 +1,14 @@
 """The health and metrics HTTP endpoint (tornado, in the bot's own event loop).
 
     GET /healthz  JSON: database reachable, scheduler alive (heartbeat age), age of the last
-                  successful poll; 200 when healthy, 503 when not.
+                  successful poll; 200 when all three are ok, 503 when one is not.
     GET /metrics  Prometheus text format (bot/metrics.py).
 
-A stale poll is reported but does not make the process unhealthy: sources failing is not
-something a restart fixes.
+The poll is ok while the newer of the last successful poll cycle and the start of the process is
+at most 3 × `poll_interval` old. A cycle counts as successful unless every source failed at its
+latest fetch (bot/periodic.py note_poll_cycle), so one broken source among working ones stays
+healthy, while a poller stuck in a cycle that never ends, or every source failing (network or DNS
+down), goes unhealthy: both are things a restart or an admin can fix.
 """
 
 from __future__ import annotations
@@ -34,6 +37,14 @@ def _age(now: datetime, then: datetime | None) -> float | None:
     return None if then is None else round((now - then).total_seconds(), 1)
 
 
+def _poll_check(svc: Services, now: datetime) -> dict[str, Any]:
+    # The start counts as a success: a fresh process has a full grace period for its first cycle.
+    since = max((t for t in (svc.last_poll_ok_at, svc.started_at) if t is not None), default=None)
+    since_age = _age(now, since)
+    ok = since_age is not None and since_age <= 3 * svc.config.schedule.poll_interval
+    return {"last_ok_age_seconds": _age(now, svc.last_poll_ok_at), "stale": not ok, "ok": ok}
+
+
 async def health_report(svc: Services) -> tuple[bool, dict[str, Any]]:
     now = svc.clock()
     try:
@@ -48,10 +59,8 @@ async def health_report(svc: Services) -> tuple[bool, dict[str, Any]]:
         "ok": heartbeat_age is not None and heartbeat_age <= 3 * HEARTBEAT_SECONDS,
         "heartbeat_age_seconds": heartbeat_age,
     }
-    poll_age = _age(now, svc.last_poll_ok_at)
-    stale_after = 3 * svc.config.schedule.poll_interval
-    poll = {"last_ok_age_seconds": poll_age, "stale": poll_age is None or poll_age > stale_after}
-    ok = database["ok"] and scheduler["ok"]
+    poll = _poll_check(svc, now)
+    ok = database["ok"] and scheduler["ok"] and poll["ok"]
     return ok, {
         "status": "ok" if ok else "unhealthy",
         "database": database,

@@ -40,13 +40,26 @@ async def run_poll(svc: Services) -> list[PollOutcome]:
         outcomes = await poll_due_sources(svc.db, svc.fetcher, svc.config, now=svc.clock, offload=svc.offload)
         if "observe_poll" in svc.extras:  # metrics, when bot/operations.py is in use
             svc.extras["observe_poll"](outcomes)
-        if outcomes and all(o.status != "error" for o in outcomes):
-            svc.last_poll_ok_at = svc.clock()
+        note_poll_cycle(svc, outcomes)
         if any(o.new for o in outcomes):
             report = await queue_instant_alerts(svc.db, svc.config, svc.clock())
             if report.messages:
                 svc.wake_sender()
     return outcomes
+
+
+def note_poll_cycle(svc: Services, outcomes: list[PollOutcome]) -> None:
+    """Record a finished poll cycle for /healthz: `last_poll_ok_at` moves to now unless every source
+    polled so far failed at its latest fetch. So one broken source among working ones, a cycle with
+    nothing due, or no sources at all keep the poll healthy; every source failing (network or DNS
+    down) or a cycle that never ends lets it go stale (bot/health.py).
+
+    A cycle with nothing due counts only while some source's latest fetch worked: sources that fail
+    back off, so while everything is down most cycles have nothing due."""
+    for outcome in outcomes:
+        svc.source_fetch_ok[outcome.source] = outcome.status != "error"
+    if not svc.source_fetch_ok or any(svc.source_fetch_ok.values()):
+        svc.last_poll_ok_at = svc.clock()
 
 
 async def run_digests(svc: Services) -> int:

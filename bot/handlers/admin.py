@@ -153,6 +153,7 @@ async def removefeed(update: Update, context: Context, lang: str) -> None:
             update, context, _("There is no source “{query}”. The list: /feeds").format(query=shown(query))
         )
         return
+    services(context).source_fetch_ok.pop(name, None)  # its last fetch no longer says the poller works
     text = _("Removed {name} and its items.").format(name=f"<b>{escape_html(name)}</b>")
     if from_config:
         text += "\n" + _("It is in the config file: delete it there too, or it comes back at the next start.")

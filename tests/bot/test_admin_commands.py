@@ -199,11 +199,13 @@ async def test_missing_arguments_get_the_usage(admin, command, language, expecte
 
 async def test_removefeed_by_name_without_diacritics(bot, admin, feeds):
     await admin.reply_to(f"/addfeed {feeds.url('/rss.xml')}")
+    bot.services.source_fetch_ok["Báo Đồng Lúa"] = True  # a good fetch /healthz counted
 
     reply = await admin.reply_to("/removefeed bao dong lua")
 
     assert reply["visible_text"] == "Đã xóa Báo Đồng Lúa cùng các bài của nguồn này."
     assert await _source(bot, "Báo Đồng Lúa") is None
+    assert "Báo Đồng Lúa" not in bot.services.source_fetch_ok, "a removed source no longer keeps /healthz ok"
     unknown = await admin.reply_to("/removefeed không có", language_code="en")
     assert unknown["visible_text"] == "There is no source “không có”. The list: /feeds"
 

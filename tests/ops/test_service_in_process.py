@@ -1,11 +1,14 @@
 """The service's operational side in one event loop: /healthz and /metrics after a poll (real HTTP),
-and webhook mode end to end with the Bot API stand-in (secret checked, redeliveries handled once)."""
+the poll part of /healthz over real poll cycles with an injected clock, and webhook mode end to end
+with the Bot API stand-in (secret checked, redeliveries handled once)."""
 
 from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -15,10 +18,15 @@ from bot.app import build_application, running
 from bot.cli.run import webhook_options
 from bot.health import health_report
 from bot.operations import Operations
+from bot.periodic import run_poll
 from bot.services import Services
 from bot.standin import BotApiStandIn
+from jobs.fetch import Fetcher
 from news.config import Config, bundled_sample_feeds, validate
 from storage.db import Database
+from storage.sources import SourceSpec, add_source
+from tests.feedserver import FeedServer
+from tests.jobs.pollkit import Clock, FeedItem, rss
 
 USER = 1001
 OTHER = 1002
@@ -50,6 +58,7 @@ async def test_healthz_and_metrics_after_a_poll(config: Config):
     services.extras["operations"] = ops
     application = build_application(config, services)
     async with running(application):
+        assert services.started_at is not None  # set by post_init: the poll check's grace period
         await services.poll_now()  # the first poll job may have run it already: one poll either way
         assert services.last_poll_ok_at is not None
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ops.health_port}") as client:
@@ -94,12 +103,130 @@ async def test_healthz_reports_an_unreachable_database(config: Config, reachable
     if not reachable:  # nothing listens on port 1: connection refused at once
         config.storage.url = "postgresql+asyncpg://bantin:x@127.0.0.1:1/bantin"
     services = Services(config, Database(config.storage.url))
-    services.scheduler_heartbeat_at = services.clock()
+    services.started_at = services.scheduler_heartbeat_at = services.clock()
     try:
         ok, body = await health_report(services)
     finally:
         await services.db.close()
     assert (ok, body["database"]["ok"], body["scheduler"]["ok"]) == (reachable, reachable, True)
+
+
+POLL_INTERVAL = 900  # the poll check allows 3 × this: 2700 s
+EVERY_5_MIN_FOR_AN_HOUR = tuple(range(0, 3600, 300))  # the last cycle ends 300 s before the check
+
+
+@dataclass(frozen=True)
+class PollCase:
+    sources: tuple[int, ...]  # the HTTP status each source's feed answers with
+    cycles: tuple[int, ...]  # seconds after the start at which a poll cycle runs and ends
+    check_at: int  # seconds after the start at which /healthz is asked
+    ok: bool
+    last_ok_age: float | None
+    source_interval: int | None = None  # each source's own interval (None: poll_interval)
+
+
+POLL_CASES = {
+    "fresh start, no poll yet": PollCase((200,), (), 60, True, None),
+    "first cycle never ends": PollCase((200,), (), 2701, False, None),
+    "one of two sources failing": PollCase((200, 500), EVERY_5_MIN_FOR_AN_HOUR, 3600, True, 300),
+    "every source failing for an hour": PollCase((500, 500), EVERY_5_MIN_FOR_AN_HOUR, 3600, False, None),
+    "no sources at all": PollCase((), EVERY_5_MIN_FOR_AN_HOUR, 3600, True, 300),
+    # One fetch at the start, then an hour of cycles with nothing due: the poller works.
+    "nothing due after a good fetch": PollCase((200,), EVERY_5_MIN_FOR_AN_HOUR, 3600, True, 300, 6 * 3600),
+    "no cycle end for longer than the bound": PollCase((200,), (0,), 2701, False, 2701),
+}
+
+
+@pytest.fixture
+async def poll_fetcher() -> AsyncIterator[Fetcher]:
+    async with Fetcher(connect_timeout=2, read_timeout=5, per_host=16, max_concurrency=16) as fetcher:
+        yield fetcher
+
+
+@pytest.fixture
+def polling_services(sqlite_db: Database, poll_fetcher: Fetcher) -> Services:
+    """Services as a freshly started bot has them, with a clock that moves only when a test moves it."""
+    config = Config()
+    config.schedule.poll_interval = POLL_INTERVAL
+    services = Services(validate(config), sqlite_db, fetcher=poll_fetcher, clock=Clock())
+    services.started_at = services.clock()
+    return services
+
+
+async def serve_sources(
+    services: Services, server: FeedServer, statuses: tuple[int, ...], interval: int | None = None
+) -> None:
+    for n, status in enumerate(statuses):
+        item = FeedItem(f"Tin số {n} của tỉnh", f"https://tinh.example.vn/tin-{n}.html", "Nội dung.")
+        body = rss([item]).encode() if status == 200 else b"loi may chu"
+        url = server.serve(f"/nguon-{n}.xml", body, status=status)
+        async with services.db.transaction() as session:
+            await add_source(
+                session, SourceSpec(f"nguon-{n}", url, interval_seconds=interval), services.clock()
+            )
+
+
+async def health_at(services: Services, seconds_after_start: int) -> tuple[bool, dict]:
+    assert services.started_at is not None
+    services.clock.now = services.started_at + timedelta(seconds=seconds_after_start)
+    services.scheduler_heartbeat_at = services.clock()  # the scheduler is not what these cases are about
+    return await health_report(services)
+
+
+@pytest.mark.parametrize("case", POLL_CASES.values(), ids=POLL_CASES.keys())
+async def test_the_poll_check_of_healthz_over_real_poll_cycles(
+    polling_services: Services, feed_server: FeedServer, case: PollCase
+):
+    await serve_sources(polling_services, feed_server, case.sources, case.source_interval)
+    for at in case.cycles:
+        await health_at(polling_services, at)
+        await run_poll(polling_services)
+    ok, body = await health_at(polling_services, case.check_at)
+    assert body["database"]["ok"] and body["scheduler"]["ok"]
+    assert (ok, body["poll"]) == (
+        case.ok,
+        {"last_ok_age_seconds": case.last_ok_age, "stale": not case.ok, "ok": case.ok},
+    )
+
+
+@pytest.mark.parametrize(
+    ("statuses", "moves_last_poll_ok_at"),
+    [
+        ((200,), True),
+        ((200, 500), True),  # one source fetched without error is enough
+        ((500,), False),
+        ((500, 500), False),
+        ((), True),  # nothing due: the poller ran and had nothing to do
+    ],
+)
+async def test_a_poll_cycle_sets_last_poll_ok_at_when_some_source_works(
+    polling_services: Services,
+    feed_server: FeedServer,
+    statuses: tuple[int, ...],
+    moves_last_poll_ok_at: bool,
+):
+    await serve_sources(polling_services, feed_server, statuses)
+    outcomes = await run_poll(polling_services)
+    assert len(outcomes) == len(statuses)
+    expected = polling_services.clock() if moves_last_poll_ok_at else None
+    assert polling_services.last_poll_ok_at == expected
+
+
+async def test_the_poll_is_healthy_again_once_a_failing_source_recovers(
+    polling_services: Services, feed_server: FeedServer
+):
+    await serve_sources(polling_services, feed_server, (500,))
+    for at in EVERY_5_MIN_FOR_AN_HOUR:  # down for an hour: the source backs off, cycles find nothing due
+        await health_at(polling_services, at)
+        await run_poll(polling_services)
+    assert (await health_at(polling_services, 3600))[0] is False
+    feed_server.serve(
+        "/nguon-0.xml", rss([FeedItem("Tin trở lại", "https://tinh.example.vn/tro-lai.html")]).encode()
+    )
+    await health_at(polling_services, 6 * 3600)  # past the longest back-off: the source is due again
+    outcomes = await run_poll(polling_services)
+    ok, body = await health_at(polling_services, 6 * 3600)
+    assert [o.status for o in outcomes] == ["new"] and ok and body["poll"]["last_ok_age_seconds"] == 0
 
 
 @asynccontextmanager
