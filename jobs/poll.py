@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from jobs.abstractive import AbstractiveSummarizer
 from jobs.db_turns import turn
 from jobs.fetch import Fetcher, FetchError, FetchResult
+from jobs.grouped_writes import GroupWriter
 from jobs.offload import INLINE, Offload
 from jobs.source_entries import SourceError, SourceView, choose_entries, parse_document
 from news.charset import UndecodableError
@@ -142,11 +143,19 @@ async def poll_due_sources(
     in_flight = asyncio.Semaphore(IN_FLIGHT_PER_FETCH_SLOT * config.fetch.concurrency)
 
     unchanged = _NotModifiedBatch(db)
+    writes = GroupWriter(db)
 
     async def one(source: SourceSnapshot) -> PollOutcome:
         async with in_flight:
             outcome = await poll_source(
-                db, fetcher, config, source, now=now, not_modified=unchanged.add, offload=offload
+                db,
+                fetcher,
+                config,
+                source,
+                now=now,
+                not_modified=unchanged.add,
+                offload=offload,
+                writes=writes,
             )
         if on_outcome is not None:
             on_outcome(outcome)
@@ -155,6 +164,7 @@ async def poll_due_sources(
     try:
         outcomes = list(await asyncio.gather(*(one(s) for s in sources)))
     finally:
+        await writes.close()
         await unchanged.flush()
     # Optional abstractive summaries (a no-op unless [summaries] llm_* is set); never raises.
     await AbstractiveSummarizer(config, db, clock=now).summarize_new_items(
@@ -195,11 +205,12 @@ async def poll_source(
     now: Callable[[], datetime] = _utcnow,
     not_modified: Callable[[NotModified], Awaitable[None]] | None = None,
     offload: Offload = INLINE,
+    writes: GroupWriter | None = None,
 ) -> PollOutcome:
     """Fetch, parse, prepare and store one source; every failure becomes an error on it.
 
     `not_modified` takes a 304's record instead of this writing it at once (poll_due_sources
-    writes them in batches).
+    writes them in batches); `writes` shares transactions with the other sources of a poll.
     """
     started = time.perf_counter()
     tz = ZoneInfo(source.timezone) if source.timezone else config.tz
@@ -220,13 +231,19 @@ async def poll_source(
         parsed = await offload.run(parse_document, result, source.view, tz)
         chosen = await choose_entries(db, fetcher, source.view, parsed, tz, offload)
         prepared = await offload.run(prepare_entries, chosen.entries, config.summaries.words, source.language)
-        async with turn(db), db.transaction() as session:
+
+        async def store(session) -> IngestResult | None:
             row = await session.get(Source, source.id)
             if row is None:  # removed while we were fetching
-                return PollOutcome(source.name, "error", error="source removed")
+                return None
             ingest = await store_items(session, row, prepared, now())
-            ingest.duplicate += chosen.unchanged
             await _record_ok_in(session, config, source, result, interval, parsed, now())
+            return ingest
+
+        ingest = await (writes or GroupWriter(db)).write(store)
+        if ingest is None:
+            return PollOutcome(source.name, "error", error="source removed")
+        ingest.duplicate += chosen.unchanged
     except FetchError as exc:
         await _record_failure(db, config, source, exc.reason, interval, now(), retry_after=exc.retry_after)
         return PollOutcome(source.name, "error", error=exc.reason, elapsed=time.perf_counter() - started)

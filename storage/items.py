@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -220,11 +220,10 @@ async def store_items(
             await _apply_known(session, source, match, prepared, now, result)
     if fresh and not await _insert_all_at_once(session, source, fresh, now, result):
         await _insert_one_by_one(session, source, fresh, existing, now, result)
-    await session.execute(
-        update(Source)
-        .where(Source.id == source.id)
-        .values(item_count=select(func.count(Item.id)).where(Item.source_id == source.id).scalar_subquery())
-    )
+    if result.new:
+        await session.execute(
+            update(Source).where(Source.id == source.id).values(item_count=Source.item_count + result.new)
+        )
     return result
 
 
@@ -308,13 +307,13 @@ async def _insert_returning_ids(session: AsyncSession, model, rows: list[dict], 
     instead one multi-row INSERT returns each id with `key`, a column unique within the rows.
     """
     keys = [row[key] for row in rows]
-    column = getattr(model, key)
+    table = model.__table__
     if len(set(keys)) != len(keys):
-        result = await session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows)
+        result = await session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
         return list(result.all())
     found = dict(
         (value, row_id)
-        for row_id, value in await session.execute(insert(model).returning(model.id, column), rows)
+        for row_id, value in await session.execute(insert(table).returning(table.c.id, table.c[key]), rows)
     )
     return [found[value] for value in keys]
 

@@ -55,6 +55,10 @@ async def test_new_then_duplicate(fresh_db):
     assert (first.new, first.duplicate) == (1, 0)
     assert (again.new, again.updated, again.duplicate) == (0, 0, 1)
     assert await _count(fresh_db, Item) == 1
+    second = await _store(fresh_db, src, entry(), entry(url="https://tinh.example.vn/tin/khac-9.html", body="Khác."))
+    assert second.new == 1
+    async with fresh_db.session() as s:
+        assert (await s.get(Source, src.id)).item_count == 2  # what /feeds shows: new items counted once
 
 
 async def test_changed_title_under_same_guid_updates(fresh_db):

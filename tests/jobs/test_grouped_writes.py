@@ -1,0 +1,101 @@
+"""Group commit of a poll's writes: waiting writes share a transaction, each in its savepoint."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select, text
+
+from jobs.grouped_writes import GroupWriter
+from storage.models import Source
+from storage.sources import SourceSpec, add_source
+
+NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+
+
+def adding(name: str, fail: bool = False):
+    """A write that stores a source named `name` (and then raises, when `fail`)."""
+
+    async def write(session) -> str:
+        await add_source(session, SourceSpec(name=name, url=f"https://{name}.example.vn/rss"), NOW)
+        await session.flush()
+        if fail:
+            raise ValueError(f"{name} broke")
+        return name
+
+    return write
+
+
+async def stored_names(db) -> set[str]:
+    async with db.session() as session:
+        return set((await session.scalars(select(Source.name))).all())
+
+
+async def test_writes_waiting_together_share_one_transaction(fresh_db):
+    writer = GroupWriter(fresh_db)
+
+    names = await asyncio.gather(*(writer.write(adding(f"nguon-{n}")) for n in range(5)))
+
+    assert names == [f"nguon-{n}" for n in range(5)]
+    assert writer.transactions == 1
+    assert await stored_names(fresh_db) == set(names)
+
+
+@pytest.mark.parametrize(("writes", "max_sources", "transactions"), [(5, 2, 3), (4, 4, 1), (1, 32, 1)])
+async def test_a_transaction_takes_at_most_max_sources(fresh_db, writes, max_sources, transactions):
+    writer = GroupWriter(fresh_db, max_sources=max_sources)
+
+    await asyncio.gather(*(writer.write(adding(f"nguon-{n}")) for n in range(writes)))
+
+    assert writer.transactions == transactions
+    assert len(await stored_names(fresh_db)) == writes
+
+
+async def test_a_failing_write_is_undone_alone_and_its_caller_gets_the_error(fresh_db):
+    writer = GroupWriter(fresh_db)
+
+    results = await asyncio.gather(
+        writer.write(adding("tot-1")),
+        writer.write(adding("hong", fail=True)),
+        writer.write(adding("tot-2")),
+        return_exceptions=True,
+    )
+
+    assert results[0] == "tot-1" and results[2] == "tot-2"
+    assert isinstance(results[1], ValueError) and str(results[1]) == "hong broke"
+    assert await stored_names(fresh_db) == {"tot-1", "tot-2"}
+    assert writer.transactions == 1
+
+
+async def test_a_group_whose_commit_fails_is_retried_write_by_write(sqlite_db):
+    """A write that breaks a deferred rule fails only at COMMIT, taking its group with it."""
+
+    async def dangling(session) -> str:
+        await session.execute(text("PRAGMA defer_foreign_keys = ON"))
+        await session.execute(
+            text("INSERT INTO subscriptions (subscriber_id, source_id, created_at) VALUES (987654, 987654, '2026-11-27')")
+        )
+        return "dangling"
+
+    writer = GroupWriter(sqlite_db)
+
+    results = await asyncio.gather(
+        writer.write(adding("truoc")), writer.write(dangling), writer.write(adding("sau")), return_exceptions=True
+    )
+
+    assert results[0] == "truoc" and results[2] == "sau"
+    assert "FOREIGN KEY" in str(results[1])
+    assert await stored_names(sqlite_db) == {"truoc", "sau"}
+    assert writer.transactions == 2  # the failed group committed nothing; then one each for the good two
+
+
+async def test_a_write_alone_runs_at_once(fresh_db):
+    writer = GroupWriter(fresh_db)
+
+    assert await writer.write(adding("mot")) == "mot"
+    assert await writer.write(adding("hai")) == "hai"
+
+    assert writer.transactions == 2
+    await writer.close()
