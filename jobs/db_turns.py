@@ -16,6 +16,7 @@ from weakref import WeakKeyDictionary
 from storage.db import Database
 
 _LOCKS: WeakKeyDictionary[Database, asyncio.Lock] = WeakKeyDictionary()
+_READ_LOCKS: WeakKeyDictionary[Database, asyncio.Lock] = WeakKeyDictionary()
 
 
 @contextlib.asynccontextmanager
@@ -24,8 +25,24 @@ async def turn(db: Database) -> AsyncIterator[None]:
     if db.dialect != "sqlite":
         yield
         return
-    lock = _LOCKS.get(db)
-    if lock is None:
-        lock = _LOCKS[db] = asyncio.Lock()
-    async with lock:
+    async with _lock(_LOCKS, db):
         yield
+
+
+@contextlib.asynccontextmanager
+async def read_turn(db: Database) -> AsyncIterator[None]:
+    """Hold this while reading through `db.reading()` from concurrent poll tasks: reads take no
+    write lock, so they go on while a writer holds its turn, one at a time among themselves (a
+    hundred concurrent reads would empty the connection pool)."""
+    if db.dialect != "sqlite":
+        yield
+        return
+    async with _lock(_READ_LOCKS, db):
+        yield
+
+
+def _lock(locks: WeakKeyDictionary[Database, asyncio.Lock], db: Database) -> asyncio.Lock:
+    lock = locks.get(db)
+    if lock is None:
+        lock = locks[db] = asyncio.Lock()
+    return lock

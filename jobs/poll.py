@@ -233,12 +233,9 @@ async def poll_source(
         prepared = await offload.run(prepare_entries, chosen.entries, config.summaries.words, source.language)
 
         async def store(session) -> IngestResult | None:
-            row = await session.get(Source, source.id)
-            if row is None:  # removed while we were fetching
-                return None
-            ingest = await store_items(session, row, prepared, now())
-            await _record_ok_in(session, config, source, result, interval, parsed, now())
-            return ingest
+            if not await _record_ok_in(session, config, source, result, interval, parsed, now()):
+                return None  # removed while we were fetching
+            return await store_items(session, source, prepared, now())
 
         ingest = await (writes or GroupWriter(db)).write(store)
         if ingest is None:
@@ -287,9 +284,9 @@ async def _record_ok_in(
     interval: float,
     parsed: ParsedSource,
     now: datetime,
-) -> None:
+) -> bool:
     keep = should_store_validators(result.status, True)
-    await record_success(
+    return await record_success(
         session,
         source.id,
         now=now,

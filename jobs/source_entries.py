@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from jobs.db_turns import turn
+from jobs.db_turns import read_turn
 from jobs.fetch import Fetcher, FetchError, FetchResult
 from jobs.offload import INLINE, Offload
 from news.articles import extract_article
@@ -104,8 +104,8 @@ async def _stored_versions(db: Database, source_id: int, entries: list[Entry]) -
     guids = [(e.guid or "")[:2000] for e in entries if e.guid] + urls  # an entry without guid: its URL
     if not guids:
         return {}
-    async with turn(db), db.session() as session:
-        rows = await stored_texts(session, source_id, guids, urls)
+    async with read_turn(db), db.reading() as conn:
+        rows = await stored_texts(conn, source_id, guids, urls)
     found: dict[str, StoredText] = {}
     for row in rows:
         found[f"guid:{row.guid}"] = row
@@ -136,8 +136,8 @@ def _unchanged(entry: Entry, stored: dict[str, StoredText], full_text: bool) -> 
 async def _known_urls(db: Database, urls: list[str]) -> set[str]:
     if not urls:
         return set()
-    async with turn(db), db.session() as session:
-        rows = await session.scalars(select(Item.canonical_url).where(Item.canonical_url.in_(urls)))
+    async with read_turn(db), db.reading() as conn:
+        rows = await conn.scalars(select(Item.canonical_url).where(Item.canonical_url.in_(urls)))
         return set(rows.all())
 
 

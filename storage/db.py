@@ -8,7 +8,13 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -39,6 +45,15 @@ def _on_sqlite_connect(dbapi_conn, _record) -> None:
     cursor.close()
 
 
+READ_ONLY = "bantin_read_only"  # execution option of Database.reading() connections
+
+
+def _begin_immediate(conn) -> None:
+    # A reading() connection runs each statement on its own: no write lock taken, none waited for.
+    if not conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def create_engine(url: str, **kwargs) -> AsyncEngine:
     url = normalize_url(url)
     parsed = make_url(url)
@@ -50,7 +65,7 @@ def create_engine(url: str, **kwargs) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
         # SQLite's own locking is per transaction: BEGIN IMMEDIATE avoids upgrade deadlocks
         # between two writers that both started as readers.
-        event.listen(engine.sync_engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
@@ -81,6 +96,14 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         async with self.sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for a read that needs no transaction around it (one statement sees one
+        state anyway). On SQLite it takes no write lock, so it neither waits for a writer's
+        transaction nor holds one up: a WAL reader sees the last commit."""
+        async with self.engine.connect() as conn:
+            yield await conn.execution_options(**{READ_ONLY: True})
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -14,18 +14,26 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from news.prepare import PreparedItem
 from storage.models import Item, Source, Story, StoryBand, StorySource
 from storage.story_match import Candidates, add_candidate, candidate_stories, closest_story, story_key_rows
 
 STORY_WINDOW = timedelta(days=3)  # a story stays open to new sources this long
+
+
+class SourceRef(Protocol):
+    """The source items are stored for: its row, or anything else that knows its id."""
+
+    @property
+    def id(self) -> int: ...
 
 
 @dataclass
@@ -48,7 +56,7 @@ class StoredText:
 
 
 async def stored_texts(
-    session: AsyncSession, source_id: int, guids: list[str], urls: list[str]
+    session: AsyncSession | AsyncConnection, source_id: int, guids: list[str], urls: list[str]
 ) -> list[StoredText]:
     """Title and body of `source_id`'s items that have one of these guids or canonical URLs."""
     conditions = []
@@ -183,7 +191,7 @@ def _item_row(source_id: int, story_id: int, prepared: PreparedItem, now: dateti
 
 
 async def _insert_item(
-    session: AsyncSession, source: Source, prepared: PreparedItem, now: datetime, result: IngestResult
+    session: AsyncSession, source: SourceRef, prepared: PreparedItem, now: datetime, result: IngestResult
 ) -> Item:
     story = await _find_story(session, prepared, now)
     created = story is None
@@ -204,7 +212,7 @@ async def _insert_item(
 
 
 async def store_items(
-    session: AsyncSession, source: Source, items: list[PreparedItem], now: datetime
+    session: AsyncSession, source: SourceRef, items: list[PreparedItem], now: datetime
 ) -> IngestResult:
     """Store one poll's items for `source` inside the caller's transaction."""
     result = IngestResult()
@@ -237,7 +245,7 @@ def _all_distinct(items: list[PreparedItem]) -> bool:
 
 
 async def _insert_all_at_once(
-    session: AsyncSession, source: Source, fresh: list[PreparedItem], now: datetime, result: IngestResult
+    session: AsyncSession, source: SourceRef, fresh: list[PreparedItem], now: datetime, result: IngestResult
 ) -> bool:
     """The usual case, in a handful of statements: new items, none already stored. False (and
     nothing written) when the batch holds twins or a concurrent poll stored one of them first."""
@@ -255,7 +263,7 @@ async def _insert_all_at_once(
 
 
 async def _bulk_insert(
-    session: AsyncSession, source: Source, fresh: list[PreparedItem], now: datetime
+    session: AsyncSession, source: SourceRef, fresh: list[PreparedItem], now: datetime
 ) -> IngestResult:
     candidates: Candidates = await candidate_stories(
         session, [p.signature for p in fresh], now - STORY_WINDOW
@@ -320,7 +328,7 @@ async def _insert_returning_ids(session: AsyncSession, model, rows: list[dict], 
 
 async def _insert_one_by_one(
     session: AsyncSession,
-    source: Source,
+    source: SourceRef,
     fresh: list[PreparedItem],
     existing: list[Item],
     now: datetime,
@@ -346,7 +354,7 @@ async def _insert_one_by_one(
 
 async def _apply_known(
     session: AsyncSession,
-    source: Source,
+    source: SourceRef,
     item: Item,
     prepared: PreparedItem,
     now: datetime,

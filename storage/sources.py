@@ -153,7 +153,8 @@ async def record_success(
     detected_kind: str | None = None,
     title: str | None = None,
     not_modified: bool = False,
-) -> None:
+) -> bool:
+    """Record a successful poll; False when the source is gone (removed while it was polled)."""
     values: dict = {
         "last_polled_at": now,
         "last_success_at": now,
@@ -168,7 +169,8 @@ async def record_success(
         values["detected_kind"] = detected_kind
     if title:
         values["title"] = title
-    await session.execute(update(Source).where(Source.id == source_id).values(**values))
+    result = await session.execute(update(Source).where(Source.id == source_id).values(**values))
+    return result.rowcount == 1
 
 
 @dataclass(frozen=True)

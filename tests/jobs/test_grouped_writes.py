@@ -75,14 +75,19 @@ async def test_a_group_whose_commit_fails_is_retried_write_by_write(sqlite_db):
     async def dangling(session) -> str:
         await session.execute(text("PRAGMA defer_foreign_keys = ON"))
         await session.execute(
-            text("INSERT INTO subscriptions (subscriber_id, source_id, created_at) VALUES (987654, 987654, '2026-11-27')")
+            text(
+                "INSERT INTO subscriptions (subscriber_id, source_id, created_at) VALUES (987654, 987654, '2026-11-27')"
+            )
         )
         return "dangling"
 
     writer = GroupWriter(sqlite_db)
 
     results = await asyncio.gather(
-        writer.write(adding("truoc")), writer.write(dangling), writer.write(adding("sau")), return_exceptions=True
+        writer.write(adding("truoc")),
+        writer.write(dangling),
+        writer.write(adding("sau")),
+        return_exceptions=True,
     )
 
     assert results[0] == "truoc" and results[2] == "sau"

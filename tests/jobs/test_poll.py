@@ -15,6 +15,7 @@ import pytest
 import jobs.poll
 import jobs.source_entries
 from jobs.poll import poll_due_sources
+from storage.sources import remove_source
 from tests.jobs.pollkit import (  # noqa: F401 - fixtures
     FeedItem,
     clock,
@@ -378,3 +379,16 @@ async def test_poll_source_alone_records_a_304_itself(poller):
     assert outcome.status == "not modified"
     source = await poller.source("tinh")
     assert (source.last_success_at, source.next_check_at) == (poller.clock.now, poller.clock.now + INTERVAL)
+
+
+async def test_a_source_removed_while_it_was_fetched_stores_nothing(poller):
+    url = poller.server.serve("/rss", two_items())
+    await poller.add("tinh", url)
+    snapshot = jobs.poll.SourceSnapshot.of(await poller.source("tinh"))
+    async with poller.db.transaction() as session:
+        await remove_source(session, "tinh")
+
+    outcome = await jobs.poll.poll_source(poller.db, poller.fetcher, poller.config, snapshot, now=poller.clock)
+
+    assert (outcome.status, outcome.error) == ("error", "source removed")
+    assert await poller.items() == []
