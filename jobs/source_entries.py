@@ -25,7 +25,7 @@ from news.detect import detect_kind
 from news.entries import Entry, ParsedSource
 from news.feeds import parse_feed
 from news.listing import find_article_links
-from news.prepare import disambiguate_guids
+from news.prepare import canonical_url_of, disambiguate_guids
 from news.urls import canonical_url
 from storage.db import Database
 from storage.items import StoredText, stored_texts
@@ -63,7 +63,10 @@ def parse_document(result: FetchResult, source: SourceView, tz: ZoneInfo) -> Par
         raise SourceError("empty response body")
     kind = source.kind if source.kind != "auto" else detect_kind(body, result.content_type)
     if kind == "rss":
-        return parse_feed(body, result.content_type, result.final_url, tz)
+        parsed = parse_feed(body, result.content_type, result.final_url, tz)
+        for entry in parsed.entries:
+            canonical_url_of(entry)  # here, in a worker: the service compares entries by it
+        return parsed
     html = decode_document(body, result.content_type).text
     article = extract_article(html, result.final_url, tz)
     if article is not None and not source.selector:
@@ -100,7 +103,7 @@ async def choose_entries(
 
 async def _stored_versions(db: Database, source_id: int, entries: list[Entry]) -> dict[str, StoredText]:
     """This source's stored items for these entries, by guid and by canonical URL."""
-    urls = [canonical_url(e.url) for e in entries if e.url]
+    urls = [canonical_url_of(e) for e in entries if e.url]
     guids = [(e.guid or "")[:2000] for e in entries if e.guid] + urls  # an entry without guid: its URL
     if not guids:
         return {}
@@ -119,7 +122,7 @@ def _unchanged(entry: Entry, stored: dict[str, StoredText], full_text: bool) -> 
     if entry.guid:
         keys.append(f"guid:{entry.guid[:2000]}")
     if entry.url:
-        url = canonical_url(entry.url)
+        url = canonical_url_of(entry)
         keys += [f"url:{url}", f"guid:{url}"]
     for key in keys:
         row = stored.get(key)
@@ -176,8 +179,8 @@ async def _fill_full_text(
 ) -> None:
     """Give snippet-only entries the text of their page (those no source has stored yet)."""
     snippets = [e for e in entries if e.snippet_only and e.url]
-    known = await _known_urls(db, [canonical_url(e.url) for e in snippets])
-    todo = [e for e in snippets if canonical_url(e.url) not in known][:ARTICLES_PER_POLL]
+    known = await _known_urls(db, [canonical_url_of(e) for e in snippets])
+    todo = [e for e in snippets if canonical_url_of(e) not in known][:ARTICLES_PER_POLL]
     pages = await asyncio.gather(*(_fetch_article(fetcher, e.url, tz, offload) for e in todo))
     for entry, page in zip(todo, pages, strict=True):
         if page is not None and len(page.body) > len(entry.body):

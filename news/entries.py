@@ -24,6 +24,9 @@ class Entry:
     read_count: int | None = None
     language: str | None = None
     tags: list[str] = field(default_factory=list)
+    # canonical_url(url), kept once computed (news.prepare.canonical_url_of): a poll needs it
+    # three or four times, and computing it where the feed is parsed takes it off the service.
+    canonical: str | None = None
 
 
 @dataclass(slots=True)

@@ -33,8 +33,15 @@ class PreparedItem:
     search_text: str
 
 
+def canonical_url_of(entry: Entry) -> str | None:
+    """The entry's canonical URL, computed once and kept on the entry (None without a URL)."""
+    if entry.canonical is None and entry.url:
+        entry.canonical = canonical_url(entry.url)
+    return entry.canonical
+
+
 def prepare_entry(entry: Entry, *, words: int, language: str | None = None) -> PreparedItem:
-    canon = canonical_url(entry.url) if entry.url else None
+    canon = canonical_url_of(entry)
     fingerprint, signature = fingerprint_and_signature(entry.title, entry.body)
     lang = language or entry.language or detect_language(f"{entry.title}\n{entry.body[:2000]}")
     # The summarizer has rules for vi and en only; other languages get the nearer of the two.
@@ -70,8 +77,8 @@ def disambiguate_guids(entries: list[Entry]) -> list[Entry]:
     urls_by_guid: dict[str, set[str]] = {}
     for entry in entries:
         if entry.guid and entry.url:
-            urls_by_guid.setdefault(entry.guid, set()).add(canonical_url(entry.url))
+            urls_by_guid.setdefault(entry.guid, set()).add(canonical_url_of(entry))
     for entry in entries:
         if entry.guid and entry.url and len(urls_by_guid[entry.guid]) > 1:
-            entry.guid = f"{entry.guid}#{canonical_url(entry.url)}"
+            entry.guid = f"{entry.guid}#{canonical_url_of(entry)}"
     return entries

@@ -8,9 +8,12 @@ import json
 import random
 import unicodedata
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from jobs.fetch import FetchResult
+from jobs.source_entries import SourceView, parse_document
 from tests.jobs.pollkit import (  # noqa: F401 - fixtures
     PARAGRAPHS,
     FeedItem,
@@ -253,3 +256,17 @@ async def test_every_feed_format_goes_through_an_auto_source(poller, document, c
     item = await the_item(poller)
     assert item.title == TITLE and item.body == LEAD
     assert (await poller.source("tinh")).detected_kind == "rss"
+
+
+def test_a_parsed_feed_comes_with_its_canonical_urls():
+    """Computed where the feed is parsed (a worker process), not again in the service."""
+    feed = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Tỉnh</title>'
+        "<item><title>Khánh thành cầu</title><link>https://Tinh.example.vn/tin/cau.html?fbclid=1</link>"
+        "<description>Cầu mới nối hai xã.</description></item></channel></rss>"
+    ).encode()
+    result = FetchResult(200, feed, "application/rss+xml", {}, "https://tinh.example.vn/rss")
+
+    parsed = parse_document(result, SourceView(1, "rss", None, False), ZoneInfo("Asia/Ho_Chi_Minh"))
+
+    assert [e.canonical for e in parsed.entries] == ["https://tinh.example.vn/tin/cau.html"]
