@@ -161,7 +161,7 @@ def load_sqlite(path: Path, n: int, batch: int = 20_000) -> None:
                     search_text,
                 )
             )
-            links.append((i, i, source, at))
+            links.append((i, i, source, at, at))
         conn.executemany(
             "INSERT INTO stories (id, title, url, summary, signature, published_at, first_seen_at, item_count)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
@@ -174,7 +174,8 @@ def load_sqlite(path: Path, n: int, batch: int = 20_000) -> None:
             items,
         )
         conn.executemany(
-            "INSERT INTO story_sources (id, story_id, source_id, seen_at) VALUES (?, ?, ?, ?)", links
+            "INSERT INTO story_sources (id, story_id, source_id, seen_at, published_at) VALUES (?, ?, ?, ?, ?)",
+            links,
         )
         conn.commit()
     conn.execute("ANALYZE")
@@ -204,7 +205,7 @@ async def load_postgresql(url: str, n: int, batch: int = 50_000) -> None:
                 stories.append((i, title, url_, summary, i, published, published, 1))
                 items.append((i, source, i, str(i), url_, url_, title, published, True, published, body,
                               summary, "vi", f"{i:064x}", i, search_text))  # fmt: skip
-                links.append((i, i, source, published))
+                links.append((i, i, source, published, published))
             await conn.copy_records_to_table(
                 "stories",
                 columns=["id", "title", "url", "summary", "signature", "published_at", "first_seen_at",
@@ -219,7 +220,9 @@ async def load_postgresql(url: str, n: int, batch: int = 50_000) -> None:
                 records=items,
             )  # fmt: skip
             await conn.copy_records_to_table(
-                "story_sources", columns=["id", "story_id", "source_id", "seen_at"], records=links
+                "story_sources",
+                columns=["id", "story_id", "source_id", "seen_at", "published_at"],
+                records=links,
             )
         await conn.execute("CREATE INDEX ix_items_search_vector ON items USING gin (search_vector)")
         for table in ("stories", "items", "story_sources"):

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from news.prepare import PreparedItem
-from storage.models import Item, Source, Story, StoryBand, StorySource
+from storage.models import Item, Source, Story, StoryBand, StorySource, UTCDateTime
 from storage.story_match import Candidates, add_candidate, candidate_stories, closest_story, story_key_rows
 
 STORY_WINDOW = timedelta(days=3)  # a story stays open to new sources this long
@@ -105,7 +105,13 @@ def _match(prepared: PreparedItem, source_id: int, existing: Iterable[Item]) -> 
 async def _link_source(session: AsyncSession, story_id: int | None, source_id: int, now: datetime) -> None:
     if story_id is None:
         return
-    stmt = _insert(session)(StorySource).values(story_id=story_id, source_id=source_id, seen_at=now)
+    # The row carries the story's published time: read from the story in the same statement.
+    story = select(Story.id, literal(source_id), literal(now, UTCDateTime), Story.published_at).where(
+        Story.id == story_id
+    )
+    stmt = _insert(session)(StorySource).from_select(
+        ["story_id", "source_id", "seen_at", "published_at"], story
+    )
     await session.execute(stmt.on_conflict_do_nothing(index_elements=["story_id", "source_id"]))
 
 
@@ -281,10 +287,12 @@ async def _bulk_insert(
         story_of.append(story_id)
     joined = Counter(story_of)
     real: dict[int, int] = {}
+    published: dict[int, datetime] = {}  # story id -> its published time, for the links
     if creators:
         rows = [_story_row(p, now, joined[-n]) for n, p in enumerate(creators, start=1)]
         real = dict(enumerate(await _insert_returning_ids(session, Story, rows, "url"), start=1))
         real = {-n: story_id for n, story_id in real.items()}
+        published = {real[-n]: row["published_at"] for n, row in enumerate(rows, start=1)}
         bands = [
             row for n, p in enumerate(creators, start=1) for row in story_key_rows(real[-n], p.signature, now)
         ]
@@ -298,8 +306,13 @@ async def _bulk_insert(
     story_of = [real.get(story_id, story_id) for story_id in story_of]
     item_rows = [_item_row(source.id, story_id, p, now) for p, story_id in zip(fresh, story_of, strict=True)]
     item_ids = await _insert_returning_ids(session, Item, item_rows, "content_fingerprint")
+    joined_ids = [story_id for story_id in joined if story_id > 0]
+    if joined_ids:
+        stories = select(Story.id, Story.published_at).where(Story.id.in_(joined_ids))
+        published.update((await session.execute(stories)).all())
     links = [
-        {"story_id": story_id, "source_id": source.id, "seen_at": now} for story_id in dict.fromkeys(story_of)
+        {"story_id": story_id, "source_id": source.id, "seen_at": now, "published_at": published[story_id]}
+        for story_id in dict.fromkeys(story_of)
     ]
     await session.execute(
         _insert(session)(StorySource).on_conflict_do_nothing(index_elements=["story_id", "source_id"]), links

@@ -131,15 +131,24 @@ class StoryBand(Base):
 
 
 class StorySource(Base):
-    """Every source that carried a story. The id grows monotonically: digest cursors use it."""
+    """Every source that carried a story. The id grows monotonically: digest cursors use it.
+
+    `published_at` copies the story's (which never changes once the story exists), so a source's
+    newest stories are one range of the (source_id, published_at, story_id) index, not a sort of
+    all the source's stories.
+    """
 
     __tablename__ = "story_sources"
-    __table_args__ = (UniqueConstraint("story_id", "source_id"),)
+    __table_args__ = (
+        UniqueConstraint("story_id", "source_id"),
+        Index("ix_story_sources_source_id_published_at_story_id", "source_id", "published_at", "story_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the story's
 
 
 class Item(Base):

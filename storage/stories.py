@@ -39,20 +39,30 @@ async def source_names(session: AsyncSession, story_ids: list[int]) -> dict[int,
 
 async def story_rows(session: AsyncSession, stories: list[Story]) -> list[StoryRow]:
     names = await source_names(session, [s.id for s in stories])
-    return [
-        StoryRow(s.id, s.title, s.url, s.summary, s.published_at, names.get(s.id, ())) for s in stories
-    ]
+    return [StoryRow(s.id, s.title, s.url, s.summary, s.published_at, names.get(s.id, ())) for s in stories]
 
 
 async def latest_stories(
     session: AsyncSession, *, limit: int = 10, offset: int = 0, source_id: int | None = None
 ) -> list[StoryRow]:
-    stmt = select(Story).order_by(Story.published_at.desc(), Story.id.desc()).limit(limit).offset(offset)
-    if source_id is not None:
-        stmt = stmt.where(
-            Story.id.in_(select(StorySource.story_id).where(StorySource.source_id == source_id))
-        )
-    return await story_rows(session, list((await session.scalars(stmt)).all()))
+    """The newest stories (of one source), by published time then id, newest first."""
+    if source_id is None:
+        stmt = select(Story).order_by(Story.published_at.desc(), Story.id.desc()).limit(limit).offset(offset)
+        return await story_rows(session, list((await session.scalars(stmt)).all()))
+    # One range of the source's (source_id, published_at, story_id) index; story_sources carries
+    # the story's published time, so the order is the stories' own.
+    page = (
+        select(StorySource.story_id)
+        .where(StorySource.source_id == source_id)
+        .order_by(StorySource.published_at.desc(), StorySource.story_id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    ids = list((await session.scalars(page)).all())
+    if not ids:
+        return []
+    found = {s.id: s for s in (await session.scalars(select(Story).where(Story.id.in_(ids)))).all()}
+    return await story_rows(session, [found[i] for i in ids if i in found])
 
 
 async def count_stories(
@@ -63,7 +73,7 @@ async def count_stories(
         select(Story.id)
         if source_id is None
         else select(StorySource.story_id).where(StorySource.source_id == source_id)
-    )  # (story, source) is unique, so a source's story ids are distinct
+    )  # (story, source) is unique, so a source's story ids are distinct; the source's index covers it
     if cap is not None:
         ids = ids.limit(cap)
     return int(await session.scalar(select(func.count()).select_from(ids.subquery())) or 0)

@@ -48,7 +48,10 @@ async def add_story(
         for source_id in source_ids:
             session.add(
                 StorySource(
-                    story_id=story.id, source_id=source_id, seen_at=seen_at or NOW - timedelta(minutes=50)
+                    story_id=story.id,
+                    source_id=source_id,
+                    seen_at=seen_at or NOW - timedelta(minutes=50),
+                    published_at=published,
                 )
             )
             await session.flush()
@@ -59,7 +62,10 @@ async def add_sighting(db: Database, story_id: int, source_id: int, seen_at: dat
     async with db.transaction() as session:
         session.add(
             StorySource(
-                story_id=story_id, source_id=source_id, seen_at=seen_at or NOW - timedelta(minutes=40)
+                story_id=story_id,
+                source_id=source_id,
+                seen_at=seen_at or NOW - timedelta(minutes=40),
+                published_at=(await session.get(Story, story_id)).published_at,
             )
         )
 

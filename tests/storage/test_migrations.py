@@ -221,3 +221,64 @@ def test_0004_key_rows_carry_the_story_signature_and_first_seen_time(empty_db_ur
     }
     schema.downgrade(empty_db_url, "0003")
     assert _story_keys_in(empty_db_url) == before
+
+
+def _link_times_in(url: str) -> dict[tuple[int, int], str]:
+    async def run() -> dict[tuple[int, int], str]:
+        db = Database(url)
+        try:
+            async with db.engine.connect() as conn:
+                rows = await conn.execute(
+                    text("SELECT id, story_id, source_id, published_at FROM story_sources")
+                )
+                return {
+                    (link_id, story_id, source_id): str(at)[:16] for link_id, story_id, source_id, at in rows
+                }
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
+def test_0005_story_sources_take_the_story_published_time(empty_db_url):
+    published = {1: "2026-11-20 08:30", 2: "2026-11-27 06:00"}
+    links = [(7, 1, 1), (8, 2, 1), (9, 1, 2)]  # (id, story, source): ids are digest cursors, kept
+    schema.upgrade(empty_db_url, "0004")
+
+    async def add_rows() -> None:
+        db = Database(empty_db_url)
+        async with db.engine.begin() as conn:
+            for source_id in (1, 2):
+                await conn.execute(
+                    text(
+                        "INSERT INTO sources (id, name, url, kind, full_text, origin, enabled, error_count, "
+                        "next_check_at, item_count, created_at) VALUES (:id, :name, :url, 'rss', false, "
+                        "'config', true, 0, '2026-11-27', 0, '2026-11-27')"
+                    ),
+                    {"id": source_id, "name": f"nguồn {source_id}", "url": f"https://n{source_id}.vn/rss"},
+                )
+            for story_id, at in published.items():
+                await conn.execute(
+                    text(
+                        "INSERT INTO stories (id, title, url, summary, signature, published_at, first_seen_at, "
+                        f"item_count) VALUES (:id, 't', :url, '', 1, '{at}', '2026-11-27', 1)"
+                    ),
+                    {"id": story_id, "url": f"https://x.vn/{story_id}"},
+                )
+            for link_id, story_id, source_id in links:
+                await conn.execute(
+                    text(
+                        "INSERT INTO story_sources (id, story_id, source_id, seen_at) "
+                        "VALUES (:id, :story, :source, '2026-11-27')"
+                    ),
+                    {"id": link_id, "story": story_id, "source": source_id},
+                )
+        await db.close()
+
+    asyncio.run(add_rows())
+
+    schema.upgrade(empty_db_url)
+    assert _link_times_in(empty_db_url) == {link: published[link[1]] for link in links}
+    schema.downgrade(empty_db_url, "0004")
+    schema.upgrade(empty_db_url)
+    assert _link_times_in(empty_db_url) == {link: published[link[1]] for link in links}
