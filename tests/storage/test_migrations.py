@@ -136,6 +136,27 @@ def _pair_keys_before_0003(signature: int) -> set[int]:
     }
 
 
+async def _insert_story(
+    conn, story_id: int, signature: int, published: str = "2026-11-27", seen: str = "2026-11-27"
+):
+    """A story row as any revision since 0001 has it (literal dates: asyncpg takes no str for them)."""
+    await conn.execute(
+        text(
+            "INSERT INTO stories (id, title, url, summary, signature, published_at, first_seen_at, item_count) "
+            f"VALUES (:id, 't', :url, '', :sig, '{published}', '{seen}', 1)"
+        ),
+        {"id": story_id, "url": f"https://x.vn/{story_id}", "sig": signature},
+    )
+
+
+async def _insert_narrow_keys(conn, story_id: int, keys) -> None:
+    """story_bands rows as revisions before 0004 have them: (band, story_id)."""
+    for key in keys:
+        await conn.execute(
+            text("INSERT INTO story_bands (band, story_id) VALUES (:b, :s)"), {"b": key, "s": story_id}
+        )
+
+
 def test_0003_rewrites_story_keys_as_chunk_keys_and_back(empty_db_url):
     signatures = {1: 0x0123_4567_89AB_CDEF, 2: -2, 3: 0}  # signed as stored; 0 has no keys
     pair_keys = {story_id: _pair_keys_before_0003(s) for story_id, s in signatures.items() if s}
@@ -145,19 +166,9 @@ def test_0003_rewrites_story_keys_as_chunk_keys_and_back(empty_db_url):
         db = Database(empty_db_url)
         async with db.engine.begin() as conn:
             for story_id, signature in signatures.items():
-                await conn.execute(
-                    text(
-                        "INSERT INTO stories (id, title, url, summary, signature, published_at, first_seen_at, "
-                        "item_count) VALUES (:id, 't', :url, '', :sig, '2026-11-27', '2026-11-27', 1)"
-                    ),
-                    {"id": story_id, "url": f"https://x.vn/{story_id}", "sig": signature},
-                )
+                await _insert_story(conn, story_id, signature)
             for story_id, keys in pair_keys.items():
-                for key in keys:
-                    await conn.execute(
-                        text("INSERT INTO story_bands (band, story_id) VALUES (:b, :s)"),
-                        {"b": key, "s": story_id},
-                    )
+                await _insert_narrow_keys(conn, story_id, keys)
         await db.close()
 
     asyncio.run(add_stories())
@@ -196,18 +207,8 @@ def test_0004_key_rows_carry_the_story_signature_and_first_seen_time(empty_db_ur
         db = Database(empty_db_url)
         async with db.engine.begin() as conn:
             for story_id, signature in signatures.items():
-                await conn.execute(
-                    text(
-                        "INSERT INTO stories (id, title, url, summary, signature, published_at, first_seen_at, "
-                        f"item_count) VALUES (:id, 't', :url, '', :sig, '{seen[story_id]}', '{seen[story_id]}', 1)"
-                    ),
-                    {"id": story_id, "url": f"https://x.vn/{story_id}", "sig": signature},
-                )
-                for key in story_keys(signature):
-                    await conn.execute(
-                        text("INSERT INTO story_bands (band, story_id) VALUES (:b, :s)"),
-                        {"b": key, "s": story_id},
-                    )
+                await _insert_story(conn, story_id, signature, seen[story_id], seen[story_id])
+                await _insert_narrow_keys(conn, story_id, story_keys(signature))
         await db.close()
 
     asyncio.run(add_stories())
@@ -258,13 +259,7 @@ def test_0005_story_sources_take_the_story_published_time(empty_db_url):
                     {"id": source_id, "name": f"nguồn {source_id}", "url": f"https://n{source_id}.vn/rss"},
                 )
             for story_id, at in published.items():
-                await conn.execute(
-                    text(
-                        "INSERT INTO stories (id, title, url, summary, signature, published_at, first_seen_at, "
-                        f"item_count) VALUES (:id, 't', :url, '', 1, '{at}', '2026-11-27', 1)"
-                    ),
-                    {"id": story_id, "url": f"https://x.vn/{story_id}"},
-                )
+                await _insert_story(conn, story_id, 1, published=at)
             for link_id, story_id, source_id in links:
                 await conn.execute(
                     text(
