@@ -110,20 +110,23 @@ async def test_sqlite_pragmas(sqlite_db):
         assert (await conn.execute(text("PRAGMA wal_autocheckpoint"))).scalar() == 10000
 
 
-def _story_keys_in(url: str) -> dict[int, set[int]]:
-    async def run() -> dict[int, set[int]]:
+def _rows_in(url: str, sql: str) -> list[tuple]:
+    async def run() -> list[tuple]:
         db = Database(url)
         try:
             async with db.engine.connect() as conn:
-                rows = (await conn.execute(text("SELECT story_id, band FROM story_bands"))).all()
+                return [tuple(row) for row in await conn.execute(text(sql))]
         finally:
             await db.close()
-        keys: dict[int, set[int]] = {}
-        for story_id, band in rows:
-            keys.setdefault(story_id, set()).add(band)
-        return keys
 
     return asyncio.run(run())
+
+
+def _story_keys_in(url: str) -> dict[int, set[int]]:
+    keys: dict[int, set[int]] = {}
+    for story_id, band in _rows_in(url, "SELECT story_id, band FROM story_bands"):
+        keys.setdefault(story_id, set()).add(band)
+    return keys
 
 
 def _pair_keys_before_0003(signature: int) -> set[int]:
@@ -182,20 +185,8 @@ def test_0003_rewrites_story_keys_as_chunk_keys_and_back(empty_db_url):
 
 
 def _key_rows_in(url: str) -> set[tuple]:
-    async def run() -> set[tuple]:
-        db = Database(url)
-        try:
-            async with db.engine.connect() as conn:
-                rows = await conn.execute(
-                    text("SELECT band, story_id, first_seen_at, signature FROM story_bands")
-                )
-                return {
-                    (band, story_id, str(seen)[:10], signature) for band, story_id, seen, signature in rows
-                }
-        finally:
-            await db.close()
-
-    return asyncio.run(run())
+    rows = _rows_in(url, "SELECT band, story_id, first_seen_at, signature FROM story_bands")
+    return {(band, story_id, str(seen)[:10], signature) for band, story_id, seen, signature in rows}
 
 
 def test_0004_key_rows_carry_the_story_signature_and_first_seen_time(empty_db_url):
@@ -225,20 +216,8 @@ def test_0004_key_rows_carry_the_story_signature_and_first_seen_time(empty_db_ur
 
 
 def _link_times_in(url: str) -> dict[tuple[int, int], str]:
-    async def run() -> dict[tuple[int, int], str]:
-        db = Database(url)
-        try:
-            async with db.engine.connect() as conn:
-                rows = await conn.execute(
-                    text("SELECT id, story_id, source_id, published_at FROM story_sources")
-                )
-                return {
-                    (link_id, story_id, source_id): str(at)[:16] for link_id, story_id, source_id, at in rows
-                }
-        finally:
-            await db.close()
-
-    return asyncio.run(run())
+    rows = _rows_in(url, "SELECT id, story_id, source_id, published_at FROM story_sources")
+    return {(link_id, story_id, source_id): str(at)[:16] for link_id, story_id, source_id, at in rows}
 
 
 def test_0005_story_sources_take_the_story_published_time(empty_db_url):
