@@ -104,3 +104,29 @@ async def test_a_write_alone_runs_at_once(fresh_db):
 
     assert writer.transactions == 2
     await writer.close()
+
+
+async def test_a_caller_cancelled_while_waiting_leaves_the_others_and_its_write_undone(fresh_db):
+    writer = GroupWriter(fresh_db, max_sources=1)
+    behind: dict[str, asyncio.Task] = {}
+    running, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(session) -> str:
+        # While this group's transaction is open, two more writes queue up behind it (their tasks
+        # take their first step, into the queue, before the test resumes: the loop runs in order).
+        behind["huy"] = asyncio.create_task(writer.write(adding("huy")))
+        behind["sau"] = asyncio.create_task(writer.write(adding("sau")))
+        running.set()
+        await release.wait()
+        return await adding("cham")(session)
+
+    first = asyncio.create_task(writer.write(slow))
+    await running.wait()
+    behind["huy"].cancel()
+    release.set()
+
+    assert await first == "cham" and await behind["sau"] == "sau"
+    with pytest.raises(asyncio.CancelledError):
+        await behind["huy"]
+    await writer.close()
+    assert await stored_names(fresh_db) == {"cham", "sau"}
