@@ -153,7 +153,6 @@ async def _poll_cycles(url: str, port: int, sources: int, concurrency: int, work
 
     from jobs.offload import Offload
     from jobs.poll import make_fetcher, poll_due_sources
-    from news.config import Config
     from storage.db import Database
     from storage.models import Item, Source
     from storage.sources import SourceSpec, add_source
@@ -196,9 +195,7 @@ async def _poll_cycles(url: str, port: int, sources: int, concurrency: int, work
         # Every feed changed: FRESH_LATER new items on top of the ones stored, a new ETag.
         # The feeds move to /later/ (the server cannot change a body in place), as after a redirect.
         async with db.transaction() as session:
-            await session.execute(
-                update(Source).values(url=func.replace(Source.url, "/feeds/", "/later/"))
-            )
+            await session.execute(update(Source).values(url=func.replace(Source.url, "/feeds/", "/later/")))
         clock[0] += timedelta(hours=7)
         began = time.perf_counter()
         later = await poll_due_sources(
@@ -292,7 +289,9 @@ def main() -> None:
     bodies = [synthetic_feed(index, args.items) for index in range(args.sources)]
     size = sum(map(len, bodies))
     bare = _bare_parse(bodies)
-    bare_later = _bare_parse([synthetic_feed(index, args.items, FRESH_LATER) for index in range(args.sources)])
+    bare_later = _bare_parse(
+        [synthetic_feed(index, args.items, FRESH_LATER) for index in range(args.sources)]
+    )
     default = _feedparser_default(bodies)
     parse_path = _parse_path(bodies)
     items = args.sources * args.items

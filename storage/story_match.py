@@ -20,6 +20,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import BigInteger, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -61,13 +62,20 @@ def story_keys(signature: int) -> list[int]:
 
 def probe_keys(signature: int) -> list[int]:
     """The keys an item looks up: each chunk and its values one bit away."""
+    return list(_probes(signature))
+
+
+@lru_cache(maxsize=1024)
+def _probes(signature: int) -> tuple[int, ...]:
+    # Cached: a batch's lookup (candidate_stories) and its choice per item (closest_story) both
+    # need each item's 68 keys, one right after the other.
     if from_signed64(signature) == 0:
-        return []
+        return ()
     keys = []
     for base, value in _chunks(signature):
         keys.append(base + value)
         keys.extend(base + (value ^ (1 << bit)) for bit in range(_CHUNK_BITS))
-    return keys
+    return tuple(keys)
 
 
 def _band_in(session: AsyncSession, keys: list[int]):
@@ -81,7 +89,7 @@ def _band_in(session: AsyncSession, keys: list[int]):
 
 async def candidate_stories(session: AsyncSession, signatures: list[int], since: datetime) -> Candidates:
     """Stories first seen since `since` that store a key one of `signatures` probes."""
-    keys = sorted({key for signature in signatures for key in probe_keys(signature)})
+    keys = sorted({key for signature in signatures for key in _probes(signature)})
     found: Candidates = defaultdict(list)
     if not keys:
         return found
@@ -98,7 +106,7 @@ async def candidate_stories(session: AsyncSession, signatures: list[int], since:
 def closest_story(signature: int, candidates: Candidates) -> int | None:
     """The candidate nearest to `signature` within the same-story distance (ties: the oldest)."""
     best: tuple[int, int] | None = None
-    for key in probe_keys(signature):
+    for key in _probes(signature):
         for story_id, other in candidates.get(key, ()):
             distance = signature_distance(other, signature)
             if distance <= SAME_STORY_MAX_DISTANCE and (best is None or (distance, story_id) < best):
