@@ -34,6 +34,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
@@ -98,21 +99,32 @@ def synthetic_feed(index: int, items: int, fresh: int = 0) -> bytes:
 
 
 async def _serve(port: int, sources: int, items: int) -> None:
+    """Serves every feed at /feeds/N.xml; a line "later" on stdin swaps in their later versions
+    (FRESH_LATER new items, a new ETag) at the same URLs, and "later" on stdout says it is done."""
     from tests.feedserver import FeedServer
 
     server = FeedServer()
     stamp = formatdate(ITEM_TIME, usegmt=True)
-    later = formatdate(ITEM_TIME + 3 * 3600, usegmt=True)
     for index in range(sources):
         server.serve(
             f"/feeds/{index}.xml", synthetic_feed(index, items), etag=f'"v1-{index}"', last_modified=stamp
         )
-        server.serve(
-            f"/later/{index}.xml",
-            synthetic_feed(index, items, FRESH_LATER),
-            etag=f'"v2-{index}"',
-            last_modified=later,
-        )
+    later = {index: synthetic_feed(index, items, FRESH_LATER) for index in range(sources)}
+
+    def serve_later() -> None:
+        stamp = formatdate(ITEM_TIME + 3 * 3600, usegmt=True)
+        for index, body in later.items():
+            server.serve(f"/feeds/{index}.xml", body, etag=f'"v2-{index}"', last_modified=stamp)
+        print("later", flush=True)
+
+    loop = asyncio.get_running_loop()
+
+    def read_commands() -> None:
+        for line in sys.stdin:
+            if line.strip() == "later":
+                loop.call_soon_threadsafe(serve_later)
+
+    threading.Thread(target=read_commands, daemon=True).start()
     await server.start(port)
     print(server.port, flush=True)
     await asyncio.Event().wait()
@@ -121,6 +133,7 @@ async def _serve(port: int, sources: int, items: int) -> None:
 def _start_server(sources: int, items: int) -> tuple[subprocess.Popen, int]:
     child = subprocess.Popen(
         [sys.executable, __file__, "--serve", "--sources", str(sources), "--items", str(items)],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -129,6 +142,14 @@ def _start_server(sources: int, items: int) -> tuple[subprocess.Popen, int]:
         child.kill()
         raise SystemExit(f"the feed server did not start: {line!r}")
     return child, int(line)
+
+
+def serve_later_feeds(server: subprocess.Popen) -> None:
+    """Every feed changes in place: the server answers with its later version from now on."""
+    server.stdin.write("later\n")
+    server.stdin.flush()
+    if server.stdout.readline().strip() != "later":
+        raise SystemExit("the feed server did not switch to the later feeds")
 
 
 # -- the measurements ----------------------------------------------------------------------------
@@ -148,13 +169,15 @@ def _peak_rss_of(pid: int) -> float:
     return int(kb) / 1024
 
 
-async def _poll_cycles(url: str, port: int, sources: int, concurrency: int, workers: int) -> dict[str, float]:
-    from sqlalchemy import func, update
+async def _poll_cycles(
+    url: str, server: subprocess.Popen, port: int, sources: int, concurrency: int, workers: int
+) -> dict[str, float]:
+    from sqlalchemy import func
 
     from jobs.offload import Offload
     from jobs.poll import make_fetcher, poll_due_sources
     from storage.db import Database
-    from storage.models import Item, Source
+    from storage.models import Item
     from storage.sources import SourceSpec, add_source
 
     config = Config()
@@ -193,9 +216,7 @@ async def _poll_cycles(url: str, port: int, sources: int, concurrency: int, work
         figures["warm"] = time.perf_counter() - began
         figures["not_modified"] = sum(o.status == "not modified" for o in warm)
         # Every feed changed: FRESH_LATER new items on top of the ones stored, a new ETag.
-        # The feeds move to /later/ (the server cannot change a body in place), as after a redirect.
-        async with db.transaction() as session:
-            await session.execute(update(Source).values(url=func.replace(Source.url, "/feeds/", "/later/")))
+        serve_later_feeds(server)
         clock[0] += timedelta(hours=7)
         began = time.perf_counter()
         later = await poll_due_sources(
@@ -280,7 +301,9 @@ def main() -> None:
             from storage import schema
 
             schema.upgrade(url)  # synchronous: Alembic runs its own event loop
-            figures = asyncio.run(_poll_cycles(url, port, args.sources, args.concurrency, args.workers))
+            figures = asyncio.run(
+                _poll_cycles(url, server, port, args.sources, args.concurrency, args.workers)
+            )
             peak = _peak_rss_mb()
     finally:
         server.terminate()

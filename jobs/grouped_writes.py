@@ -9,11 +9,18 @@ once; under a flood the transactions grow and their number shrinks.
 A source's write that raises is rolled back to its savepoint and its caller gets the exception;
 the others commit. When the transaction itself fails (at BEGIN or COMMIT), each of its writes is
 tried again in a transaction of its own, so one source cannot fail another's poll.
+
+Writes that come with a payload can go further: `together(session, payloads)` does all of a
+group's work in a few statements instead of a few per source (a changed feed brings one or two
+new items: the per-statement cost was most of its write). It answers None, or raises, when it
+cannot (a twin, a known item, a removed source): its savepoint is undone and each write runs
+on its own as above, so it changes how fast a group is written, never what is written.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -22,8 +29,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jobs.db_turns import turn
 from storage.db import Database
 
+log = logging.getLogger("bantin.poll")
+
 T = TypeVar("T")
 Write = Callable[[AsyncSession], Awaitable[Any]]
+Together = Callable[[AsyncSession, list[Any]], Awaitable[list[Any] | None]]
 
 MAX_SOURCES = 16  # writes per transaction: bounds how long one holds the database (~0.3 s in a cold poll)
 
@@ -31,16 +41,24 @@ MAX_SOURCES = 16  # writes per transaction: bounds how long one holds the databa
 class GroupWriter:
     """Runs `write(session)` calls, grouping the ones that wait at the same time into one transaction."""
 
-    def __init__(self, db: Database, max_sources: int = MAX_SOURCES) -> None:
+    def __init__(
+        self, db: Database, max_sources: int = MAX_SOURCES, together: Together | None = None
+    ) -> None:
         self._db = db
         self._max = max_sources
+        self._together = together
         self._waiting: list[tuple[Write, asyncio.Future]] = []
+        self._payloads: dict[asyncio.Future, Any] = {}
         self._drainer: asyncio.Task | None = None
         self.transactions = 0  # committed, for tests and benchmarks
+        self.written_together = 0  # groups `together` wrote, for tests and benchmarks
 
-    async def write(self, write: Callable[[AsyncSession], Awaitable[T]]) -> T:
-        """Run `write` inside a transaction (shared with other waiting writes) and return its result."""
+    async def write(self, write: Callable[[AsyncSession], Awaitable[T]], payload: Any = None) -> T:
+        """Run `write` inside a transaction (shared with other waiting writes) and return its result;
+        with a `payload`, `together` may do its work instead, with the rest of its group."""
         future: asyncio.Future = asyncio.get_running_loop().create_future()
+        if payload is not None:
+            self._payloads[future] = payload
         self._waiting.append((write, future))
         if self._drainer is None or self._drainer.done():
             self._drainer = asyncio.create_task(self._drain())
@@ -49,6 +67,9 @@ class GroupWriter:
     async def _drain(self) -> None:
         while self._waiting:
             group = [(w, f) for w, f in self._waiting[: self._max] if not f.done()]
+            for _, future in self._waiting[: self._max]:
+                if future.done():
+                    self._payloads.pop(future, None)  # cancelled while it waited
             del self._waiting[: self._max]
             try:
                 if group and not await self._run_together(group):
@@ -68,7 +89,12 @@ class GroupWriter:
         settled: list[tuple[asyncio.Future, Any, BaseException | None]] = []
         try:
             async with turn(self._db), self._db.transaction() as session:
-                for write, future in group:
+                values = await self._try_together(session, group)
+                if values is not None:
+                    settled = [
+                        (future, value, None) for (_, future), value in zip(group, values, strict=True)
+                    ]
+                for write, future in group if values is None else ():
                     try:
                         async with session.begin_nested():
                             settled.append((future, await write(session), None))
@@ -83,6 +109,26 @@ class GroupWriter:
         for future, value, exc in settled:
             _settle(future, value, exc)
         return True
+
+    async def _try_together(
+        self, session: AsyncSession, group: list[tuple[Write, asyncio.Future]]
+    ) -> list | None:
+        """The group's values from `together`, or None (nothing written) when it cannot."""
+        payloads = [self._payloads.pop(future, None) for _, future in group]
+        if self._together is None or any(p is None for p in payloads):
+            return None
+        try:
+            async with session.begin_nested():
+                values = await self._together(session, payloads)
+                if values is None:
+                    raise _NotTogether
+        except _NotTogether:
+            return None
+        except Exception:
+            log.warning("a group's writes failed together; each is written on its own", exc_info=True)
+            return None
+        self.written_together += 1
+        return values
 
     async def _run_alone(self, write: Write, future: asyncio.Future) -> None:
         if future.done():
@@ -100,6 +146,10 @@ class GroupWriter:
         """Wait for the writes under way (a poll ends only when what it fetched is stored)."""
         if self._drainer is not None:
             await self._drainer
+
+
+class _NotTogether(Exception):
+    """`together` declined: undo its savepoint."""
 
 
 def _settle(future: asyncio.Future, value: Any, exc: BaseException | None) -> None:

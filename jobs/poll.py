@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from jobs.abstractive import AbstractiveSummarizer
@@ -27,16 +28,19 @@ from news.config import Config
 from news.entries import ParsedSource
 from news.feeds import FeedParseError
 from news.httpcache import backoff_delay, next_check_delay, should_store_validators
-from news.prepare import prepare_entries
+from news.prepare import PreparedItem, prepare_entries
 from storage.db import Database
-from storage.items import IngestResult, store_items
+from storage.items import IngestResult, store_items, store_new_items_together
 from storage.models import Source
 from storage.sources import (
     NotModified,
+    PollSuccess,
     claim_due_sources,
+    present_source_ids,
     record_error,
     record_not_modified,
     record_success,
+    record_successes,
 )
 
 log = logging.getLogger("bantin.poll")
@@ -82,6 +86,7 @@ class SourceSnapshot:
     etag: str | None
     last_modified: str | None
     error_count: int
+    entry_memo: bytes | None = None  # of the last stored document (news.feed_memo)
 
     @property
     def view(self) -> SourceView:
@@ -102,6 +107,7 @@ class SourceSnapshot:
             s.etag,
             s.last_modified,
             s.error_count,
+            s.entry_memo,
         )
 
 
@@ -143,7 +149,7 @@ async def poll_due_sources(
     in_flight = asyncio.Semaphore(IN_FLIGHT_PER_FETCH_SLOT * config.fetch.concurrency)
 
     unchanged = _NotModifiedBatch(db)
-    writes = GroupWriter(db)
+    writes = GroupWriter(db, together=partial(_store_together, now=now))
 
     async def one(source: SourceSnapshot) -> PollOutcome:
         async with in_flight:
@@ -228,16 +234,18 @@ async def poll_source(
             else:
                 await not_modified(record)
             return PollOutcome(source.name, "not modified", elapsed=time.perf_counter() - started)
-        parsed = await offload.run(parse_document, result, source.view, tz)
+        parsed = await offload.run(parse_document, result, source.view, tz, source.entry_memo)
         chosen = await choose_entries(db, fetcher, source.view, parsed, tz, offload)
         prepared = await offload.run(prepare_entries, chosen.entries, config.summaries.words, source.language)
 
         async def store(session) -> IngestResult | None:
-            if not await _record_ok_in(session, config, source, result, interval, parsed, now()):
+            success = _success(config, source, result, interval, parsed, now())
+            if not await record_success(session, success):
                 return None  # removed while we were fetching
-            return await store_items(session, source, prepared, now())
+            return await store_items(session, source, prepared, success.now)
 
-        ingest = await (writes or GroupWriter(db)).write(store)
+        polled = _Polled(config, source, result, interval, parsed, prepared)
+        ingest = await (writes or GroupWriter(db)).write(store, polled)
         if ingest is None:
             return PollOutcome(source.name, "error", error="source removed")
         ingest.duplicate += chosen.unchanged
@@ -276,18 +284,29 @@ def _next_check(
     return now + timedelta(seconds=delay)
 
 
-async def _record_ok_in(
-    session,
+@dataclass(frozen=True)
+class _Polled:
+    """What a fetched, parsed and prepared source has to store (see _store_together)."""
+
+    config: Config
+    source: SourceSnapshot
+    result: FetchResult
+    interval: float
+    parsed: ParsedSource
+    prepared: list[PreparedItem]
+
+
+def _success(
     config: Config,
     source: SourceSnapshot,
     result: FetchResult,
     interval: float,
     parsed: ParsedSource,
     now: datetime,
-) -> bool:
+    new_items: int = 0,  # stored by store_new_items_together (store_items counts its own)
+) -> PollSuccess:
     keep = should_store_validators(result.status, True)
-    return await record_success(
-        session,
+    return PollSuccess(
         source.id,
         now=now,
         next_check_at=_next_check(config, result, interval, parsed.ttl_seconds, now),
@@ -296,7 +315,31 @@ async def _record_ok_in(
         new_url=result.permanent_redirect_url,
         detected_kind=parsed.kind,
         title=parsed.title,
+        entry_memo=parsed.memo,
+        new_items=new_items,
     )
+
+
+async def _store_together(
+    session, polled: list[_Polled], *, now: Callable[[], datetime]
+) -> list[IngestResult] | None:
+    """Every source of a write group in a few statements (GroupWriter's `together`), when all of
+    their items are new and every source is still there; None otherwise."""
+    at = now()
+    ids = {p.source.id for p in polled}
+    if len(ids) != len(polled) or await present_source_ids(session, list(ids)) != ids:
+        return None  # a source removed while it was polled: source by source, it is told so
+    results = await store_new_items_together(session, [(p.source.id, p.prepared) for p in polled], at)
+    if results is None:
+        return None
+    await record_successes(
+        session,
+        [
+            _success(p.config, p.source, p.result, p.interval, p.parsed, at, result.new)
+            for p, result in zip(polled, results, strict=True)
+        ],
+    )
+    return results
 
 
 async def _record_failure(

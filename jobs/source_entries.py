@@ -23,7 +23,7 @@ from news.articles import extract_article
 from news.charset import UndecodableError, decode_document
 from news.detect import detect_kind
 from news.entries import Entry, ParsedSource
-from news.feeds import parse_feed
+from news.feed_memo import parse_feed_since
 from news.listing import find_article_links
 from news.prepare import canonical_url_of, disambiguate_guids
 from news.urls import canonical_url
@@ -53,17 +53,24 @@ class SourceView:
 @dataclass
 class ChosenEntries:
     entries: list[Entry]  # to prepare and store
-    unchanged: int  # stored already with this title and body: duplicates, not prepared again
+    # stored already with this title and body, or an item the source's memo remembers:
+    # duplicates, not prepared again
+    unchanged: int
 
 
-def parse_document(result: FetchResult, source: SourceView, tz: ZoneInfo) -> ParsedSource:
-    """A feed's entries, an article page's one entry, or a listing page's article links."""
+def parse_document(
+    result: FetchResult, source: SourceView, tz: ZoneInfo, memo: bytes | None = None
+) -> ParsedSource:
+    """A feed's entries, an article page's one entry, or a listing page's article links.
+
+    A feed's items that `memo` (the source's, from its last stored poll) remembers are left out
+    and counted (news.feed_memo)."""
     body = result.body or b""
     if not body.strip():
         raise SourceError("empty response body")
     kind = source.kind if source.kind != "auto" else detect_kind(body, result.content_type)
     if kind == "rss":
-        parsed = parse_feed(body, result.content_type, result.final_url, tz)
+        parsed = parse_feed_since(body, result.content_type, result.final_url, tz, memo)
         for entry in parsed.entries:
             canonical_url_of(entry)  # here, in a worker: the service compares entries by it
         return parsed
@@ -90,10 +97,10 @@ async def choose_entries(
 ) -> ChosenEntries:
     """The parsed entries minus the unchanged ones, plus the listing's and the full-text pages (read
     by `offload`'s workers: extracting an article is the other CPU-bound step of a poll)."""
-    entries = disambiguate_guids([e for e in parsed.entries if e.title or e.body])
+    entries = disambiguate_guids([e for e in parsed.entries if e.title or e.body], parsed.known_identities)
     stored = await _stored_versions(db, source.id, entries)
     fresh = [e for e in entries if not _unchanged(e, stored, source.full_text)]
-    unchanged = len(entries) - len(fresh)
+    unchanged = len(entries) - len(fresh) + parsed.known
     if parsed.article_links:
         fresh.extend(await _listed_articles(db, fetcher, parsed.article_links, tz, offload))
     elif source.full_text:

@@ -39,3 +39,9 @@ class ParsedSource:
     ttl_seconds: int | None = None  # RSS <ttl>, already in seconds
     article_links: list[str] = field(default_factory=list)  # html listing: pages to fetch next
     warnings: list[str] = field(default_factory=list)
+    language: str | None = None  # the feed's own, which its entries inherit
+    # Entries left out because their item's bytes are those of an item already handled (see
+    # news.feed_memo), with the (guid, URL) identity keys of those that have both.
+    known: int = 0
+    known_identities: list[tuple[int, int]] = field(default_factory=list)
+    memo: bytes | None = None  # what to remember of this document once its entries are stored

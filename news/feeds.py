@@ -45,7 +45,13 @@ def parse_feed(body: bytes, content_type: str | None, base_url: str, default_tz:
         if parsed is None:
             raise FeedParseError("JSON document is not a JSON Feed")
         return parsed
-    data, headers, warnings = _feedparser_input(body, content_type)
+    return parse_xml_feed(*feedparser_input(body, content_type), base_url, default_tz)[0]
+
+
+def parse_xml_feed(
+    data: bytes, headers: dict, warnings: list[str], base_url: str, default_tz: tzinfo
+) -> tuple[ParsedSource, bool]:
+    """An XML feed from `feedparser_input`'s output, and whether feedparser found it ill-formed."""
     result = feedparser.parse(
         io.BytesIO(data),  # never a str or bytes: feedparser would treat those as a URL or file path
         response_headers=headers,
@@ -55,22 +61,26 @@ def parse_feed(body: bytes, content_type: str | None, base_url: str, default_tz:
     if not (result.get("version") or result.entries or result.feed.get("title") or result.feed.get("link")):
         reason = result.get("bozo_exception") or "no feed element found"
         raise FeedParseError(f"not a feed: {reason}")
-    if result.get("bozo") and result.entries:
+    ill_formed = bool(result.get("bozo"))
+    warnings = list(warnings)
+    if ill_formed and result.entries:
         warnings.append(f"ill-formed feed: {result.get('bozo_exception')}")
     feed = result.feed
     language = language_code(feed.get("language"))
     entries = [_entry(raw, base_url, default_tz, language) for raw in result.entries]
-    return ParsedSource(
+    parsed = ParsedSource(
         kind="rss",
         title=title_text(feed.get("title"), _is_html(feed.get("title_detail"))) or None,
         entries=entries,
         ttl_seconds=_ttl_seconds(feed.get("ttl")),
         warnings=warnings,
+        language=language,
     )
+    return parsed, ill_formed
 
 
-def _feedparser_input(body: bytes, content_type: str | None) -> tuple[bytes, dict, list[str]]:
-    """Bytes and response headers for feedparser.
+def feedparser_input(body: bytes, content_type: str | None) -> tuple[bytes, dict, list[str]]:
+    """Bytes (UTF-8 or ASCII), response headers and warnings for feedparser.
 
     UTF-8 (and ASCII) documents go to feedparser as they are. Anything else is decoded by
     decode_document first: feedparser guesses windows-1252 for undeclared bytes and knows

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -69,16 +71,35 @@ def prepare_entries(entries: list[Entry], words: int, language: str | None = Non
     return [prepare_entry(entry, words=words, language=language) for entry in entries]
 
 
-def disambiguate_guids(entries: list[Entry]) -> list[Entry]:
+def disambiguate_guids(entries: list[Entry], others: Iterable[tuple[int, int]] = ()) -> list[Entry]:
     """A guid repeated inside one feed for different URLs names different items: add the URL.
 
     Applied to parsed entries, before they are compared with what is stored (whose guids it made).
+    `others` are the `identity_key`s of the feed's other entries, left out of `entries` because
+    they were handled in an earlier poll (news.feed_memo): they count as repeats too.
     """
-    urls_by_guid: dict[str, set[str]] = {}
-    for entry in entries:
-        if entry.guid and entry.url:
-            urls_by_guid.setdefault(entry.guid, set()).add(canonical_url_of(entry))
-    for entry in entries:
-        if entry.guid and entry.url and len(urls_by_guid[entry.guid]) > 1:
+    urls_by_guid: dict[int, set[int]] = {}
+    for guid_key, url_key in others:
+        urls_by_guid.setdefault(guid_key, set()).add(url_key)
+    keys = [identity_key(entry) for entry in entries]
+    for key in keys:
+        if key is not None:
+            urls_by_guid.setdefault(key[0], set()).add(key[1])
+    for entry, key in zip(entries, keys, strict=True):
+        if key is not None and len(urls_by_guid[key[0]]) > 1:
             entry.guid = f"{entry.guid}#{canonical_url_of(entry)}"
     return entries
+
+
+def identity_key(entry: Entry) -> tuple[int, int] | None:
+    """64-bit keys of an entry's guid and canonical URL (None unless it has both), as compared by
+    `disambiguate_guids`: short enough to remember for every item of every feed."""
+    if not (entry.guid and entry.url):
+        return None
+    return _key64(entry.guid), _key64(canonical_url_of(entry) or "")
+
+
+def _key64(text: str) -> int:
+    return int.from_bytes(
+        hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big"
+    )

@@ -241,13 +241,15 @@ async def store_items(
     return result
 
 
-def _all_distinct(items: list[PreparedItem]) -> bool:
-    """No two items share a guid, a canonical URL or a fingerprint (else they are one item)."""
-    for key in ("guid", "canonical_url", "fingerprint"):
-        values = [getattr(i, key) for i in items if getattr(i, key)]
-        if len(set(values)) != len(values):
-            return False
-    return True
+def _all_distinct(items: list[PreparedItem], owners: list[int]) -> bool:
+    """No two items (item i of source `owners[i]`) share a source and guid, a canonical URL or a
+    fingerprint (else they are one item)."""
+    identities = [
+        [(owner, i.guid) for i, owner in zip(items, owners, strict=True)],
+        [i.canonical_url for i in items if i.canonical_url],
+        [i.fingerprint for i in items],
+    ]
+    return all(len(set(values)) == len(values) for values in identities)
 
 
 async def _insert_all_at_once(
@@ -255,33 +257,38 @@ async def _insert_all_at_once(
 ) -> bool:
     """The usual case, in a handful of statements: new items, none already stored. False (and
     nothing written) when the batch holds twins or a concurrent poll stored one of them first."""
-    if not _all_distinct(fresh):
+    owners = [source.id] * len(fresh)
+    if not _all_distinct(fresh, owners):
         return False
     try:
         async with session.begin_nested():
-            batch = await _bulk_insert(session, source, fresh, now)
+            item_ids, created = await _bulk_insert(session, owners, fresh, now)
     except IntegrityError:
         return False
-    result.new += batch.new
-    result.new_item_ids += batch.new_item_ids
-    result.new_story_ids += batch.new_story_ids
+    result.new += len(fresh)
+    result.new_item_ids += item_ids
+    result.new_story_ids += list(created.values())
     return True
 
 
 async def _bulk_insert(
-    session: AsyncSession, source: SourceRef, fresh: list[PreparedItem], now: datetime
-) -> IngestResult:
+    session: AsyncSession, owners: list[int], fresh: list[PreparedItem], now: datetime
+) -> tuple[list[int], dict[int, int]]:
+    """Insert `fresh` (item i for source `owners[i]`) with their stories, links and story keys.
+
+    Returns the items' ids, in order, and the ids of the stories they created, by item index.
+    """
     candidates: Candidates = await candidate_stories(
         session, [p.signature for p in fresh], now - STORY_WINDOW
     )
     # A story first told in this batch gets a provisional id (-1, -2, ...) so that the batch's
     # later items can join it before it exists.
-    creators: list[PreparedItem] = []
+    creators: list[int] = []  # indexes in fresh
     story_of: list[int] = []
-    for prepared in fresh:
+    for index, prepared in enumerate(fresh):
         story_id = closest_story(prepared.signature, candidates)
         if story_id is None:
-            creators.append(prepared)
+            creators.append(index)
             story_id = -len(creators)
             add_candidate(candidates, story_id, prepared.signature)
         story_of.append(story_id)
@@ -289,12 +296,14 @@ async def _bulk_insert(
     real: dict[int, int] = {}
     published: dict[int, datetime] = {}  # story id -> its published time, for the links
     if creators:
-        rows = [_story_row(p, now, joined[-n]) for n, p in enumerate(creators, start=1)]
-        real = dict(enumerate(await _insert_returning_ids(session, Story, rows, "url"), start=1))
-        real = {-n: story_id for n, story_id in real.items()}
+        rows = [_story_row(fresh[i], now, joined[-n]) for n, i in enumerate(creators, start=1)]
+        ids = await _insert_returning_ids(session, Story, rows, "url")
+        real = {-n: story_id for n, story_id in enumerate(ids, start=1)}
         published = {real[-n]: row["published_at"] for n, row in enumerate(rows, start=1)}
         bands = [
-            row for n, p in enumerate(creators, start=1) for row in story_key_rows(real[-n], p.signature, now)
+            row
+            for n, i in enumerate(creators, start=1)
+            for row in story_key_rows(real[-n], fresh[i].signature, now)
         ]
         if bands:
             await session.execute(insert(StoryBand.__table__), bands)
@@ -304,20 +313,65 @@ async def _bulk_insert(
                 update(Story).where(Story.id == story_id).values(item_count=Story.item_count + count)
             )
     story_of = [real.get(story_id, story_id) for story_id in story_of]
-    item_rows = [_item_row(source.id, story_id, p, now) for p, story_id in zip(fresh, story_of, strict=True)]
+    item_rows = [
+        _item_row(owner, story_id, p, now) for p, owner, story_id in zip(fresh, owners, story_of, strict=True)
+    ]
     item_ids = await _insert_returning_ids(session, Item, item_rows, "content_fingerprint")
     joined_ids = [story_id for story_id in joined if story_id > 0]
     if joined_ids:
         stories = select(Story.id, Story.published_at).where(Story.id.in_(joined_ids))
         published.update((await session.execute(stories)).all())
     links = [
-        {"story_id": story_id, "source_id": source.id, "seen_at": now, "published_at": published[story_id]}
-        for story_id in dict.fromkeys(story_of)
+        {"story_id": story_id, "source_id": owner, "seen_at": now, "published_at": published[story_id]}
+        for story_id, owner in dict.fromkeys(zip(story_of, owners, strict=True))
     ]
     await session.execute(
         _insert(session)(StorySource).on_conflict_do_nothing(index_elements=["story_id", "source_id"]), links
     )
-    return IngestResult(new=len(fresh), new_item_ids=list(item_ids), new_story_ids=list(real.values()))
+    return list(item_ids), {i: real[-n] for n, i in enumerate(creators, start=1)}
+
+
+async def store_new_items_together(
+    session: AsyncSession, batches: list[tuple[int, list[PreparedItem]]], now: datetime
+) -> list[IngestResult] | None:
+    """Several sources' items in one set of statements (a handful in all, not per source), when
+    each is new: no two share an identity and none is stored. The result per (source id, items)
+    batch; None, with nothing written, when that is not so (then store them source by source).
+
+    A source's `item_count` is the caller's to move (it records the poll in the same statement).
+    """
+    owners = [source_id for source_id, items in batches for _ in items]
+    fresh = [p for _, items in batches for p in items]
+    results = [IngestResult() for _ in batches]
+    if not fresh:
+        return results
+    if not _all_distinct(fresh, owners) or await _any_stored(session, batches):
+        return None
+    try:
+        async with session.begin_nested():
+            item_ids, created = await _bulk_insert(session, owners, fresh, now)
+    except IntegrityError:  # a concurrent poll stored one of them first
+        return None
+    index = 0
+    for result, (_, items) in zip(results, batches, strict=True):
+        result.new = len(items)
+        result.new_item_ids = item_ids[index : index + len(items)]
+        result.new_story_ids = [created[i] for i in range(index, index + len(items)) if i in created]
+        index += len(items)
+    return results
+
+
+async def _any_stored(session: AsyncSession, batches: list[tuple[int, list[PreparedItem]]]) -> bool:
+    """One of the batches' items is stored already (same source and guid, URL or content)."""
+    prints = [p.fingerprint for _, items in batches for p in items]
+    urls = [p.canonical_url for _, items in batches for p in items if p.canonical_url]
+    conditions = [Item.content_fingerprint.in_(prints)]
+    if urls:
+        conditions.append(Item.canonical_url.in_(urls))
+    for source_id, items in batches:
+        if items:
+            conditions.append((Item.source_id == source_id) & Item.guid.in_([p.guid for p in items]))
+    return await session.scalar(select(Item.id).where(or_(*conditions)).limit(1)) is not None
 
 
 async def _insert_returning_ids(session: AsyncSession, model, rows: list[dict], key: str) -> list[int]:

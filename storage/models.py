@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -85,6 +86,8 @@ class Source(Base):
     # HTTP validators, saved only after a good parse
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
+    # What the last stored document's items were (news.feed_memo): the next poll parses the others
+    entry_memo: Mapped[bytes | None] = mapped_column(LargeBinary)
     # health
     error_count: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from news.config import FeedConfig
@@ -141,36 +141,78 @@ async def claim_due_sources(
     return sources
 
 
-async def record_success(
-    session: AsyncSession,
-    source_id: int,
-    *,
-    now: datetime,
-    next_check_at: datetime,
-    etag: str | None = None,
-    last_modified: str | None = None,
-    new_url: str | None = None,
-    detected_kind: str | None = None,
-    title: str | None = None,
-    not_modified: bool = False,
-) -> bool:
+@dataclass(frozen=True)
+class PollSuccess:
+    """A successful poll to record with others (`record_successes`): record_success's arguments,
+    and the number of new items it stored."""
+
+    source_id: int
+    now: datetime
+    next_check_at: datetime
+    etag: str | None = None
+    last_modified: str | None = None
+    new_url: str | None = None
+    detected_kind: str | None = None
+    title: str | None = None
+    entry_memo: bytes | None = None
+    new_items: int = 0
+
+
+_RECORD_SUCCESS = (
+    update(Source.__table__)
+    .where(Source.__table__.c.id == bindparam("p_id"))
+    .values(
+        last_polled_at=bindparam("p_now"),
+        last_success_at=bindparam("p_now"),
+        error_count=0,
+        next_check_at=bindparam("p_next"),
+        etag=bindparam("p_etag"),
+        last_modified=bindparam("p_last_modified"),
+        entry_memo=bindparam("p_memo"),
+        url=func.coalesce(bindparam("p_url", type_=Source.url.type), Source.__table__.c.url),
+        detected_kind=func.coalesce(
+            bindparam("p_kind", type_=Source.detected_kind.type), Source.__table__.c.detected_kind
+        ),
+        title=func.coalesce(bindparam("p_title", type_=Source.title.type), Source.__table__.c.title),
+        item_count=Source.__table__.c.item_count + bindparam("p_new", type_=Source.item_count.type),
+    )
+)
+
+
+async def record_success(session: AsyncSession, record: PollSuccess) -> bool:
     """Record a successful poll; False when the source is gone (removed while it was polled)."""
-    values: dict = {
-        "last_polled_at": now,
-        "last_success_at": now,
-        "error_count": 0,
-        "next_check_at": next_check_at,
-    }
-    if not not_modified:
-        values.update(etag=etag, last_modified=last_modified)
-    if new_url:
-        values["url"] = new_url
-    if detected_kind:
-        values["detected_kind"] = detected_kind
-    if title:
-        values["title"] = title
-    result = await session.execute(update(Source).where(Source.id == source_id).values(**values))
+    result = await (await session.connection()).execute(_RECORD_SUCCESS, _success_rows([record]))
     return result.rowcount == 1
+
+
+async def record_successes(session: AsyncSession, records: list[PollSuccess]) -> None:
+    """Record many successful polls in one executemany, their new items counted in (sources
+    removed meanwhile are not there to update)."""
+    if records:
+        await (await session.connection()).execute(_RECORD_SUCCESS, _success_rows(records))
+
+
+async def present_source_ids(session: AsyncSession, ids: list[int]) -> set[int]:
+    """Which of these sources still exist."""
+    return set((await session.scalars(select(Source.id).where(Source.id.in_(ids)))).all())
+
+
+def _success_rows(records: list[PollSuccess]) -> list[dict]:
+    return [
+        {
+            "p_id": r.source_id,
+            "p_now": r.now,
+            "p_next": r.next_check_at,
+            "p_etag": r.etag,
+            "p_last_modified": r.last_modified,
+            "p_memo": r.entry_memo,
+            "p_url": r.new_url or None,  # as record_success: only what the poll found changes
+            "p_kind": r.detected_kind or None,
+            "p_title": r.title or None,
+            "p_new": r.new_items,
+        }
+        for r in records
+    ]
 
 
 @dataclass(frozen=True)

@@ -130,3 +130,51 @@ async def test_a_caller_cancelled_while_waiting_leaves_the_others_and_its_write_
         await behind["huy"]
     await writer.close()
     assert await stored_names(fresh_db) == {"cham", "sau"}
+
+
+# -- a group written together --------------------------------------------------------------------
+
+
+def adding_together(answer: str = "written"):
+    """A `together` that stores every payload (a name) as a source, then answers `answer`:
+    "written" (their names), "declined" (None) or "broken" (raises)."""
+
+    async def together(session, names: list[str]) -> list[str] | None:
+        for name in names:
+            await add_source(session, SourceSpec(name=name, url=f"https://{name}.example.vn/rss"), NOW)
+        await session.flush()
+        if answer == "broken":
+            raise RuntimeError("together broke")
+        return None if answer == "declined" else [f"{name} together" for name in names]
+
+    return together
+
+
+async def test_writes_with_payloads_are_written_together_by_one_call(fresh_db):
+    writer = GroupWriter(fresh_db, together=adding_together())
+
+    names = await asyncio.gather(*(writer.write(adding("unused"), f"nguon-{n}") for n in range(3)))
+
+    assert names == [f"nguon-{n} together" for n in range(3)]
+    assert (writer.transactions, writer.written_together) == (1, 1)
+    assert await stored_names(fresh_db) == {f"nguon-{n}" for n in range(3)}, "no write ran on its own"
+
+
+@pytest.mark.parametrize("answer", ["declined", "broken"])
+async def test_a_group_together_cannot_write_is_undone_and_each_write_runs_on_its_own(fresh_db, answer):
+    writer = GroupWriter(fresh_db, together=adding_together(answer))
+
+    names = await asyncio.gather(*(writer.write(adding(f"rieng-{n}"), f"chung-{n}") for n in range(3)))
+
+    assert names == [f"rieng-{n}" for n in range(3)]
+    assert (writer.transactions, writer.written_together) == (1, 0)
+    assert await stored_names(fresh_db) == set(names), "what together wrote is undone"
+
+
+async def test_a_write_without_payload_keeps_its_group_from_being_written_together(fresh_db):
+    writer = GroupWriter(fresh_db, together=adding_together())
+
+    names = await asyncio.gather(writer.write(adding("rieng-1"), "chung-1"), writer.write(adding("rieng-2")))
+
+    assert names == ["rieng-1", "rieng-2"]
+    assert writer.written_together == 0

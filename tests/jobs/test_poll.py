@@ -30,9 +30,10 @@ INTERVAL = timedelta(seconds=900)
 LATER = timedelta(hours=7)  # past any next check (the cap is 6 h)
 
 
-def two_items(prefix: str = "", site: str = "tinh") -> bytes:
+def two_items(prefix: str = "", site: str = "tinh", on_top: tuple[FeedItem, ...] = ()) -> bytes:
     return rss(
         [
+            *on_top,
             FeedItem(
                 f"{prefix}Hội nghị tổng kết công tác xây dựng Đảng",
                 f"https://{site}.example.vn/tin/1.html",
@@ -51,13 +52,13 @@ def two_items(prefix: str = "", site: str = "tinh") -> bytes:
 def parse_calls(monkeypatch) -> list[str]:
     """Records every feed parse the poller does."""
     calls: list[str] = []
-    real = jobs.source_entries.parse_feed
+    real = jobs.source_entries.parse_feed_since
 
-    def counting(body, content_type, base_url, tz):
+    def counting(body, content_type, base_url, tz, memo):
         calls.append(base_url)
-        return real(body, content_type, base_url, tz)
+        return real(body, content_type, base_url, tz, memo)
 
-    monkeypatch.setattr(jobs.source_entries, "parse_feed", counting)
+    monkeypatch.setattr(jobs.source_entries, "parse_feed_since", counting)
     return calls
 
 
@@ -126,6 +127,33 @@ async def test_changed_feed_is_fetched_whole_and_stores_only_what_is_new(poller,
     assert prepared == ["Khánh thành cầu Rạch Miễu 2"], "an entry stored unchanged is not prepared again"
     assert poller.server.requests_to("/rss")[-1].headers["if-none-match"] == ETAG
     assert (await poller.source("tinh")).etag == '"v2"'
+
+
+async def test_a_changed_feed_parses_only_the_items_it_did_not_have_at_the_last_stored_poll(
+    poller, monkeypatch
+):
+    parsed = []
+    real = jobs.source_entries.parse_feed_since
+
+    def recording(body, content_type, base_url, tz, memo):
+        parsed.append(real(body, content_type, base_url, tz, memo))
+        return parsed[-1]
+
+    monkeypatch.setattr(jobs.source_entries, "parse_feed_since", recording)
+    url = poller.server.serve("/rss", two_items(), etag=ETAG)
+    await poller.add("tinh", url)
+    await poller.cycle()
+    assert (parsed[0].known, len(parsed[0].entries)) == (0, 2)
+    assert (await poller.source("tinh")).entry_memo == parsed[0].memo is not None
+
+    bridge = FeedItem("Khánh thành cầu mới", "https://tinh.example.vn/tin/3.html", "Cầu mới nối hai huyện.")
+    poller.server.serve("/rss", two_items(on_top=(bridge,)), etag='"v2"')
+    again = await poller.cycle(after=LATER)
+
+    assert [e.title for e in parsed[1].entries] == ["Khánh thành cầu mới"]
+    assert parsed[1].known == 2, "the two items it stored last time are not parsed again"
+    assert (again["tinh"].new, again["tinh"].duplicate) == (1, 2)
+    assert (await poller.source("tinh")).entry_memo == parsed[1].memo != parsed[0].memo
 
 
 async def test_feed_without_validators_is_parsed_each_time_and_yields_duplicates(poller, parse_calls):
@@ -372,9 +400,7 @@ async def test_poll_source_alone_records_a_304_itself(poller):
     poller.clock.now += LATER
     snapshot = jobs.poll.SourceSnapshot.of(await poller.source("tinh"))
 
-    outcome = await jobs.poll.poll_source(
-        poller.db, poller.fetcher, poller.config, snapshot, now=poller.clock
-    )
+    outcome = await jobs.poll.poll_source(poller.db, poller.fetcher, poller.config, snapshot, now=poller.clock)
 
     assert outcome.status == "not modified"
     source = await poller.source("tinh")

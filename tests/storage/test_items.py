@@ -173,3 +173,58 @@ async def test_changed_text_drops_the_cached_abstractive_summary(fresh_db):
     await _store(fresh_db, src, entry(guid="g-1", body=BODY + " Đoạn mới được bổ sung sau khi đăng."))
     async with fresh_db.session() as s:
         assert await s.scalar(select(Item.summary_llm)) is None
+
+
+# -- several sources' new items in one go (a poll's write group) ---------------------------------
+
+OTHER_BODY = "Nông dân huyện Châu Thành thu hoạch lúa hè thu, năng suất đạt 6,5 tấn một héc-ta, cao hơn vụ trước."
+
+
+async def _store_together(db, batches):
+    from storage.items import store_new_items_together
+
+    async with db.transaction() as s:
+        return await store_new_items_together(s, [(src.id, prep(*entries)) for src, entries in batches], NOW)
+
+
+async def test_new_items_of_several_sources_are_stored_together_with_one_story_per_story(fresh_db):
+    a, b = await _source(fresh_db, "a"), await _source(fresh_db, "b")
+    rice = entry(url="https://a.example.vn/lua.html", title="Thu hoạch lúa hè thu", body=OTHER_BODY)
+    # The same story told by b (its own URL, a source suffix): it joins a's story.
+    retold = entry(url="https://b.example.vn/hoi-nghi.html", title="Hội nghị tổng kết xây dựng Đảng - Báo B")
+
+    results = await _store_together(fresh_db, [(a, [entry(), rice]), (b, [retold])])
+
+    assert [(r.new, len(r.new_item_ids), len(r.new_story_ids)) for r in results] == [(2, 2, 2), (1, 1, 0)]
+    async with fresh_db.session() as s:
+        owners = dict((await s.execute(select(Item.id, Item.source_id))).all())
+        links = set((await s.execute(select(StorySource.story_id, StorySource.source_id))).all())
+        counts = dict((await s.execute(select(Story.id, Story.item_count))).all())
+    assert [owners[i] for r in results for i in r.new_item_ids] == [a.id, a.id, b.id]
+    party_story = results[0].new_story_ids[0]
+    assert links == {(party_story, a.id), (results[0].new_story_ids[1], a.id), (party_story, b.id)}
+    assert counts == {party_story: 2, results[0].new_story_ids[1]: 1}
+
+
+@pytest.mark.parametrize(
+    "batches",
+    [
+        pytest.param(lambda a, b: [(a, [entry()]), (b, [entry(url="https://a.example.vn/khac.html")])], id="same content"),
+        pytest.param(
+            lambda a, b: [(a, [entry()]), (b, [entry(url="https://tinh.example.vn/tin/hoi-nghi-123.html?utm_source=x", body=OTHER_BODY)])],
+            id="same canonical URL",
+        ),
+    ],
+)
+async def test_twins_across_sources_are_not_stored_together(fresh_db, batches):
+    a, b = await _source(fresh_db, "a"), await _source(fresh_db, "b")
+    assert await _store_together(fresh_db, batches(a, b)) is None
+    assert await _count(fresh_db, Item) == 0, "nothing is written: the caller stores them source by source"
+
+
+async def test_an_item_stored_already_is_not_stored_together(fresh_db):
+    a, b = await _source(fresh_db, "a"), await _source(fresh_db, "b")
+    await _store(fresh_db, a, entry())
+    rice = entry(url="https://b.example.vn/lua.html", title="Thu hoạch lúa", body=OTHER_BODY)
+    assert await _store_together(fresh_db, [(b, [rice]), (a, [entry()])]) is None
+    assert (await _count(fresh_db, Item), await _count(fresh_db, Story)) == (1, 1)
