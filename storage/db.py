@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from news.fingerprint import signature_distance
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -43,6 +45,16 @@ def _on_sqlite_connect(dbapi_conn, _record) -> None:
     # again are copied into the database once per checkpoint, not once per 4 MB of log.
     cursor.execute("PRAGMA wal_autocheckpoint=10000")
     cursor.close()
+    # storage.story_match filters candidate stories by distance in the query (PostgreSQL has
+    # bit_count): the ~100 unrelated candidates an item meets in a big store never leave SQLite.
+    dbapi_conn.create_function(SIGNATURE_DISTANCE, 2, _signature_distance, deterministic=True)
+
+
+SIGNATURE_DISTANCE = "bantin_signature_distance"
+
+
+def _signature_distance(a: int | None, b: int | None) -> int | None:
+    return None if a is None or b is None else signature_distance(a, b)
 
 
 READ_ONLY = "bantin_read_only"  # execution option of Database.reading() connections

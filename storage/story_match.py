@@ -22,11 +22,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import BigInteger, bindparam, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import BigInteger, bindparam, cast, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, BIT
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from news.fingerprint import SAME_STORY_MAX_DISTANCE, from_signed64, signature_distance
+from storage.db import SIGNATURE_DISTANCE
 from storage.models import StoryBand
 
 CHUNKS = 4
@@ -78,27 +79,49 @@ def _probes(signature: int) -> tuple[int, ...]:
     return tuple(keys)
 
 
-def _band_in(session: AsyncSession, keys: list[int]):
-    """`story_bands.band IN keys` with the keys in one bound parameter: rendered as thousands of
-    parameters, the IN list cost more to build than the lookup itself."""
+def _probed_near(session: AsyncSession, signatures: list[int], since: datetime):
+    """Story keys one of `signatures` probes, of stories first seen since `since` and within the
+    same-story distance of the signature that probed them.
+
+    The probe keys go in one bound parameter: rendered as thousands of parameters, the list cost
+    more to build than the lookup itself. The distance is checked in the database, so only near
+    stories come back: at 100,000 stories in the window an item meets about 100 unrelated
+    candidates, and sending them over was most of the lookup.
+    """
+    unique = list(dict.fromkeys(signatures))
+    columns = (StoryBand.band, StoryBand.story_id, StoryBand.signature)
     if session.bind.dialect.name == "postgresql":
-        return StoryBand.band == func.any(bindparam("probe_keys", keys, type_=ARRAY(BigInteger)))
-    listed = func.json_each(bindparam("probe_keys", json.dumps(keys))).table_valued("value")
-    return StoryBand.band.in_(select(listed.c.value))
+        pairs = [(key, signature) for signature in unique for key in _probes(signature)]
+        probe = func.unnest(
+            bindparam("probe_keys", [k for k, _ in pairs], type_=ARRAY(BigInteger)),
+            bindparam("probe_signatures", [s for _, s in pairs], type_=ARRAY(BigInteger)),
+        ).table_valued("key", "signature").render_derived(name="probe")
+        source, key, signature = probe, probe.c.key, probe.c.signature
+        distance = func.bit_count(cast(StoryBand.signature.op("#")(signature), BIT(64)))
+    else:
+        # [[signature, key, key, ...], ...]: each signature once, with its 68 keys after it
+        lists = json.dumps([[signature, *_probes(signature)] for signature in unique])
+        item = func.json_each(bindparam("probes", lists)).table_valued("value").alias("item")
+        probe = func.json_each(item.c.value).table_valued("key", "value").alias("probe")
+        source = item.join(probe, probe.c.key > 0)
+        key, signature = probe.c.value, func.json_extract(item.c.value, "$[0]")
+        distance = getattr(func, SIGNATURE_DISTANCE)(StoryBand.signature, signature)
+    return (
+        select(*columns)
+        .select_from(source)
+        .join(StoryBand, StoryBand.band == key)
+        .where(StoryBand.first_seen_at >= since, distance <= SAME_STORY_MAX_DISTANCE)
+    )
 
 
 async def candidate_stories(session: AsyncSession, signatures: list[int], since: datetime) -> Candidates:
-    """Stories first seen since `since` that store a key one of `signatures` probes."""
-    keys = sorted({key for signature in signatures for key in _probes(signature)})
+    """Stories first seen since `since`, within the same-story distance of one of `signatures`,
+    under each key they were found by."""
     found: Candidates = defaultdict(list)
-    if not keys:
+    signatures = [s for s in signatures if _probes(s)]
+    if not signatures:
         return found
-    rows = await session.execute(
-        select(StoryBand.band, StoryBand.story_id, StoryBand.signature).where(
-            _band_in(session, keys), StoryBand.first_seen_at >= since
-        )
-    )
-    for key, story_id, signature in rows:
+    for key, story_id, signature in await session.execute(_probed_near(session, signatures, since)):
         found[key].append((story_id, signature))
     return found
 

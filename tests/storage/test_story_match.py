@@ -180,3 +180,38 @@ async def test_a_big_batch_finds_every_story_it_retells(fresh_db):
 
     assert (retold.new, retold.new_story_ids) == (80, [])
     assert await _count(fresh_db, Story) == 80
+
+
+async def test_only_stories_within_the_same_story_distance_come_back_from_the_lookup(fresh_db):
+    """All three share the item's first chunk key; the database leaves out the one 8 bits away."""
+    from storage.story_match import candidate_stories, story_key_rows
+
+    item = to_signed64(0x0123_4567_89AB_CDEF)
+    near = {1: to_signed64(flip(item, [16, 20, 33, 40, 50, 60, 63])), 2: item}  # story id -> signature
+    far = to_signed64(flip(item, [16, 20, 33, 40, 50, 60, 62, 63]))
+    async with fresh_db.transaction() as s:
+        for story_id, signature in [*near.items(), (3, far)]:
+            s.add(Story(id=story_id, title=f"Tin {story_id}", url=f"https://a.vn/{story_id}", signature=signature,
+                        published_at=NOW, first_seen_at=NOW, item_count=1))  # fmt: skip
+        await s.flush()
+        rows = [r for story_id, sig in [*near.items(), (3, far)] for r in story_key_rows(story_id, sig, NOW)]
+        await s.execute(StoryBand.__table__.insert(), rows)
+    assert [signature_distance(item, sig) for sig in [*near.values(), far]] == [7, 0, 8]
+
+    async with fresh_db.session() as s:
+        found = await candidate_stories(s, [item], NOW - timedelta(days=1))
+
+    assert {story_id for stories in found.values() for story_id, _ in stories} == set(near)
+    assert closest_story(item, found) == 2
+
+
+async def test_the_lookup_reads_the_key_index_on_sqlite(sqlite_db):
+    from storage.story_match import _probed_near
+
+    async with sqlite_db.session() as s:
+        stmt = _probed_near(s, [to_signed64(0x0123_4567_89AB_CDEF)], NOW)
+        compiled = stmt.compile(s.bind)
+        conn = await s.connection()
+        params = tuple(compiled.params[name] for name in compiled.positiontup)
+        plan = " / ".join(row[3] for row in await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), params))
+    assert "SEARCH story_bands USING PRIMARY KEY (band=? AND first_seen_at>?)" in plan, plan
