@@ -371,7 +371,9 @@ async def _any_stored(session: AsyncSession, batches: list[tuple[int, list[Prepa
     for source_id, items in batches:
         if items:
             conditions.append((Item.source_id == source_id) & Item.guid.in_([p.guid for p in items]))
-    return await session.scalar(select(Item.id).where(or_(*conditions)).limit(1)) is not None
+    # No LIMIT 1: with it PostgreSQL scanned the whole table hoping for an early match (45 ms at
+    # 40,000 items when none matches, the usual answer) instead of one index probe per list.
+    return (await session.execute(select(Item.id).where(or_(*conditions)))).first() is not None
 
 
 async def _insert_returning_ids(session: AsyncSession, model, rows: list[dict], key: str) -> list[int]:

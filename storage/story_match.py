@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import BigInteger, bindparam, cast, func, select
+from sqlalchemy import BigInteger, bindparam, cast, func, select, true
 from sqlalchemy.dialects.postgresql import ARRAY, BIT
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -92,24 +92,39 @@ def _probed_near(session: AsyncSession, signatures: list[int], since: datetime):
     columns = (StoryBand.band, StoryBand.story_id, StoryBand.signature)
     if session.bind.dialect.name == "postgresql":
         pairs = [(key, signature) for signature in unique for key in _probes(signature)]
-        probe = func.unnest(
-            bindparam("probe_keys", [k for k, _ in pairs], type_=ARRAY(BigInteger)),
-            bindparam("probe_signatures", [s for _, s in pairs], type_=ARRAY(BigInteger)),
-        ).table_valued("key", "signature").render_derived(name="probe")
-        source, key, signature = probe, probe.c.key, probe.c.signature
-        distance = func.bit_count(cast(StoryBand.signature.op("#")(signature), BIT(64)))
-    else:
-        # [[signature, key, key, ...], ...]: each signature once, with its 68 keys after it
-        lists = json.dumps([[signature, *_probes(signature)] for signature in unique])
-        item = func.json_each(bindparam("probes", lists)).table_valued("value").alias("item")
-        probe = func.json_each(item.c.value).table_valued("key", "value").alias("probe")
-        source = item.join(probe, probe.c.key > 0)
-        key, signature = probe.c.value, func.json_extract(item.c.value, "$[0]")
-        distance = getattr(func, SIGNATURE_DISTANCE)(StoryBand.signature, signature)
+        probe = (
+            func.unnest(
+                bindparam("probe_keys", [k for k, _ in pairs], type_=ARRAY(BigInteger)),
+                bindparam("probe_signatures", [s for _, s in pairs], type_=ARRAY(BigInteger)),
+            )
+            .table_valued("key", "signature")
+            .render_derived(name="probe")
+        )
+        # LATERAL, kept from being merged into a plain join by its OFFSET: one index lookup per
+        # probe key. As a plain join PostgreSQL sorted the whole key table for a merge join
+        # (85 ms instead of a few at 40,000 stories).
+        band = (
+            select(*columns)
+            .where(StoryBand.band == probe.c.key, StoryBand.first_seen_at >= since)
+            .offset(0)
+            .lateral("band")
+        )
+        distance = func.bit_count(cast(band.c.signature.op("#")(probe.c.signature), BIT(64)))
+        return (
+            select(band.c.band, band.c.story_id, band.c.signature)
+            .select_from(probe)
+            .join(band, true())
+            .where(distance <= SAME_STORY_MAX_DISTANCE)
+        )
+    # [[signature, key, key, ...], ...]: each signature once, with its 68 keys after it
+    lists = json.dumps([[signature, *_probes(signature)] for signature in unique])
+    item = func.json_each(bindparam("probes", lists)).table_valued("value").alias("item")
+    probe = func.json_each(item.c.value).table_valued("key", "value").alias("probe")
+    distance = getattr(func, SIGNATURE_DISTANCE)(StoryBand.signature, func.json_extract(item.c.value, "$[0]"))
     return (
         select(*columns)
-        .select_from(source)
-        .join(StoryBand, StoryBand.band == key)
+        .select_from(item.join(probe, probe.c.key > 0))
+        .join(StoryBand, StoryBand.band == probe.c.value)
         .where(StoryBand.first_seen_at >= since, distance <= SAME_STORY_MAX_DISTANCE)
     )
 
