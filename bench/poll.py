@@ -11,9 +11,10 @@ with an ETag and Last-Modified). This process then measures, in order:
               store with dedup and story clustering
   loop lag    meanwhile, how late a 10 ms timer fires: what a bot in the same process waits
   304 cycle   the next cycle: every feed answers 304 Not Modified
-  changed     the cycle after: every feed has changed (a new ETag, FRESH_LATER new items on top,
-              as many old ones gone): fetch, parse, tell the known entries, prepare and store
-              the new ones. What a poll of busy sources looks like once the archive exists.
+  changed     the cycle after: every feed has changed at the same URL (a new ETag, FRESH_LATER
+              new items on top, as many old ones gone): fetch, parse the items the last stored
+              poll did not have (news.feed_memo), prepare and store the new ones. What a poll of
+              busy sources looks like once the archive exists.
   peak RSS    of this process after the three cycles (the server's memory is not counted)
   bare parse  feedparser.parse on the same bytes, one after the other: the floor
   parse path  our parse_feed + prepare_entry on the same bytes (no network, no database)
