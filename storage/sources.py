@@ -181,7 +181,8 @@ _RECORD_SUCCESS = (
 
 async def record_success(session: AsyncSession, record: PollSuccess) -> bool:
     """Record a successful poll; False when the source is gone (removed while it was polled)."""
-    result = await (await session.connection()).execute(_RECORD_SUCCESS, _success_rows([record]))
+    # One parameter set, not a list of one: an executemany's row count is not reliable.
+    result = await (await session.connection()).execute(_RECORD_SUCCESS, _success_rows([record])[0])
     return result.rowcount == 1
 
 
