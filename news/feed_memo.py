@@ -35,16 +35,15 @@ _DIGEST = 16
 _RECORD = _DIGEST + 16  # item digest, then the entry's guid and URL keys (news.prepare.identity_key)
 
 # The prolog (declaration, comments, processing instructions, a DOCTYPE with its internal
-# subset) and the root element's start tag: namespaces, xml:base, xml:lang and entities.
+# subset) and the root element's start tag: namespaces, xml:base, xml:lang and entities. The
+# prolog's repetition is possessive (`*+`): backtracking into it was exponential on bodies that
+# are not XML (30 blank lines, or 30 comments, then text: seconds to hours).
 _PROLOG_AND_ROOT = re.compile(
-    rb"\A(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)*<([A-Za-z_][\w.:-]*)[^>]*>", re.DOTALL
+    rb"\A(?:\s|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[[^\]]*\])*>)*+<([A-Za-z_][\w.:-]*)[^>]*>", re.DOTALL
 )
 _CHANNEL_START = re.compile(rb"<channel(?=[\s>/])[^>]*>")
-_ITEM_TAG = {name: re.compile(rb"<" + name + rb"(?=[\s>/])") for name in (b"item", b"entry")}
-_ITEM = {
-    name: re.compile(rb"<" + name + rb"(?=[\s>/])[^>]*>.*?</" + name + rb"\s*>", re.DOTALL)
-    for name in (b"item", b"entry")
-}
+_ITEM_START = {name: re.compile(rb"<" + name + rb"(?=[\s>/])[^>]*>") for name in (b"item", b"entry")}
+_ITEM_END = {name: re.compile(rb"</" + name + rb"\s*>") for name in (b"item", b"entry")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +66,20 @@ def split_items(data: bytes) -> FeedItems | None:
     if root is None or root.group(0).endswith(b"/>"):
         return None
     name = b"entry" if root.group(1) == b"feed" else b"item"
-    spans = [m.span() for m in _ITEM[name].finditer(data, root.end())]
-    if len(_ITEM_TAG[name].findall(data)) != len(spans):
-        return None  # an item tag inside CDATA, a comment or another item; or a self-closing one
-    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
-        if data[end:start].strip():
+    # Start and end tags found apart and paired in order (linear, whatever the document): an
+    # item tag in CDATA, a comment or another item, or a self-closing one, breaks the pairing.
+    starts = list(_ITEM_START[name].finditer(data))
+    ends = [m.end() for m in _ITEM_END[name].finditer(data)]
+    if len(starts) != len(ends) or any(m.group(0).endswith(b"/>") for m in starts):
+        return None
+    spans = [(m.start(), end) for m, end in zip(starts, ends, strict=True)]
+    previous_end = root.end()
+    for start, end in spans:
+        if start < previous_end or end <= start:
+            return None
+        if previous_end != root.end() and data[previous_end:start].strip():
             return None  # text between items: the cut would not give back the same document
+        previous_end = end
     if len(spans) > MAX_MEMO_ITEMS:
         return None
     head = data[: spans[0][0]] if spans else data

@@ -99,6 +99,24 @@ def test_a_document_the_cut_cannot_be_sure_of_is_not_cut(document):
     assert split_items(document) is None
 
 
+@pytest.mark.parametrize(
+    "document",
+    [
+        b"\n" * 5000 + b"Service Unavailable",
+        b"<!-- ghi chu -->" * 5000 + b"het",
+        b"<?xml-stylesheet href='a'?>" * 5000 + b"het",
+        b"<rss><channel>" + b"<item/>" * 50000,
+        b"<rss><channel>" + b"<item>" * 50000 + b"</item>",
+        b"<rss><channel>" + b"</item><item>" * 30000,
+    ],
+    ids=["blank lines then text", "comments then text", "instructions then text", "self-closing items",
+         "unclosed items", "ends before starts"],  # fmt: skip
+)
+def test_a_hostile_or_broken_body_is_turned_down_in_one_pass(document):
+    # Each of these took from seconds to hours when the cut backtracked or rescanned the body.
+    assert split_items(document) is None
+
+
 # -- parsing only what changed -------------------------------------------------------------------
 
 
