@@ -41,9 +41,12 @@ _RECORD = _DIGEST + 16  # item digest, then the entry's guid and URL keys (news.
 _PROLOG_AND_ROOT = re.compile(
     rb"\A(?:\s|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[[^\]]*\])*>)*+<([A-Za-z_][\w.:-]*)[^>]*>", re.DOTALL
 )
-_CHANNEL_START = re.compile(rb"<channel(?=[\s>/])[^>]*>")
-_ITEM_START = {name: re.compile(rb"<" + name + rb"(?=[\s>/])[^>]*>") for name in (b"item", b"entry")}
+# `[^<>]*`: a start tag ends before the next `<`, so a tag left open cannot send the search
+# to the end of the body from every place it restarts.
+_CHANNEL_START = re.compile(rb"<channel(?=[\s>/])[^<>]*>")
+_ITEM_START = {name: re.compile(rb"<" + name + rb"(?=[\s>/])[^<>]*>") for name in (b"item", b"entry")}
 _ITEM_END = {name: re.compile(rb"</" + name + rb"\s*>") for name in (b"item", b"entry")}
+_ITEM_TAG = {name: re.compile(rb"<" + name + rb"(?=[\s>/])") for name in (b"item", b"entry")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +73,9 @@ def split_items(data: bytes) -> FeedItems | None:
     # item tag in CDATA, a comment or another item, or a self-closing one, breaks the pairing.
     starts = list(_ITEM_START[name].finditer(data))
     ends = [m.end() for m in _ITEM_END[name].finditer(data)]
-    if len(starts) != len(ends) or any(m.group(0).endswith(b"/>") for m in starts):
+    if len(starts) != len(ends) or len(_ITEM_TAG[name].findall(data)) != len(starts):
+        return None
+    if any(m.group(0).endswith(b"/>") for m in starts):
         return None
     spans = [(m.start(), end) for m, end in zip(starts, ends, strict=True)]
     previous_end = root.end()

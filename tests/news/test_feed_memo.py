@@ -108,9 +108,10 @@ def test_a_document_the_cut_cannot_be_sure_of_is_not_cut(document):
         b"<rss><channel>" + b"<item/>" * 50000,
         b"<rss><channel>" + b"<item>" * 50000 + b"</item>",
         b"<rss><channel>" + b"</item><item>" * 30000,
+        b"<rss><channel>" + b"<item " * 50000,
     ],
     ids=["blank lines then text", "comments then text", "instructions then text", "self-closing items",
-         "unclosed items", "ends before starts"],  # fmt: skip
+         "unclosed items", "ends before starts", "start tags left open"],  # fmt: skip
 )
 def test_a_hostile_or_broken_body_is_turned_down_in_one_pass(document):
     # Each of these took from seconds to hours when the cut backtracked or rescanned the body.
