@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,8 +48,7 @@ class GroupWriter:
         self._db = db
         self._max = max_sources
         self._together = together
-        self._waiting: list[tuple[Write, asyncio.Future]] = []
-        self._payloads: dict[asyncio.Future, Any] = {}
+        self._waiting: list[_Waiting] = []
         self._drainer: asyncio.Task | None = None
         self.transactions = 0  # committed, for tests and benchmarks
         self.written_together = 0  # groups `together` wrote, for tests and benchmarks
@@ -57,26 +57,21 @@ class GroupWriter:
         """Run `write` inside a transaction (shared with other waiting writes) and return its result;
         with a `payload`, `together` may do its work instead, with the rest of its group."""
         future: asyncio.Future = asyncio.get_running_loop().create_future()
-        if payload is not None:
-            self._payloads[future] = payload
-        self._waiting.append((write, future))
+        self._waiting.append(_Waiting(write, future, payload))
         if self._drainer is None or self._drainer.done():
             self._drainer = asyncio.create_task(self._drain())
         return await future
 
     async def _drain(self) -> None:
         while self._waiting:
-            group = [(w, f) for w, f in self._waiting[: self._max] if not f.done()]
-            for _, future in self._waiting[: self._max]:
-                if future.done():
-                    self._payloads.pop(future, None)  # cancelled while it waited
+            group = [w for w in self._waiting[: self._max] if not w.future.done()]
             del self._waiting[: self._max]
             try:
                 if group and not await self._run_together(group):
-                    for write, future in group:
-                        await self._run_alone(write, future)
+                    for waiting in group:
+                        await self._run_alone(waiting.write, waiting.future)
             except BaseException as exc:  # cancelled (shutdown): nobody may wait forever
-                for _, future in group + self._waiting:
+                for future in (w.future for w in group + self._waiting):
                     if not future.done():
                         future.cancel() if isinstance(exc, asyncio.CancelledError) else future.set_exception(
                             exc
@@ -84,25 +79,23 @@ class GroupWriter:
                 self._waiting.clear()
                 raise
 
-    async def _run_together(self, group: list[tuple[Write, asyncio.Future]]) -> bool:
+    async def _run_together(self, group: list[_Waiting]) -> bool:
         """One transaction for the group; False (nothing settled) when the transaction failed."""
         settled: list[tuple[asyncio.Future, Any, BaseException | None]] = []
         try:
             async with turn(self._db), self._db.transaction() as session:
                 values = await self._try_together(session, group)
                 if values is not None:
-                    settled = [
-                        (future, value, None) for (_, future), value in zip(group, values, strict=True)
-                    ]
-                for write, future in group if values is None else ():
+                    settled = [(w.future, value, None) for w, value in zip(group, values, strict=True)]
+                for waiting in group if values is None else ():
                     try:
                         async with session.begin_nested():
-                            settled.append((future, await write(session), None))
+                            settled.append((waiting.future, await waiting.write(session), None))
                     except Exception as exc:  # this write's own failure: only its savepoint is undone
-                        settled.append((future, None, exc))
+                        settled.append((waiting.future, None, exc))
         except Exception as exc:
             if len(group) == 1:  # its own transaction failed: that is its failure
-                _settle(group[0][1], None, exc)
+                _settle(group[0].future, None, exc)
                 return True
             return False
         self.transactions += 1
@@ -110,11 +103,9 @@ class GroupWriter:
             _settle(future, value, exc)
         return True
 
-    async def _try_together(
-        self, session: AsyncSession, group: list[tuple[Write, asyncio.Future]]
-    ) -> list | None:
+    async def _try_together(self, session: AsyncSession, group: list[_Waiting]) -> list | None:
         """The group's values from `together`, or None (nothing written) when it cannot."""
-        payloads = [self._payloads.pop(future, None) for _, future in group]
+        payloads = [w.payload for w in group]
         if self._together is None or any(p is None for p in payloads):
             return None
         try:
@@ -146,6 +137,13 @@ class GroupWriter:
         """Wait for the writes under way (a poll ends only when what it fetched is stored)."""
         if self._drainer is not None:
             await self._drainer
+
+
+@dataclass(slots=True)
+class _Waiting:
+    write: Write
+    future: asyncio.Future
+    payload: Any  # for `together`; None: this write runs on its own
 
 
 class _NotTogether(Exception):
