@@ -79,13 +79,22 @@ def _insert(session: AsyncSession):
 
 
 async def _existing(session: AsyncSession, source_id: int, items: list[PreparedItem]) -> list[Item]:
-    guids = [i.guid for i in items]
-    urls = [i.canonical_url for i in items if i.canonical_url]
-    prints = [i.fingerprint for i in items]
-    conditions = [Item.content_fingerprint.in_(prints), (Item.source_id == source_id) & Item.guid.in_(guids)]
+    stmt = select(Item).where(_stored_as_any([(source_id, items)]))
+    return list((await session.scalars(stmt)).all())
+
+
+def _stored_as_any(batches: list[tuple[int, list[PreparedItem]]]):
+    """Stored items that are one of the batches' items: same content, same canonical URL, or the
+    same guid from the same source."""
+    prints = [p.fingerprint for _, items in batches for p in items]
+    urls = [p.canonical_url for _, items in batches for p in items if p.canonical_url]
+    conditions = [Item.content_fingerprint.in_(prints)]
     if urls:
         conditions.append(Item.canonical_url.in_(urls))
-    return list((await session.scalars(select(Item).where(or_(*conditions)))).all())
+    for source_id, items in batches:
+        if items:
+            conditions.append((Item.source_id == source_id) & Item.guid.in_([p.guid for p in items]))
+    return or_(*conditions)
 
 
 def _match(prepared: PreparedItem, source_id: int, existing: Iterable[Item]) -> Item | None:
@@ -257,18 +266,28 @@ async def _insert_all_at_once(
 ) -> bool:
     """The usual case, in a handful of statements: new items, none already stored. False (and
     nothing written) when the batch holds twins or a concurrent poll stored one of them first."""
-    owners = [source.id] * len(fresh)
-    if not _all_distinct(fresh, owners):
+    inserted = await _bulk_insert_if_distinct(session, [source.id] * len(fresh), fresh, now)
+    if inserted is None:
         return False
-    try:
-        async with session.begin_nested():
-            item_ids, created = await _bulk_insert(session, owners, fresh, now)
-    except IntegrityError:
-        return False
+    item_ids, created = inserted
     result.new += len(fresh)
     result.new_item_ids += item_ids
     result.new_story_ids += list(created.values())
     return True
+
+
+async def _bulk_insert_if_distinct(
+    session: AsyncSession, owners: list[int], fresh: list[PreparedItem], now: datetime
+) -> tuple[list[int], dict[int, int]] | None:
+    """`_bulk_insert` in a savepoint; None, with nothing written, when the batch holds twins or a
+    concurrent poll stored one of them first."""
+    if not _all_distinct(fresh, owners):
+        return None
+    try:
+        async with session.begin_nested():
+            return await _bulk_insert(session, owners, fresh, now)
+    except IntegrityError:
+        return None
 
 
 async def _bulk_insert(
@@ -345,13 +364,12 @@ async def store_new_items_together(
     results = [IngestResult() for _ in batches]
     if not fresh:
         return results
-    if not _all_distinct(fresh, owners) or await _any_stored(session, batches):
+    if await _any_stored(session, batches):
         return None
-    try:
-        async with session.begin_nested():
-            item_ids, created = await _bulk_insert(session, owners, fresh, now)
-    except IntegrityError:  # a concurrent poll stored one of them first
+    inserted = await _bulk_insert_if_distinct(session, owners, fresh, now)
+    if inserted is None:
         return None
+    item_ids, created = inserted
     index = 0
     for result, (_, items) in zip(results, batches, strict=True):
         result.new = len(items)
@@ -362,18 +380,10 @@ async def store_new_items_together(
 
 
 async def _any_stored(session: AsyncSession, batches: list[tuple[int, list[PreparedItem]]]) -> bool:
-    """One of the batches' items is stored already (same source and guid, URL or content)."""
-    prints = [p.fingerprint for _, items in batches for p in items]
-    urls = [p.canonical_url for _, items in batches for p in items if p.canonical_url]
-    conditions = [Item.content_fingerprint.in_(prints)]
-    if urls:
-        conditions.append(Item.canonical_url.in_(urls))
-    for source_id, items in batches:
-        if items:
-            conditions.append((Item.source_id == source_id) & Item.guid.in_([p.guid for p in items]))
+    """One of the batches' items is stored already."""
     # No LIMIT 1: with it PostgreSQL scanned the whole table hoping for an early match (45 ms at
     # 40,000 items when none matches, the usual answer) instead of one index probe per list.
-    return (await session.execute(select(Item.id).where(or_(*conditions)))).first() is not None
+    return (await session.execute(select(Item.id).where(_stored_as_any(batches)))).first() is not None
 
 
 async def _insert_returning_ids(session: AsyncSession, model, rows: list[dict], key: str) -> list[int]:

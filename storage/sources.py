@@ -207,7 +207,7 @@ def _success_rows(records: list[PollSuccess]) -> list[dict]:
             "p_etag": r.etag,
             "p_last_modified": r.last_modified,
             "p_memo": r.entry_memo,
-            "p_url": r.new_url or None,  # as record_success: only what the poll found changes
+            "p_url": r.new_url or None,  # None keeps the stored value: only what the poll found replaces it
             "p_kind": r.detected_kind or None,
             "p_title": r.title or None,
             "p_new": r.new_items,
