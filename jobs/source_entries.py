@@ -171,9 +171,9 @@ async def _listed_articles(
     db: Database, fetcher: Fetcher, links: list[str], tz: ZoneInfo, offload: Offload
 ) -> list[Entry]:
     """The article pages of a listing that no source has stored yet."""
-    wanted = [u for u in links if u]
-    known = await _known_urls(db, [canonical_url(u) for u in wanted])
-    todo = [u for u in wanted if canonical_url(u) not in known][:ARTICLES_PER_POLL]
+    wanted = [(u, canonical_url(u)) for u in links if u]
+    known = await _known_urls(db, [c for _, c in wanted])
+    todo = [u for u, c in wanted if c not in known][:ARTICLES_PER_POLL]
     fetched = [e for e in await asyncio.gather(*(_fetch_article(fetcher, u, tz, offload) for u in todo)) if e]
     if todo and not fetched:
         # Links found, not one article read: say so rather than report a quiet "0 new".

@@ -25,8 +25,8 @@ from datetime import tzinfo
 
 from news import __version__
 from news.entries import ParsedSource
-from news.feeds import FeedParseError, feedparser_input, parse_xml_feed
-from news.jsonfeed import looks_like_json, parse_json_feed
+from news.feeds import FeedParseError, feedparser_input, parse_feed, parse_xml_feed
+from news.jsonfeed import looks_like_json
 from news.prepare import identity_key
 
 MEMO_FORMAT = b"bm1"
@@ -148,10 +148,7 @@ def parse_feed_since(
     `known`, their identity keys in `known_identities`); `memo` of the result: what to keep
     once this document's entries are stored (None when it cannot be cut or is ill-formed)."""
     if looks_like_json(body):
-        parsed = parse_json_feed(body, base_url, tz)
-        if parsed is None:
-            raise FeedParseError("JSON document is not a JSON Feed")
-        return parsed
+        return parse_feed(body, content_type, base_url, tz)  # no items to cut
     data, headers, warnings = feedparser_input(body, content_type)
     items = split_items(data)
     before = FeedMemo.from_bytes(memo) if items is not None else None
