@@ -87,10 +87,11 @@ class SourceSnapshot:
     last_modified: str | None
     error_count: int
     entry_memo: bytes | None = None  # of the last stored document (news.feed_memo)
+    item_count: int = 1  # new items it ever stored; unknown: assume some
 
     @property
     def view(self) -> SourceView:
-        return SourceView(self.id, self.kind, self.selector, self.full_text)
+        return SourceView(self.id, self.kind, self.selector, self.full_text, has_items=self.item_count > 0)
 
     @classmethod
     def of(cls, s: Source) -> SourceSnapshot:
@@ -108,6 +109,7 @@ class SourceSnapshot:
             s.last_modified,
             s.error_count,
             s.entry_memo,
+            s.item_count,
         )
 
 

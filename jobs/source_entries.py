@@ -48,6 +48,10 @@ class SourceView:
     kind: str
     selector: str | None
     full_text: bool
+    # False when the source has never stored an item (its count is 0): then nothing stored can
+    # match an entry, and the lookup of stored versions is skipped, a query per source on a first
+    # poll. A concurrent poll storing the same items meanwhile is the writer's to catch, as ever.
+    has_items: bool = True
 
 
 @dataclass
@@ -98,7 +102,7 @@ async def choose_entries(
     """The parsed entries minus the unchanged ones, plus the listing's and the full-text pages (read
     by `offload`'s workers: extracting an article is the other CPU-bound step of a poll)."""
     entries = disambiguate_guids([e for e in parsed.entries if e.title or e.body], parsed.known_identities)
-    stored = await _stored_versions(db, source.id, entries)
+    stored = await _stored_versions(db, source.id, entries) if source.has_items else {}
     fresh = [e for e in entries if not _unchanged(e, stored, source.full_text)]
     unchanged = len(entries) - len(fresh) + parsed.known
     if parsed.article_links:

@@ -129,6 +129,28 @@ async def test_changed_feed_is_fetched_whole_and_stores_only_what_is_new(poller,
     assert (await poller.source("tinh")).etag == '"v2"'
 
 
+async def test_stored_versions_are_looked_up_only_for_a_source_that_has_stored_items(poller, monkeypatch):
+    lookups: list[int] = []
+    real = jobs.source_entries.stored_texts
+
+    async def recording(conn, source_id, guids, urls):
+        lookups.append(source_id)
+        return await real(conn, source_id, guids, urls)
+
+    monkeypatch.setattr(jobs.source_entries, "stored_texts", recording)
+    url = poller.server.serve("/rss", two_items(), etag=ETAG)
+    await poller.add("tinh", url)
+    first = await poller.cycle()
+    assert (first["tinh"].new, lookups) == (2, []), "a first poll has nothing stored to compare with"
+
+    bridge = FeedItem("Khánh thành cầu mới", "https://tinh.example.vn/tin/3.html", "Cầu mới nối hai huyện.")
+    poller.server.serve("/rss", two_items(on_top=(bridge,)), etag='"v2"')
+    again = await poller.cycle(after=LATER)
+
+    assert lookups == [(await poller.source("tinh")).id]
+    assert (again["tinh"].new, again["tinh"].duplicate) == (1, 2)
+
+
 async def test_a_changed_feed_parses_only_the_items_it_did_not_have_at_the_last_stored_poll(
     poller, monkeypatch
 ):
