@@ -20,6 +20,7 @@ from jobs.deliver import OutboxSender
 from jobs.digest import compose_due_digests, queue_instant_alerts
 from jobs.poll import PollOutcome, poll_due_sources
 from storage.outbox import prune_finished
+from storage.sources import polled_source_names
 
 log = logging.getLogger("bantin.jobs")
 
@@ -40,7 +41,7 @@ async def run_poll(svc: Services) -> list[PollOutcome]:
         outcomes = await poll_due_sources(svc.db, svc.fetcher, svc.config, now=svc.clock, offload=svc.offload)
         if "observe_poll" in svc.extras:  # metrics, when bot/operations.py is in use
             svc.extras["observe_poll"](outcomes)
-        note_poll_cycle(svc, outcomes)
+        note_poll_cycle(svc, outcomes, still_polled=await _still_polled(svc, outcomes))
         if any(o.new for o in outcomes):
             report = await queue_instant_alerts(svc.db, svc.config, svc.clock())
             if report.messages:
@@ -48,16 +49,27 @@ async def run_poll(svc: Services) -> list[PollOutcome]:
     return outcomes
 
 
-def note_poll_cycle(svc: Services, outcomes: list[PollOutcome]) -> None:
+async def _still_polled(svc: Services, outcomes: list[PollOutcome]) -> set[str]:
+    """The sources noted for /healthz that polling still covers. One removed from the command line
+    (another process) or disabled keeps its last fetch in `source_fetch_ok` until this drops it."""
+    names = {o.source for o in outcomes} | svc.source_fetch_ok.keys()
+    async with svc.db.session() as session:
+        return await polled_source_names(session, sorted(names))
+
+
+def note_poll_cycle(svc: Services, outcomes: list[PollOutcome], still_polled: set[str]) -> None:
     """Record a finished poll cycle for /healthz: `last_poll_ok_at` moves to now unless every source
     polled so far failed at its latest fetch. So one broken source among working ones, a cycle with
     nothing due, or no sources at all keep the poll healthy; every source failing (network or DNS
     down) or a cycle that never ends lets it go stale (bot/health.py).
 
     A cycle with nothing due counts only while some source's latest fetch worked: sources that fail
-    back off, so while everything is down most cycles have nothing due."""
+    back off, so while everything is down most cycles have nothing due. Sources not in
+    `still_polled` are forgotten: a removed working source no longer vouches."""
     for outcome in outcomes:
         svc.source_fetch_ok[outcome.source] = outcome.status != "error"
+    for name in svc.source_fetch_ok.keys() - still_polled:
+        del svc.source_fetch_ok[name]
     if not svc.source_fetch_ok or any(svc.source_fetch_ok.values()):
         svc.last_poll_ok_at = svc.clock()
 

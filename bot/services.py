@@ -33,7 +33,7 @@ class Services:
     # Health bookkeeping read by /healthz (bot/health.py) and /stats. `started_at` is set when the
     # application starts, so a fresh start is not unhealthy before its first poll ends;
     # `last_poll_ok_at` is the end of the last poll cycle that showed the poller working
-    # (bot/periodic.py note_poll_cycle), from the latest outcome of each source by name.
+    # (bot/periodic.py note_poll_cycle), from the latest outcome of each source still polled, by name.
     started_at: datetime | None = None
     last_poll_ok_at: datetime | None = None
     source_fetch_ok: dict[str, bool] = field(default_factory=dict)

@@ -24,7 +24,7 @@ from bot.standin import BotApiStandIn
 from jobs.fetch import Fetcher
 from news.config import Config, bundled_sample_feeds, validate
 from storage.db import Database
-from storage.sources import SourceSpec, add_source
+from storage.sources import SourceSpec, add_source, remove_source
 from tests.feedserver import FeedServer
 from tests.jobs.pollkit import Clock, FeedItem, rss
 
@@ -227,6 +227,24 @@ async def test_the_poll_is_healthy_again_once_a_failing_source_recovers(
     outcomes = await run_poll(polling_services)
     ok, body = await health_at(polling_services, 6 * 3600)
     assert [o.status for o in outcomes] == ["new"] and ok and body["poll"]["last_ok_age_seconds"] == 0
+
+
+async def test_a_working_source_removed_by_another_process_no_longer_keeps_the_poll_healthy(
+    polling_services: Services, feed_server: FeedServer
+):
+    await serve_sources(polling_services, feed_server, (200, 500))
+    await health_at(polling_services, 0)
+    await run_poll(polling_services)
+    async with polling_services.db.transaction() as session:  # `bantin feeds remove`, not the bot
+        assert await remove_source(session, "nguon-0")
+    for at in EVERY_5_MIN_FOR_AN_HOUR:
+        await health_at(polling_services, at)
+        await run_poll(polling_services)
+
+    ok, body = await health_at(polling_services, 3600)
+
+    assert polling_services.source_fetch_ok == {"nguon-1": False}
+    assert (ok, body["poll"]["stale"], body["poll"]["last_ok_age_seconds"]) == (False, True, 3600)
 
 
 @asynccontextmanager
