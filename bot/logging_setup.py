@@ -92,6 +92,23 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
+class BriefStartFailureFilter(logging.Filter):
+    """python-telegram-bot logs a full traceback when its start-up call to Telegram gives up (no
+    network, a wrong base_url, a rejected token). `bantin run` then says what failed in one line,
+    so below DEBUG the record keeps its message and drops the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and not logging.getLogger().isEnabledFor(logging.DEBUG):
+            message = str(record.msg)
+            if "Aborting" in message and "Network Retry Loop" in str(record.args or message):
+                record.exc_info = record.exc_text = None
+        return True
+
+
+# Where python-telegram-bot's retry loop logs (telegram/ext/_utils/networkloop.py)
+PTB_RETRY_LOGGER = "telegram.ext"
+
+
 def setup_logging(
     config: LoggingConfig, secrets: Iterable[str] = (), stream: TextIO | None = None
 ) -> logging.Handler:
@@ -107,6 +124,9 @@ def setup_logging(
     root.setLevel(config.level.upper())
     for name in QUIET_LOGGERS:  # httpx logs every request URL at INFO, the token included
         logging.getLogger(name).setLevel(logging.WARNING)
+    retry_logger = logging.getLogger(PTB_RETRY_LOGGER)
+    if not any(isinstance(f, BriefStartFailureFilter) for f in retry_logger.filters):
+        retry_logger.addFilter(BriefStartFailureFilter())
 
     def log_uncaught(kind, value, tb) -> None:
         logging.getLogger("bantin").critical("uncaught exception", exc_info=(kind, value, tb))

@@ -6,18 +6,21 @@ import logging
 import sys
 
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application
 from bot.cli.common import add_command, config_from
 from bot.lease import BotLease, LeaseHeld
-from bot.logging_setup import setup_logging
+from bot.logging_setup import redact, setup_logging
 from bot.operations import Operations
 from bot.services import Services
 from news.config import ENV_TOKEN, Config
 from storage.db import Database
 from storage.schema import SchemaOutOfDate
 
-EXIT_CANNOT_START = 2  # no token, a database schema that is not up to date, or another instance running
+# no token, a token Telegram rejects, no way to reach Telegram, a database schema that is not up to
+# date, or another instance running
+EXIT_CANNOT_START = 2
 
 
 def register(subparsers) -> None:
@@ -62,6 +65,21 @@ def run(args) -> int:
             application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
     except (SchemaOutOfDate, LeaseHeld) as exc:
         print(f"bantin: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_START
+    except InvalidToken:
+        print(
+            f"bantin: Telegram rejected the bot token: check {ENV_TOKEN} or [telegram] token "
+            '(the token @BotFather gave, "123456:ABC...")',
+            file=sys.stderr,
+        )
+        return EXIT_CANNOT_START
+    except NetworkError as exc:  # at start only: once running, python-telegram-bot retries for ever
+        where = redact(config.telegram.base_url, [config.telegram.token])
+        print(
+            f"bantin: cannot reach the Bot API at {where}: {redact(str(exc), [config.telegram.token])}; "
+            "check the network and [telegram] base_url",
+            file=sys.stderr,
+        )
         return EXIT_CANNOT_START
     logging.getLogger("bantin.run").info("bantin stopped cleanly")
     return 0

@@ -87,3 +87,28 @@ def test_json_lines_carry_context(captured_log):
 
 def test_httpx_request_lines_are_quiet(captured_log):
     assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING
+
+
+@pytest.mark.parametrize(("level", "traceback_kept"), [("INFO", False), ("DEBUG", True)])
+def test_telegram_giving_up_at_start_logs_no_traceback_below_debug(level: str, traceback_kept: bool):
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    stream = io.StringIO()
+    handler = setup_logging(LoggingConfig(level=level, format="plain"), [TOKEN], stream=stream)
+    try:
+        try:
+            raise TelegramError("httpx.ConnectError: All connection attempts failed")
+        except TelegramError:  # as telegram/ext/_utils/networkloop.py logs it
+            logging.getLogger("telegram.ext").exception(
+                "%s Failed run number %s of %s. Aborting.", "Network Retry Loop (Bootstrap):", 0, 0
+            )
+            logging.getLogger("telegram.ext").exception("an error of another kind")
+    finally:
+        root.removeHandler(handler)
+        for old in saved_handlers:
+            root.addHandler(old)
+        root.setLevel(saved_level)
+    first, other = stream.getvalue().split("an error of another kind")
+    assert "Network Retry Loop (Bootstrap): Failed run number 0 of 0. Aborting." in first
+    assert ("Traceback" in first) is traceback_kept
+    assert "Traceback" in other, "other errors keep their traceback"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -116,6 +117,35 @@ def test_second_instance_is_refused(service_config: Path, sqlite_url: str, tmp_p
     assert db_query(sqlite_url, select(InstanceLease.name)) == []  # released on a clean stop
     output = log.read_text() + second.stdout + second.stderr
     assert TOKEN not in output and TOKEN.split(":")[1] not in output
+
+
+@pytest.mark.parametrize(
+    ("case", "says"),
+    [
+        ("nothing listens at base_url", "cannot reach the Bot API at http://127.0.0.1:"),
+        ("the stand-in knows another token", "Telegram rejected the bot token"),
+    ],
+)
+def test_a_start_telegram_refuses_is_one_clear_line_without_a_traceback(
+    case: str, says: str, service_config: Path, tmp_path: Path
+):
+    config = service_config.read_text()
+    if case == "nothing listens at base_url":
+        config = re.sub(r'base_url = ".*"', f'base_url = "http://127.0.0.1:{free_port()}/bot"', config)
+    else:
+        config = config.replace(TOKEN, "987654321:ANOTHER-token-the-stand-in-does-not-know", 1)
+    service_config.write_text(config)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BANTIN_")}
+
+    done = subprocess.run(
+        [*BANTIN, "-c", str(service_config), "run"], capture_output=True, text=True, timeout=60, env=env
+    )
+
+    output = done.stdout + done.stderr
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].startswith(f"bantin: {says}")
+    assert "Traceback" not in output
+    assert TOKEN.split(":")[1] not in output and "ANOTHER-token" not in output
 
 
 def test_sigterm_mid_broadcast_loses_nothing(
