@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import os
 import random
 import resource
 import subprocess
@@ -170,6 +171,23 @@ def _peak_rss_of(pid: int) -> float:
     return int(kb) / 1024
 
 
+def _descendants(root: int) -> set[int]:
+    """Every live process under `root` (Linux /proc): the parsing workers sit under a forkserver."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid, rest = stat.read_text().split(" ", 1)
+        except OSError:
+            continue  # gone meanwhile
+        children.setdefault(int(rest.rsplit(")", 1)[1].split()[1]), []).append(int(pid))
+    found, todo = set(), [root]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
 async def _poll_cycles(
     url: str, server: subprocess.Popen, port: int, sources: int, concurrency: int, workers: int
 ) -> dict[str, float]:
@@ -227,11 +245,9 @@ async def _poll_cycles(
         figures["changed_new"] = sum(o.new for o in later)
         figures["changed_duplicate"] = sum(o.duplicate for o in later)
         figures["changed_errors"] = sum(o.status == "error" for o in later)
-    # The pool's processes are private to concurrent.futures; a benchmark may look.
-    pool = getattr(offload, "_pool", None)
-    figures["worker_rss"] = max(
-        (_peak_rss_of(pid) for pid in getattr(pool, "_processes", {}) or ()), default=0.0
-    )
+    # The parsing workers (and their forkserver): this process's descendants but the feed server's.
+    helpers = _descendants(os.getpid()) - {server.pid} - _descendants(server.pid)
+    figures["worker_rss"] = max(map(_peak_rss_of, helpers), default=0.0)
     offload.close()
     async with db.session() as session:
         from sqlalchemy import select
