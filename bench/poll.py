@@ -18,6 +18,8 @@ with an ETag and Last-Modified). This process then measures, in order:
   peak RSS    of this process after the three cycles (the server's memory is not counted)
   bare parse  feedparser.parse on the same bytes, one after the other: the floor
   parse path  our parse_feed + prepare_entry on the same bytes (no network, no database)
+  cold CPU    CPU seconds of the poller and of its parsing workers during the cold poll, and the
+              wall time they would take spread perfectly over the cores this process may use
 
 and prints the ratios to bare parsing of the parse path, of the cold poll (every item new: its
 time is mostly storing 100,000 items with their indexes, search terms and story keys, which
@@ -188,6 +190,24 @@ def _descendants(root: int) -> set[int]:
     return found
 
 
+def _helper_pids(server: subprocess.Popen) -> set[int]:
+    """The parsing workers (and their forkserver): this process's descendants but the feed server's."""
+    return _descendants(os.getpid()) - {server.pid} - _descendants(server.pid)
+
+
+def _cpu_seconds(pids: set[int]) -> dict[int, float]:
+    """User + system CPU seconds of each live process (Linux /proc/PID/stat)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return found
+
+
 async def _poll_cycles(
     url: str, server: subprocess.Popen, port: int, sources: int, concurrency: int, workers: int
 ) -> dict[str, float]:
@@ -216,11 +236,18 @@ async def _poll_cycles(
     async with make_fetcher(config) as fetcher:
         lags: list[float] = []
         probe = asyncio.create_task(_loop_lag(lags))
+        helpers_before = _cpu_seconds(_helper_pids(server))
+        cpu_before = time.process_time()  # every thread of this process
         began = time.perf_counter()
         cold = await poll_due_sources(
             db, fetcher, config, now=lambda: clock[0], limit=sources, offload=offload
         )
         figures["cold"] = time.perf_counter() - began
+        figures["cold_cpu_poller"] = time.process_time() - cpu_before
+        helpers_after = _cpu_seconds(_helper_pids(server))
+        figures["cold_cpu_workers"] = sum(
+            cpu - helpers_before.get(pid, 0.0) for pid, cpu in helpers_after.items()
+        )
         probe.cancel()
         lags.sort()
         figures["lag_p99"] = lags[int(len(lags) * 0.99)] if lags else 0.0
@@ -245,9 +272,7 @@ async def _poll_cycles(
         figures["changed_new"] = sum(o.new for o in later)
         figures["changed_duplicate"] = sum(o.duplicate for o in later)
         figures["changed_errors"] = sum(o.status == "error" for o in later)
-    # The parsing workers (and their forkserver): this process's descendants but the feed server's.
-    helpers = _descendants(os.getpid()) - {server.pid} - _descendants(server.pid)
-    figures["worker_rss"] = max(map(_peak_rss_of, helpers), default=0.0)
+    figures["worker_rss"] = max(map(_peak_rss_of, _helper_pids(server)), default=0.0)
     offload.close()
     async with db.session() as session:
         from sqlalchemy import select
@@ -356,6 +381,11 @@ def main() -> None:
     )
     print(f"whole path, cold poll (every item new):  {figures['cold']:.1f} s = {figures['cold'] / bare:.2f}x bare "
           "feedparser  [target <= 1.5x]")  # fmt: skip
+    cpu = figures["cold_cpu_poller"] + figures["cold_cpu_workers"]
+    cores = len(os.sched_getaffinity(0))
+    print(f"  its CPU: poller {figures['cold_cpu_poller']:.1f} s (all threads) + parsing workers "
+          f"{figures['cold_cpu_workers']:.1f} s = {cpu:.1f} s = {cpu / bare:.2f}x bare; spread perfectly "
+          f"over {cores} cores, at least {cpu / cores:.1f} s = {cpu / cores / bare:.2f}x")  # fmt: skip
     print(f"whole path, changed feeds ({FRESH_LATER} new each):  {figures['changed']:.1f} s = "
           f"{figures['changed'] / bare_later:.2f}x bare feedparser on those bytes ({bare_later:.1f} s)  "
           f"[target <= 1.5x]; {figures['changed_new']:.0f} new, {figures['changed_duplicate']:.0f} known, "
