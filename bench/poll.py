@@ -19,7 +19,8 @@ with an ETag and Last-Modified). This process then measures, in order:
   bare parse  feedparser.parse on the same bytes, one after the other: the floor
   parse path  our parse_feed + prepare_entry on the same bytes (no network, no database)
   cold CPU    CPU seconds of the poller and of its parsing workers during the cold poll, and the
-              wall time they would take spread perfectly over the cores this process may use
+              wall time they would take spread perfectly over the cores this process may use (a
+              database server's own processes are not counted: on PostgreSQL the floor is higher)
 
 and prints the ratios to bare parsing of the parse path, of the cold poll (every item new: its
 time is mostly storing 100,000 items with their indexes, search terms and story keys, which
