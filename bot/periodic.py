@@ -41,20 +41,14 @@ async def run_poll(svc: Services) -> list[PollOutcome]:
         outcomes = await poll_due_sources(svc.db, svc.fetcher, svc.config, now=svc.clock, offload=svc.offload)
         if "observe_poll" in svc.extras:  # metrics, when bot/operations.py is in use
             svc.extras["observe_poll"](outcomes)
-        note_poll_cycle(svc, outcomes, still_polled=await _still_polled(svc, outcomes))
+        async with svc.db.session() as session:
+            still_polled = await polled_source_names(session)
+        note_poll_cycle(svc, outcomes, still_polled)
         if any(o.new for o in outcomes):
             report = await queue_instant_alerts(svc.db, svc.config, svc.clock())
             if report.messages:
                 svc.wake_sender()
     return outcomes
-
-
-async def _still_polled(svc: Services, outcomes: list[PollOutcome]) -> set[str]:
-    """The sources noted for /healthz that polling still covers. One removed from the command line
-    (another process) or disabled keeps its last fetch in `source_fetch_ok` until this drops it."""
-    names = {o.source for o in outcomes} | svc.source_fetch_ok.keys()
-    async with svc.db.session() as session:
-        return await polled_source_names(session, sorted(names))
 
 
 def note_poll_cycle(svc: Services, outcomes: list[PollOutcome], still_polled: set[str]) -> None:
@@ -65,7 +59,8 @@ def note_poll_cycle(svc: Services, outcomes: list[PollOutcome], still_polled: se
 
     A cycle with nothing due counts only while some source's latest fetch worked: sources that fail
     back off, so while everything is down most cycles have nothing due. Sources not in
-    `still_polled` are forgotten: a removed working source no longer vouches."""
+    `still_polled` are forgotten: one removed from the command line (another process) or disabled
+    no longer vouches with its last good fetch."""
     for outcome in outcomes:
         svc.source_fetch_ok[outcome.source] = outcome.status != "error"
     for name in svc.source_fetch_ok.keys() - still_polled:

@@ -92,12 +92,9 @@ async def remove_source(session: AsyncSession, name: str) -> bool:
     return result.rowcount > 0
 
 
-async def polled_source_names(session: AsyncSession, names: list[str]) -> set[str]:
-    """Which of these sources still exist and are enabled: the ones a poll cycle still polls."""
-    if not names:
-        return set()
-    stmt = select(Source.name).where(Source.name.in_(names), Source.enabled.is_(True))
-    return set((await session.scalars(stmt)).all())
+async def polled_source_names(session: AsyncSession) -> set[str]:
+    """The names of the enabled sources: the ones a poll cycle polls."""
+    return set((await session.scalars(select(Source.name).where(Source.enabled.is_(True)))).all())
 
 
 async def list_sources(session: AsyncSession, *, enabled_only: bool = False) -> list[Source]:
