@@ -174,15 +174,21 @@ def _peak_rss_of(pid: int) -> float:
     return int(kb) / 1024
 
 
+def _stat_fields(pid: int | str) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (which may hold spaces), from the state
+    on (index 1 is the parent's pid, 11 and 12 the user and system CPU ticks); None once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
 def _descendants(root: int) -> set[int]:
     """Every live process under `root` (Linux /proc): the parsing workers sit under a forkserver."""
     children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            pid, rest = stat.read_text().split(" ", 1)
-        except OSError:
-            continue  # gone meanwhile
-        children.setdefault(int(rest.rsplit(")", 1)[1].split()[1]), []).append(int(pid))
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat_fields(entry.name)) is not None:
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
     found, todo = set(), [root]
     while todo:
         for child in children.get(todo.pop(), ()):
@@ -201,11 +207,8 @@ def _cpu_seconds(pids: set[int]) -> dict[int, float]:
     ticks = os.sysconf("SC_CLK_TCK")
     found = {}
     for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        found[pid] = (int(fields[11]) + int(fields[12])) / ticks
+        if (fields := _stat_fields(pid)) is not None:
+            found[pid] = (int(fields[11]) + int(fields[12])) / ticks
     return found
 
 
