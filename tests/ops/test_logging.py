@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -17,18 +19,26 @@ from news.config import LoggingConfig
 from tests.ops.conftest import TOKEN
 
 
-@pytest.fixture
-def captured_log():
+@contextmanager
+def root_log_captured(level: str = "DEBUG") -> Iterator[io.StringIO]:
     """Root logging into a string buffer, as `bantin run` sets it up; restored afterwards."""
     root = logging.getLogger()
     saved_handlers, saved_level = list(root.handlers), root.level
     stream = io.StringIO()
-    handler = setup_logging(LoggingConfig(level="DEBUG", format="plain"), [TOKEN], stream=stream)
-    yield stream
-    root.removeHandler(handler)
-    for old in saved_handlers:
-        root.addHandler(old)
-    root.setLevel(saved_level)
+    handler = setup_logging(LoggingConfig(level=level, format="plain"), [TOKEN], stream=stream)
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)
+        for old in saved_handlers:
+            root.addHandler(old)
+        root.setLevel(saved_level)
+
+
+@pytest.fixture
+def captured_log():
+    with root_log_captured() as stream:
+        yield stream
 
 
 @pytest.mark.parametrize(
@@ -91,11 +101,7 @@ def test_httpx_request_lines_are_quiet(captured_log):
 
 @pytest.mark.parametrize(("level", "traceback_kept"), [("INFO", False), ("DEBUG", True)])
 def test_telegram_giving_up_at_start_logs_no_traceback_below_debug(level: str, traceback_kept: bool):
-    root = logging.getLogger()
-    saved_handlers, saved_level = list(root.handlers), root.level
-    stream = io.StringIO()
-    handler = setup_logging(LoggingConfig(level=level, format="plain"), [TOKEN], stream=stream)
-    try:
+    with root_log_captured(level) as stream:
         try:
             raise TelegramError("httpx.ConnectError: All connection attempts failed")
         except TelegramError:  # as telegram/ext/_utils/networkloop.py logs it
@@ -103,11 +109,6 @@ def test_telegram_giving_up_at_start_logs_no_traceback_below_debug(level: str, t
                 "%s Failed run number %s of %s. Aborting.", "Network Retry Loop (Bootstrap):", 0, 0
             )
             logging.getLogger("telegram.ext").exception("an error of another kind")
-    finally:
-        root.removeHandler(handler)
-        for old in saved_handlers:
-            root.addHandler(old)
-        root.setLevel(saved_level)
     first, other = stream.getvalue().split("an error of another kind")
     assert "Network Retry Loop (Bootstrap): Failed run number 0 of 0. Aborting." in first
     assert ("Traceback" in first) is traceback_kept
