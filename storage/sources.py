@@ -12,6 +12,7 @@ from news.config import FeedConfig
 from storage.models import Source
 
 CLAIM_LEASE = timedelta(minutes=10)  # a claimed source is not claimed again before this
+MAX_SOURCE_ID = 2**31 - 1  # the largest value of the Integer id column on PostgreSQL
 
 
 class SourceExists(Exception):
@@ -108,11 +109,19 @@ async def get_source(session: AsyncSession, name: str) -> Source | None:
     return await session.scalar(select(Source).where(Source.name == name))
 
 
+async def get_source_by_id(session: AsyncSession, source_id: int) -> Source | None:
+    """The source with this id; None for any number no id can be (the database would refuse it)."""
+    if not 0 < source_id <= MAX_SOURCE_ID:
+        return None
+    return await session.get(Source, source_id)
+
+
 async def find_source(session: AsyncSession, name_or_id: str) -> Source | None:
     """By exact name, else id, else a unique case-insensitive prefix of the name."""
     source = await get_source(session, name_or_id)
-    if source is None and name_or_id.isdigit():
-        source = await session.get(Source, int(name_or_id))
+    # ASCII digits only: `²` passes isdigit() but not int(), and ids are never written otherwise.
+    if source is None and name_or_id.isascii() and name_or_id.isdigit() and len(name_or_id) <= 10:
+        source = await get_source_by_id(session, int(name_or_id))
     if source is None:
         matches = [
             s for s in await list_sources(session) if s.name.casefold().startswith(name_or_id.casefold())

@@ -25,6 +25,7 @@ from jobs.digest import compose_digest_for
 from news.i18n import N_, translator
 from news.telegram_html import escape_html
 from storage.models import Source
+from storage.sources import get_source_by_id
 from storage.subscribers import subscribed_source_ids
 
 COMMANDS: list[tuple[str, str]] = [
@@ -126,7 +127,7 @@ async def _turn_latest_page(update: Update, context: Context, data: Callback, la
     if request is None:
         return False
     async with services(context).db.session() as session:
-        if request.source_id is not None and await session.get(Source, request.source_id) is None:
+        if request.source_id is not None and await get_source_by_id(session, request.source_id) is None:
             return False
         page = await pages.latest_page(
             session, size=request.size, page=request.page, source_id=request.source_id

@@ -24,8 +24,8 @@ from bot.handlers.sources_view import AREA, button_text, resolve_source, sources
 from news.i18n import N_, plural_translator, translator
 from news.telegram_html import escape_html
 from news.tones import search_key
-from storage.models import Source
 from storage.schedules import digest_times_of
+from storage.sources import get_source_by_id
 from storage.subscribers import (
     deactivate,
     delete_subscriber_data,
@@ -250,7 +250,7 @@ async def _toggle(update: Update, context: Context, data: Callback, lang: str) -
     svc = services(context)
     source_id, page = data.int_arg(0), data.int_arg(1) or 0
     async with svc.db.session() as session:
-        source = await session.get(Source, source_id) if source_id is not None else None
+        source = await get_source_by_id(session, source_id) if source_id is not None else None
     if source is None or not source.enabled:
         await answer_stale(update.callback_query, lang)
         return

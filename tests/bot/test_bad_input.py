@@ -145,3 +145,17 @@ async def test_no_reply_is_longer_than_telegram_allows(bot: BotUnderTest, chat: 
         await chat.reply_to(command)
 
     assert all(len(m["visible_text"]) <= TELEGRAM_MESSAGE_LIMIT for m in bot.standin.messages_for(USER))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "/subscribe 99999999999999999999999",
+        "/unsubscribe ²",
+        "/latest 3 99999999999999999999999",
+    ],
+)
+async def test_a_number_no_source_can_have_finds_no_source(chat: ChatSession, command: str) -> None:
+    reply = await chat.reply_to(command)
+
+    assert reply["visible_text"].startswith("Không có nguồn tin “")
