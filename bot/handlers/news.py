@@ -51,7 +51,7 @@ def _latest_usage(lang: str) -> str:
 def _parse_latest(argument: str) -> tuple[int | None, str]:
     """`5 bao song xanh` → (5, "bao song xanh"); no leading number → (the default size, everything)."""
     first, _space, rest = argument.partition(" ")
-    if first.isdigit():
+    if first.isdecimal():  # not isdigit(): `²` is a digit int() cannot read
         size = int(first) if len(first) <= 3 else None
         return (size if size and 1 <= size <= pages.LATEST_MAX_SIZE else None), rest.strip()
     return pages.LATEST_SIZE, argument

@@ -169,6 +169,7 @@ async def test_latest_takes_a_count_and_a_source(news, chat, command, expected):
         ("/latest 500", "en", "Usage: /latest [N] [SOURCE]"),
         ("/latest 3 không có nguồn này", "vi", "Không có nguồn tin “không có nguồn này”"),
         ("/latest nowhere", "en", "There is no source “nowhere”"),
+        ("/latest ²", "en", "There is no source “²”"),
     ],
 )
 async def test_latest_with_bad_arguments_answers_the_usage(news, chat, command, language, expected):
