@@ -234,7 +234,7 @@ async def _subscribe_chat_to_all(context: Context, chat_id: int, chat_type: str,
 def _channel_ref(text: str) -> int | str | None:
     if text.startswith("@") and 5 <= len(text) <= 33 and text[1:].replace("_", "").isalnum():
         return text
-    if text.startswith("-100") and text[1:].isdigit() and len(text) <= 20:
+    if text.startswith("-100") and text[1:].isdecimal() and len(text) <= 20:  # `²` is a digit, not decimal
         return int(text)
     return None
 

@@ -190,6 +190,7 @@ async def test_addfeed_with_a_taken_name_adds_nothing(bot, admin, feeds):
         ("/broadcast", "vi", "Cách dùng: /broadcast NỘI DUNG"),
         ("/register", "en", "Usage: /register in a group, or /register @channel"),
         ("/register kenh tin", "vi", "Cách dùng: /register trong nhóm"),
+        ("/register -100²", "en", "Usage: /register in a group, or /register @channel"),
     ],
 )
 async def test_missing_arguments_get_the_usage(admin, command, language, expected):
