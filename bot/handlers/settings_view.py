@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from babel.dates import format_datetime
@@ -43,6 +44,7 @@ QUIET_PRESETS: tuple[tuple[str, str] | None, ...] = (
     ("21:00", "07:00"),
     ("00:00", "06:00"),
 )
+_POSIX_OFFSET = re.compile(r"Etc/GMT([+-])(\d{1,2})")
 EXAMPLES = (
     "/settings times 06:30 18:00",
     "/settings tz Europe/Berlin",
@@ -60,6 +62,15 @@ def mode_label(mode: str, _: Callable[[str], str]) -> str:
         "off": _("off: nothing is sent"),
     }
     return labels.get(mode, mode)
+
+
+def zone_label(zone: str) -> str:
+    """A time zone as a subscriber reads it: `Etc/GMT-7`, which POSIX names with the sign inverted
+    (seven hours *ahead* of UTC, what `/settings tz UTC+7` stores), is shown as `UTC+7`."""
+    offset = _POSIX_OFFSET.fullmatch(zone)
+    if offset is None:
+        return zone
+    return f"UTC{'+' if offset[1] == '-' else '-'}{offset[2]}"
 
 
 def _keywords(words: list[str] | None) -> str:
@@ -90,7 +101,8 @@ def settings_text(subscriber: Subscriber, config: Config, lang: str) -> str:
     title = _("Settings")
     lines = [
         f"<b>{title}</b>",
-        "🕖 " + _("Digest times: {times} ({timezone})").format(times=times, timezone=escape_html(zone)),
+        "🕖 "
+        + _("Digest times: {times} ({timezone})").format(times=times, timezone=escape_html(zone_label(zone))),
         "📬 " + _("What you get: {mode}").format(mode=mode_label(subscriber.mode, _)),
         "🌐 " + _("Language: {language}").format(language=LANGUAGE_NAMES[lang]),
         "🔎 "

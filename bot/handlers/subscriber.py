@@ -19,7 +19,7 @@ from bot.handlers.context import (
     services,
     shown,
 )
-from bot.handlers.settings_view import next_digest_line
+from bot.handlers.settings_view import next_digest_line, zone_label
 from bot.handlers.sources_view import AREA, button_text, resolve_source, sources_view
 from news.i18n import N_, plural_translator, translator
 from news.telegram_html import escape_html
@@ -74,7 +74,7 @@ async def start(update: Update, context: Context) -> None:
         "I gather news from {count} source and send you a digest at {times} ({timezone}).",
         "I gather news from {count} sources and send you a digest at {times} ({timezone}).",
         total,
-    ).format(count=total, times=times, timezone=escape_html(zone))
+    ).format(count=total, times=times, timezone=escape_html(zone_label(zone)))
     if every:
         status = _("You follow all sources.")
     elif followed:

@@ -193,3 +193,19 @@ async def test_english_usage_line(chat: ChatSession) -> None:
     reply = await chat.reply_to("/settings tz nowhere", language_code="en")
 
     assert reply["visible_text"] == "Usage: /settings tz Europe/Berlin (a time zone, or just its city)"
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("UTC+7", "UTC+7"),  # stored as Etc/GMT-7: POSIX inverts the sign, subscribers must not see it
+        ("gmt - 3", "UTC-3"),
+        ("Europe/Berlin", "Europe/Berlin"),
+    ],
+)
+async def test_a_fixed_offset_zone_is_shown_as_typed(chat: ChatSession, typed: str, shown: str) -> None:
+    saved = await chat.reply_to(f"/settings tz {typed}")
+    welcome = await chat.reply_to("/start")
+
+    assert f"🕖 Giờ nhận bản tin: 07:00, 17:00 ({shown})" in saved["visible_text"].splitlines()
+    assert f"lúc 07:00, 17:00 ({shown})." in welcome["visible_text"]
