@@ -159,6 +159,7 @@ async def _change_subscription(update: Update, context: Context, *, follow: bool
         if search_key(query) in ALL_WORDS:
             if follow:
                 await subscribe_all(session, subscriber, now)
+                reactivate(subscriber, svc.config.schedule, now)  # following after /stop is coming back
                 reply, followed_now = _("You now follow all sources, including new ones."), True
             else:
                 await unsubscribe_all(session, subscriber, now)
@@ -169,6 +170,7 @@ async def _change_subscription(update: Update, context: Context, *, follow: bool
                 reply = _("There is no source “{query}”. The list: /sources").format(query=shown(query))
             elif follow:
                 followed_now = await subscribe(session, subscriber, source.id, now)
+                reactivate(subscriber, svc.config.schedule, now)
                 text = _("You now follow {source}.") if followed_now else _("You already follow {source}.")
                 reply = text.format(source=f"<b>{escape_html(source.name)}</b>")
             else:
@@ -261,6 +263,7 @@ async def _toggle(update: Update, context: Context, data: Callback, lang: str) -
             note = _("You no longer follow {source}.")
         else:
             await subscribe(session, subscriber, source.id, svc.clock())
+            reactivate(subscriber, svc.config.schedule, svc.clock())
             note = _("You now follow {source}.")
         text, markup = await sources_view(session, subscriber, lang, page)
     await update.callback_query.answer(note.format(source=button_text(source.name)))
@@ -274,6 +277,7 @@ async def _follow_all(update: Update, context: Context, data: Callback, lang: st
         subscriber = await ensure_subscriber(session, update, context)
         if data.action == "all":
             await subscribe_all(session, subscriber, svc.clock())
+            reactivate(subscriber, svc.config.schedule, svc.clock())
             note = _("You now follow all sources, including new ones.")
         else:
             await unsubscribe_all(session, subscriber, svc.clock())

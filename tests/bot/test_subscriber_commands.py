@@ -253,6 +253,27 @@ async def test_start_after_stop_reactivates(bot: BotUnderTest, chat: ChatSession
     assert (await bot.subscriber(USER)).active is True
 
 
+@pytest.mark.parametrize(
+    "follow", ["/subscribe all", "/subscribe green", "button: Tất cả nguồn tin", "button: Green"]
+)
+async def test_following_again_after_stop_brings_the_chat_back(
+    bot: BotUnderTest, chat: ChatSession, follow: str
+) -> None:
+    await chat.reply_to("/subscribe all")
+    await chat.reply_to("/stop")
+
+    if follow.startswith("/"):
+        reply = await chat.reply_to(follow)
+        assert reply["visible_text"].splitlines()[-1] == "Bản tin kế tiếp: 17:00 10/03"
+    else:
+        listing = await chat.reply_to("/sources")
+        await chat.press(listing, button_data(listing, follow.removeprefix("button: ")))
+
+    subscriber = await bot.subscriber(USER)
+    assert subscriber.active is True  # else "you now follow" is said and nothing is ever sent
+    assert subscriber.next_digest_at == datetime(2025, 3, 10, 10, 0, tzinfo=UTC)
+
+
 async def test_stop_without_subscribing_says_so(chat: ChatSession) -> None:
     reply = await chat.reply_to("/stop", language_code="en")
 
