@@ -75,7 +75,7 @@ def _zones() -> dict[str, str]:
 
 
 def parse_timezone(text: str) -> str:
-    """An IANA zone name, in any case, or its city alone (`Berlin`, `ho chi minh`), or a fixed offset
+    """An IANA zone name, in any case, or its city alone (`Berlin`, `Hồ Chí Minh`), or a fixed offset
     (`UTC+7`, `GMT-3`; the Etc/ zone names have the sign inverted, POSIX style)."""
     offset = _OFFSET.fullmatch(text.strip())
     if offset:
@@ -85,7 +85,7 @@ def parse_timezone(text: str) -> str:
         if hours > (14 if offset[1] == "+" else 12):
             raise InputError(text)
         return f"Etc/GMT{'-' if offset[1] == '+' else '+'}{hours}"
-    key = "_".join(text.strip().split()).lower()
+    key = "_".join(search_key(text).split())  # zone names are ASCII: `Hồ Chí Minh` means Ho_Chi_Minh
     name = _zones().get(key)
     if name is None:
         raise InputError(text)

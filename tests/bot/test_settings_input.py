@@ -67,6 +67,9 @@ def test_parse_times_rejects(text: str) -> None:
         ("europe/berlin", "Europe/Berlin"),
         ("Berlin", "Europe/Berlin"),
         ("ho chi minh", "Asia/Ho_Chi_Minh"),
+        ("Hồ Chí Minh", "Asia/Ho_Chi_Minh"),  # the city as Vietnamese write it
+        ("Ho\u0302\u0300 Chi\u0301 Minh", "Asia/Ho_Chi_Minh"),  # decomposed diacritics
+        ("São Paulo", "America/Sao_Paulo"),
         ("UTC", "UTC"),
         ("America/Argentina/Buenos_Aires", "America/Argentina/Buenos_Aires"),
         ("UTC+7", "Etc/GMT-7"),  # POSIX names invert the sign: this is seven hours ahead of UTC
