@@ -110,7 +110,8 @@ async def addfeed(update: Update, context: Context, lang: str) -> None:
             async with Fetcher(allow_file_urls=False) as fetcher:
                 probe = await probe_source(fetcher, url, svc.config.tz)
     except ProbeError as exc:
-        text = _("Could not add {url}: {reason}").format(url=shown(url), reason=escape_html(str(exc)))
+        reason = _(str(exc)) if str(exc) else ""  # gettext("") would be the catalog's header
+        text = _("Could not add {url}: {reason}").format(url=shown(url), reason=escape_html(reason))
         await send(update, context, text)
         return
     name = name.strip()[:MAX_NAME_CHARS] or _default_name(probe.title, url)

@@ -15,13 +15,15 @@ from news.charset import UndecodableError, decode_document
 from news.detect import detect_kind
 from news.feeds import FeedParseError, parse_feed
 from news.htmltree import parse_html
+from news.i18n import N_
 from news.listing import find_article_links
 
 MAX_URL_CHARS = 2000
 
 
 class ProbeError(Exception):
-    """The URL cannot become a source; the message is short and meant for the admin."""
+    """The URL cannot become a source; the message is short and meant for the admin (an N_ msgid when
+    it is ours, translated where it is shown; a fetch or parse error's own text otherwise)."""
 
 
 @dataclass(frozen=True)
@@ -36,13 +38,13 @@ class Probe:
 def check_url(url: str) -> str:
     """The URL if it is one an admin may add from a chat, else ProbeError."""
     if len(url) > MAX_URL_CHARS:
-        raise ProbeError("the address is too long")
+        raise ProbeError(N_("the address is too long"))
     try:
         parts = urlsplit(url)
     except ValueError as exc:
-        raise ProbeError("not a valid address") from exc
+        raise ProbeError(N_("not a valid address")) from exc
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ProbeError("only http:// and https:// addresses can be added")
+        raise ProbeError(N_("only http:// and https:// addresses can be added"))
     return url
 
 
@@ -62,7 +64,7 @@ async def probe_source(fetcher: Fetcher, url: str, tz: tzinfo) -> Probe:
         raise ProbeError(exc.reason) from exc
     body = result.body or b""
     if not body.strip():
-        raise ProbeError("the address answered with an empty page")
+        raise ProbeError(N_("the address answered with an empty page"))
     try:
         if detect_kind(body, result.content_type) == "rss":
             parsed = parse_feed(body, result.content_type, result.final_url, tz)
@@ -75,5 +77,5 @@ async def probe_source(fetcher: Fetcher, url: str, tz: tzinfo) -> Probe:
         return Probe(result.final_url, "html", _page_title(html), 1, 0)
     links = find_article_links(html, result.final_url, None)
     if not links:
-        raise ProbeError("no feed, no article and no article links found on the page")
+        raise ProbeError(N_("no feed, no article and no article links found on the page"))
     return Probe(result.final_url, "html", _page_title(html), 0, len(links))

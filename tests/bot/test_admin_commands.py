@@ -175,6 +175,23 @@ async def test_addfeed_refuses_what_cannot_be_a_source(bot, admin, feeds, argume
     assert await _count(bot, Source) == 0
 
 
+@pytest.mark.parametrize(
+    ("argument", "reason"),
+    [
+        ("file:///etc/passwd", "chỉ thêm được địa chỉ http:// và https://"),
+        ("{base}/empty", "địa chỉ trả về một trang trống"),
+        ("{base}/missing.xml", "HTTP 404"),  # a fetch error's own text stays as it is
+    ],
+)
+async def test_addfeed_says_why_in_vietnamese(bot, admin, feeds, argument, reason):
+    feeds.serve("/empty", b"   ", content_type="text/html")
+    url = argument.format(base=feeds.url("").rstrip("/"))
+
+    reply = await admin.reply_to(f"/addfeed {url}", language_code="vi")
+
+    assert reply["visible_text"] == f"Không thêm được {url}: {reason}"
+
+
 async def test_addfeed_with_a_taken_name_adds_nothing(bot, admin, feeds):
     await admin.reply_to(f"/addfeed {feeds.url('/rss.xml')} Tin xã")
     reply = await admin.reply_to(f"/addfeed {feeds.url('/')} Tin xã")
