@@ -205,6 +205,16 @@ def _codec_name(label: str) -> str | None:
         return None
 
 
+def looks_misdecoded(text: str) -> bool:
+    """True when well-formed Unicode text carries the signs of an earlier wrong decode: TCVN3/VNI
+    letters (a legacy page re-encoded as UTF-8 from its Latin-1 reading) or UTF-8 mojibake
+    (`Há»™i`). Such text needs `decode_document`'s conversion or repair."""
+    if text.isascii():
+        return False
+    visible = _visible_text(text)
+    return _MOJIBAKE_RE.search(visible) is not None or detect_legacy_encoding(visible) is not None
+
+
 def is_utf8(body: bytes) -> bool:
     """True when the bytes decode as UTF-8 (feeds take feedparser's fast path then)."""
     try:

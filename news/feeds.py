@@ -14,7 +14,7 @@ from typing import Any
 
 import feedparser
 
-from news.charset import UndecodableError, decode_document, is_utf8
+from news.charset import UndecodableError, decode_document, is_utf8, looks_misdecoded
 from news.entries import Entry, ParsedSource
 from news.feed_text import date_from_text, is_snippet, language_code, markup_to_text, title_text
 from news.jsonfeed import looks_like_json, parse_json_feed
@@ -82,8 +82,8 @@ def parse_xml_feed(
 def feedparser_input(body: bytes, content_type: str | None) -> tuple[bytes, dict, list[str]]:
     """Bytes (UTF-8 or ASCII), response headers and warnings for feedparser.
 
-    UTF-8 (and ASCII) documents go to feedparser as they are. Anything else is decoded by
-    decode_document first: feedparser guesses windows-1252 for undeclared bytes and knows
+    UTF-8 (and ASCII) documents go to feedparser as they are, unless their text shows TCVN3/VNI
+    letters or mojibake. Anything else is decoded by decode_document first: feedparser guesses windows-1252 for undeclared bytes and knows
     nothing of the TCVN3/VNI legacy Vietnamese encodings.
     """
     # No content-location: feedparser would then urljoin every element (a tenth of its time);
@@ -91,8 +91,12 @@ def feedparser_input(body: bytes, content_type: str | None) -> tuple[bytes, dict
     headers = {}
     if content_type:
         headers["content-type"] = content_type
-    if body.isascii() or (_declares_utf8_or_nothing(body, content_type) and is_utf8(body)):
+    if body.isascii():
         return body, headers, []
+    if _declares_utf8_or_nothing(body, content_type) and is_utf8(body):
+        # Valid UTF-8 may still carry TCVN3/VNI or mojibake text: that must be converted too.
+        if not looks_misdecoded(body.decode("utf-8")):
+            return body, headers, []
     try:
         document = decode_document(body, content_type)
     except UndecodableError as error:

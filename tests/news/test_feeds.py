@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from news.feeds import FeedParseError, parse_feed
+from tests.news.legacy_encoders import encode_tcvn3, encode_vni
 from tests.news.vietnamese_encodings import tcvn3, windows_1258
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
@@ -236,3 +237,38 @@ def test_tcvn3_feed_is_converted_to_unicode():
     assert source.entries[0].title == title
     assert source.entries[0].body == description
     assert any("tcvn3" in w for w in source.warnings)
+
+
+def _as_latin1_text(raw: bytes) -> str:
+    """Bytes read one character each, as cp1252 (Latin-1 where cp1252 has no character)."""
+    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in raw)
+
+
+@pytest.mark.parametrize(
+    ("garble", "warning"),
+    [
+        # A legacy page's Latin-1 reading saved again as UTF-8: valid UTF-8, TCVN3 or VNI letters.
+        (lambda text: _as_latin1_text(encode_tcvn3(text)), "tcvn3"),
+        (lambda text: _as_latin1_text(encode_vni(text)), "vni"),
+        # UTF-8 decoded as windows-1252 and encoded again (`Há»™i nghá»‹`).
+        (lambda text: _as_latin1_text(text.encode("utf-8")), None),
+    ],
+    ids=["tcvn3", "vni", "mojibake"],
+)
+def test_utf8_feed_carrying_legacy_or_mojibake_text_is_converted(garble, warning):
+    title = "Huyện ủy tổ chức hội nghị tổng kết công tác xây dựng Đảng"
+    description = "Sáng nay, Ban Thường vụ Huyện ủy đã tổ chức hội nghị với nhiều đồng chí lãnh đạo tham dự."
+    xml = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{garble('Tin huyện')}</title>"
+        f"<item><title>{garble(title)}</title><link>https://huyen.example.vn/tin-6.html</link>"
+        f"<description>{garble(description)}</description></item></channel></rss>"
+    )
+    source = parse_feed(
+        xml.encode("utf-8"), "application/rss+xml; charset=utf-8", "https://huyen.example.vn/rss", VN
+    )
+    entry = source.entries[0]
+    assert entry.title.lower() == title.lower()  # TCVN3 capitals with tones come out lower case
+    assert entry.body.lower() == description.lower()
+    if warning:
+        assert any(warning in w for w in source.warnings)
