@@ -1,8 +1,8 @@
 """Dates as Vietnamese news pages and feeds write them, parsed into timezone-aware datetimes.
 
 Numeric Vietnamese dates are day-first (`19/9/2019`, `19.09.2019`, `19-09-2019`); a time may
-come before or after the date (`08:30 19/09/2019`, `19/9/2019 - 08:30`, `8h30`); labels and
-weekdays around them (`Ngày:`, `Cập nhật:`, `Thứ năm,`) are skipped. Also ISO 8601, RFC 822
+come before or after the date (`08:30 19/09/2019`, `19/9/2019 - 08:30`, `8h30`, `8:30 CH`: SA
+and CH are the Vietnamese AM and PM); labels and weekdays around them (`Ngày:`, `Cập nhật:`, `Thứ năm,`) are skipped. Also ISO 8601, RFC 822
 (including the `GMT+7` that Vietnamese feeds write) and English month names. A date without a
 zone takes the caller's default zone; an impossible date (`32/13/2019`) is no date.
 """
@@ -49,7 +49,7 @@ _TIME = r"""
     (?<![\d:])(?P<H>\d{1,2})(?:\s*:\s*|h|g|\s*giờ\s*)(?P<M>\d{2})(?!\d)
     (?:\s*:\s*(?P<S>\d{2})(?:[.,](?P<frac>\d{1,6})\d*)?)?
     (?:\s*(?:phút\b)?)?
-    (?:\s*(?P<ampm>[ap])\.?m\b\.?)?
+    (?:\s*(?:(?P<ampm>[ap])\.?m\b\.?|(?-i:(?P<vi_ampm>SA|CH))\b))?
 """
 _ZONE = r"""
     (?:\s*\(?\s*
@@ -127,10 +127,12 @@ def _build(match: re.Match[str], default_tz: tzinfo) -> datetime | None:
         return None
     month = _MONTHS[parts["mon"][:3].lower()] if parts.get("mon") else int(parts["m"])
     hour = int(parts["H"]) if parts.get("H") else 0
-    if parts.get("ampm"):
+    # Vietnamese writes AM/PM as SA (sáng) and CH (chiều), e.g. Windows' `8:30:00 CH`.
+    ampm = {"SA": "a", "CH": "p"}.get(parts.get("vi_ampm") or "") or parts.get("ampm")
+    if ampm:
         if not 1 <= hour <= 12:
             return None
-        hour = hour % 12 + (12 if parts["ampm"].lower() == "p" else 0)
+        hour = hour % 12 + (12 if ampm.lower() == "p" else 0)
     zone = _zone(parts.get("tz"), default_tz)
     if zone is None:
         return None
