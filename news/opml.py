@@ -34,7 +34,9 @@ def read_opml(data: bytes) -> list[OpmlFeed]:
         if not url or url in seen:
             continue
         seen.add(url)
-        name = (outline.get("title") or outline.get("text") or url).strip()
+        # The first of title and text that has words, on one line; a blank one is no name.
+        names = (" ".join((outline.get(attr) or "").split()) for attr in ("title", "text"))
+        name = next((n for n in names if n), url)
         feeds.append(OpmlFeed(name=name, url=url))
     return feeds
 

@@ -1,0 +1,34 @@
+"""read_opml: the feeds of an OPML file, each with a usable name."""
+
+from __future__ import annotations
+
+import pytest
+
+from news.opml import OpmlFeed, read_opml
+
+URL = "https://tinh.example.vn/rss/tin-moi.rss"
+
+
+def opml(outline_attributes: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><opml version="2.0"><head><title>Nguồn</title></head>'
+        f'<body><outline type="rss" {outline_attributes} xmlUrl="{URL}"/></body></opml>'
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("attributes", "name"),
+    [
+        ('title="Tin tỉnh" text="Tin"', "Tin tỉnh"),
+        ('text="Tin tỉnh"', "Tin tỉnh"),
+        # a blank title is no name: the text, else the URL, names the feed
+        ('title="   " text="Tin tỉnh"', "Tin tỉnh"),
+        ('title="" text="Tin tỉnh"', "Tin tỉnh"),
+        ('title=" " text="&#9;"', URL),
+        ("", URL),
+        # a name is one line
+        ('text="  Tin&#10;   tỉnh  "', "Tin tỉnh"),
+    ],
+)
+def test_every_feed_gets_a_name(attributes, name):
+    assert read_opml(opml(attributes)) == [OpmlFeed(name=name, url=URL)]
