@@ -13,6 +13,7 @@ from storage.models import Source
 
 CLAIM_LEASE = timedelta(minutes=10)  # a claimed source is not claimed again before this
 MAX_SOURCE_ID = 2**31 - 1  # the largest value of the Integer id column on PostgreSQL
+MAX_NAME_CHARS = Source.__table__.c.name.type.length  # longer names do not fit (PostgreSQL refuses them)
 
 
 class SourceExists(Exception):

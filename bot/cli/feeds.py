@@ -12,6 +12,7 @@ from news.config import FEED_KINDS
 from news.opml import OpmlError, OpmlFeed, read_opml, write_opml
 from storage.schema import ensure_up_to_date
 from storage.sources import (
+    MAX_NAME_CHARS,
     SourceExists,
     SourceSpec,
     add_source,
@@ -137,8 +138,12 @@ def add_cmd(args) -> int:
     if not args.url.startswith(("http://", "https://", "file://")):
         print("bantin: the URL must start with http://, https:// or file://", file=sys.stderr)
         return 2
+    name = " ".join((args.name or "").split()) or _default_name(args.url)[:MAX_NAME_CHARS]
+    if len(name) > MAX_NAME_CHARS:
+        print(f"bantin: the name is longer than {MAX_NAME_CHARS} characters", file=sys.stderr)
+        return 2
     spec = SourceSpec(
-        name=args.name or _default_name(args.url),
+        name=name,
         url=args.url,
         kind=args.kind,
         selector=args.selector,
@@ -190,12 +195,13 @@ def import_cmd(args) -> int:
                 if not feed.url.startswith(("http://", "https://")):
                     skipped.append(f"{feed.name} (not an http(s) URL)")
                     continue
+                name = feed.name[:MAX_NAME_CHARS]  # an outline's title can be a whole description
                 try:
                     async with session.begin_nested():
-                        await add_source(session, SourceSpec(name=feed.name, url=feed.url), utcnow())
-                    added.append(feed.name)
+                        await add_source(session, SourceSpec(name=name, url=feed.url), utcnow())
+                    added.append(name)
                 except SourceExists:
-                    skipped.append(f"{feed.name} (name exists)")
+                    skipped.append(f"{name} (name exists)")
         return added, skipped
 
     added, skipped = _work(args, work)

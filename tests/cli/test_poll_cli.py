@@ -253,3 +253,24 @@ def test_import_of_a_broken_opml_file_says_why(own_config, capsys, tmp_path):
     broken.write_text("<opml><body><outline", encoding="utf-8")
     code, _out, err = bantin(capsys, "feeds", "import-opml", str(broken))
     assert code == 2 and "hong.opml" in err and "OPML" in err
+
+
+def test_source_names_fit_the_names_column(own_config, capsys, tmp_path):
+    """An outline title can be a paragraph; PostgreSQL refuses a name over 200 characters (and
+    rolled the whole import back). A typed name that long is refused with a reason."""
+    long_title = "Cổng thông tin điện tử tỉnh Sông Xanh " * 8  # 304 characters
+    opml = tmp_path / "dai.opml"
+    opml.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><opml version="2.0"><head/><body>'
+        f'<outline type="rss" text="{long_title}" xmlUrl="https://songxanh.example.vn/rss"/>'
+        '<outline type="rss" text="Tin huyện" xmlUrl="https://huyen.example.vn/rss"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+    assert bantin(capsys, "feeds", "import-opml", str(opml))[0] == 0
+    code, _out, err = bantin(capsys, "feeds", "add", "https://xa.example.vn/rss", "--name", long_title)
+    assert code == 2 and "longer than 200" in err
+    assert bantin(capsys, "feeds", "add", "https://ap.example.vn/rss", "--name", "   ")[0] == 0
+
+    names = [s["name"] for s in json.loads(bantin(capsys, "feeds", "list", "--json")[1])]
+    assert sorted(names) == sorted([" ".join(long_title.split())[:200], "Tin huyện", "ap.example.vn"])
