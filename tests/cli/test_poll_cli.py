@@ -274,3 +274,43 @@ def test_source_names_fit_the_names_column(own_config, capsys, tmp_path):
 
     names = [s["name"] for s in json.loads(bantin(capsys, "feeds", "list", "--json")[1])]
     assert sorted(names) == sorted([" ".join(long_title.split())[:200], "Tin huyện", "ap.example.vn"])
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://", "no host name"),
+        ("https://tin tinh.example.vn/rss", "spaces in the URL"),
+        ("https://tinh.example.vn:99999/rss", "not a valid URL"),
+        ("http://[::1/rss", "not a valid URL"),
+        ("file://", "no file path"),
+        ("ftp://tinh.example.vn/rss", "not an http(s) or file URL"),
+    ],
+)
+def test_feeds_add_refuses_an_address_that_cannot_be_fetched(own_config, capsys, url, reason):
+    code, out, err = bantin(capsys, "feeds", "add", url, "--name", "Tin tỉnh")
+    assert (code, out) == (2, "")
+    assert reason in err and "http://" in err
+    assert json.loads(bantin(capsys, "feeds", "list", "--json")[1]) == []
+
+
+def test_url_schemes_are_case_insensitive(own_config, capsys, tmp_path):
+    assert bantin(capsys, "feeds", "add", "HTTPS://Tinh.example.vn/rss", "--name", "Tin tỉnh")[0] == 0
+    opml = tmp_path / "hoa.opml"
+    opml.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><opml version="2.0"><head/><body>'
+        '<outline type="rss" text="Tin huyện" xmlUrl="HTTP://huyen.example.vn/rss"/>'
+        '<outline type="rss" text="Hỏng" xmlUrl="http://[::1/rss"/>'
+        '<outline type="rss" text="Tệp" xmlUrl="FILE:///etc/passwd"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+    code, out, _err = bantin(capsys, "feeds", "import-opml", str(opml))
+    assert code == 0
+    assert lines(out) == [
+        "added Tin huyện",
+        "skipped Hỏng (not a valid URL)",
+        "skipped Tệp (not an http(s) URL)",
+    ]
+    names = [s["name"] for s in json.loads(bantin(capsys, "feeds", "list", "--json")[1])]
+    assert sorted(names) == ["Tin huyện", "Tin tỉnh"]
