@@ -43,7 +43,7 @@ def canonical_url_of(entry: Entry) -> str | None:
 
 
 def prepare_entry(entry: Entry, *, words: int, language: str | None = None) -> PreparedItem:
-    canon = canonical_url_of(entry)
+    canon = None if entry.shared_url else canonical_url_of(entry)
     fingerprint, signature = fingerprint_and_signature(entry.title, entry.body)
     lang = language or entry.language or detect_language(f"{entry.title}\n{entry.body[:2000]}")
     # The summarizer has rules for vi and en only; other languages get the nearer of the two.
@@ -73,6 +73,7 @@ def prepare_entries(entries: list[Entry], words: int, language: str | None = Non
 
 def disambiguate_guids(entries: list[Entry], others: Iterable[tuple[int, int]] = ()) -> list[Entry]:
     """A guid repeated inside one feed for different URLs names different items: add the URL.
+    A URL repeated for different guids identifies none of them: mark those entries `shared_url`.
 
     Applied to parsed entries, before they are compared with what is stored (whose guids it made).
     `others` are the `identity_key`s of the feed's other entries, left out of `entries` because
@@ -85,9 +86,14 @@ def disambiguate_guids(entries: list[Entry], others: Iterable[tuple[int, int]] =
     for key in keys:
         if key is not None:
             urls_by_guid.setdefault(key[0], set()).add(key[1])
+    # A URL repeated for different guids (every item linked to the home page) names none of them.
+    guids_by_url: dict[int, set[int]] = {}
+    for guid_key, url_key in [*others, *(key for key in keys if key is not None)]:
+        guids_by_url.setdefault(url_key, set()).add(guid_key)
     for entry, key in zip(entries, keys, strict=True):
         if key is not None and len(urls_by_guid[key[0]]) > 1:
             entry.guid = f"{entry.guid}#{canonical_url_of(entry)}"
+        entry.shared_url = key is not None and len(guids_by_url[key[1]]) > 1
     return entries
 
 

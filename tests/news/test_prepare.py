@@ -6,7 +6,7 @@ import pytest
 
 import news.prepare
 from news.entries import Entry
-from news.prepare import canonical_url_of, disambiguate_guids
+from news.prepare import canonical_url_of, disambiguate_guids, prepare_entry
 
 
 @pytest.mark.parametrize(
@@ -34,3 +34,21 @@ def test_repeated_guid_gets_the_canonical_url():
         "123#https://tinh.example.vn/b.html",
         "456",
     ]
+
+
+def test_a_url_repeated_for_different_guids_identifies_none_of_them():
+    """A feed linking every item to its home page: the guids tell the items apart, not the URL."""
+    entries = [
+        Entry(url="https://tinh.example.vn/", title="Khánh thành trường học", guid="101"),
+        Entry(url="https://tinh.example.vn/#tin", title="Nông dân trúng mùa", guid="102"),
+        Entry(url="https://tinh.example.vn/tin/3.html", title="Mưa lớn", guid="103"),
+        Entry(url="https://tinh.example.vn/tin/3.html", title="Mưa lớn", guid="103"),  # listed twice
+    ]
+    prepared = [prepare_entry(e, words=20) for e in disambiguate_guids(entries)]
+    assert [(p.guid, p.canonical_url) for p in prepared] == [
+        ("101", None),
+        ("102", None),
+        ("103", "https://tinh.example.vn/tin/3.html"),
+        ("103", "https://tinh.example.vn/tin/3.html"),
+    ]
+    assert prepared[0].url == "https://tinh.example.vn/"  # still the link readers get

@@ -228,3 +228,19 @@ async def test_an_item_stored_already_is_not_stored_together(fresh_db):
     rice = entry(url="https://b.example.vn/lua.html", title="Thu hoạch lúa", body=OTHER_BODY)
     assert await _store_together(fresh_db, [(b, [rice]), (a, [entry()])]) is None
     assert (await _count(fresh_db, Item), await _count(fresh_db, Story)) == (1, 1)
+
+
+async def test_items_of_one_feed_sharing_a_link_under_different_guids_are_all_kept(fresh_db):
+    """Each item linked to the portal's home page: two stories, not one overwritten by the other."""
+    a = await _source(fresh_db, "a")
+    home = "https://a.example.vn/"
+    result = await _store(
+        fresh_db,
+        a,
+        entry(guid="101", url=home, title="Khánh thành trường học mới", body="Trường có mười hai phòng học."),
+        entry(guid="102", url=home, title="Nông dân trúng mùa lúa", body="Năng suất đạt gần sáu tấn mỗi ha."),
+    )
+    assert (result.new, result.updated) == (2, 0)
+    async with fresh_db.session() as s:
+        titles = (await s.scalars(select(Item.title).order_by(Item.id))).all()
+    assert titles == ["Khánh thành trường học mới", "Nông dân trúng mùa lúa"]
