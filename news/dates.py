@@ -2,9 +2,10 @@
 
 Numeric Vietnamese dates are day-first (`19/9/2019`, `19.09.2019`, `19-09-2019`); a time may
 come before or after the date (`08:30 19/09/2019`, `19/9/2019 - 08:30`, `8h30`, `8:30 CH`: SA
-and CH are the Vietnamese AM and PM); labels and weekdays around them (`Ngày:`, `Cập nhật:`, `Thứ năm,`) are skipped. Also ISO 8601, RFC 822
-(including the `GMT+7` that Vietnamese feeds write) and English month names. A date without a
-zone takes the caller's default zone; an impossible date (`32/13/2019`) is no date.
+and CH are the Vietnamese AM and PM); labels and weekdays around them (`Ngày:`, `Cập nhật:`,
+`Thứ năm,`) are skipped. Also ISO 8601, RFC 822 (including the `GMT+7` that Vietnamese feeds
+write) and English month names. A date without a zone takes the caller's default zone; an
+impossible date (`32/13/2019`) is no date.
 """
 
 from __future__ import annotations

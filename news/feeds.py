@@ -83,8 +83,9 @@ def feedparser_input(body: bytes, content_type: str | None) -> tuple[bytes, dict
     """Bytes (UTF-8 or ASCII), response headers and warnings for feedparser.
 
     UTF-8 (and ASCII) documents go to feedparser as they are, unless their text shows TCVN3/VNI
-    letters or mojibake. Anything else is decoded by decode_document first: feedparser guesses windows-1252 for undeclared bytes and knows
-    nothing of the TCVN3/VNI legacy Vietnamese encodings.
+    letters or mojibake. Anything else is decoded by decode_document first: feedparser guesses
+    windows-1252 for undeclared bytes and knows nothing of the TCVN3/VNI legacy Vietnamese
+    encodings.
     """
     # No content-location: feedparser would then urljoin every element (a tenth of its time);
     # links are made absolute here, once per entry.

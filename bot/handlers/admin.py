@@ -34,7 +34,15 @@ from jobs.fetch import Fetcher
 from news.i18n import N_, plural_translator, translator
 from news.telegram_html import escape_html
 from storage.schedules import digest_times_of
-from storage.sources import SourceExists, SourceSpec, add_source, list_sources, remove_source, schedule_now
+from storage.sources import (
+    MAX_NAME_CHARS,
+    SourceExists,
+    SourceSpec,
+    add_source,
+    list_sources,
+    remove_source,
+    schedule_now,
+)
 from storage.stats import bot_stats
 from storage.subscribers import get_or_create_subscriber, reactivate, subscribe_all
 
@@ -47,7 +55,6 @@ COMMANDS: list[tuple[str, str]] = [
     ("pollnow", N_("Poll every source now")),
     ("register", N_("Send digests to this group, or to a channel")),
 ]
-MAX_NAME_CHARS = 200
 
 Handler = Callable[[Update, Context, str], Awaitable[None]]
 
