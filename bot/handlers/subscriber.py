@@ -24,6 +24,7 @@ from bot.handlers.sources_view import AREA, button_text, resolve_source, sources
 from news.i18n import N_, plural_translator, translator
 from news.telegram_html import escape_html
 from news.tones import search_key
+from storage.outbox import cancel_chat
 from storage.schedules import digest_times_of
 from storage.sources import get_source_by_id
 from storage.subscribers import (
@@ -209,6 +210,8 @@ async def stop_command(update: Update, context: Context) -> None:
         subscriber = await ensure_subscriber(session, update, context)
         await unsubscribe_all(session, subscriber, svc.clock())
         deactivate(subscriber, "stopped with /stop", svc.clock())
+        # "Nothing more" includes what is already queued (a digest waiting for a retry, a broadcast).
+        await cancel_chat(session, subscriber.chat_id, "cancelled: stopped with /stop")
     text = "\n".join(
         [
             _("Done: I will send you nothing more. Send /start whenever you want to come back."),

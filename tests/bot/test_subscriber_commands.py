@@ -244,6 +244,32 @@ async def test_stop_unsubscribes_and_offers_to_delete_the_data(bot: BotUnderTest
     assert statuses == ["cancelled"]
 
 
+async def test_stop_cancels_what_is_still_queued_for_the_chat(bot: BotUnderTest, chat: ChatSession) -> None:
+    """ "I will send you nothing more": a digest part queued before /stop (here waiting for its
+    retry) must not reach the chat afterwards, whether or not the data is then deleted."""
+    await chat.reply_to("/subscribe all")
+    subscriber = await bot.subscriber(USER)
+    async with bot.services.db.transaction() as session:
+        session.add(
+            OutboxMessage(
+                chat_id=USER,
+                subscriber_id=subscriber.id,
+                kind="digest",
+                ref_id=1,
+                text="x",
+                next_attempt_at=datetime(2100, 1, 1, tzinfo=UTC),
+            )  # fmt: skip
+        )
+
+    await chat.reply_to("/stop")
+
+    async with bot.services.db.session() as session:
+        statuses = (
+            await session.scalars(select(OutboxMessage.status).where(OutboxMessage.chat_id == USER))
+        ).all()
+    assert statuses == ["cancelled"]
+
+
 async def test_start_after_stop_reactivates(bot: BotUnderTest, chat: ChatSession) -> None:
     await chat.reply_to("/start")
     await chat.reply_to("/stop")
