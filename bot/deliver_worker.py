@@ -14,7 +14,7 @@ import signal
 import sys
 
 from bot.api_sender import BotApiSender
-from jobs.deliver import OutboxSender
+from jobs.deliver import CLAIM_TTL, OutboxSender
 from jobs.digest import compose_due_digests
 from news.config import Config, DeliveryConfig
 from storage.db import Database
@@ -39,6 +39,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=None)
     parser.add_argument(
         "--retry-after-scale", type=float, default=1.0, help="seconds per reported retry_after"
+    )
+    parser.add_argument(
+        "--claim-ttl",
+        type=float,
+        default=CLAIM_TTL,
+        help="seconds after which the rows a dead sender left 'sending' are taken over",
     )
     parser.add_argument("--compose", action="store_true", help="compose due digests before sending")
     parser.add_argument("--until-idle", action="store_true", help="exit when the outbox is empty")
@@ -70,6 +76,7 @@ async def main(args: argparse.Namespace) -> int:
                 delivery,
                 concurrency=args.concurrency,
                 retry_after_scale=args.retry_after_scale,
+                claim_ttl=args.claim_ttl,
             )
             print(f"sending as {sender.worker}", flush=True)
             tally = await sender.run(stop, until_idle=args.until_idle)

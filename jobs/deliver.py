@@ -37,6 +37,9 @@ log = logging.getLogger("bantin.deliver")
 
 COUNTER_PREFIX = "delivery."
 FLUSH_BATCH = 200  # outcomes written at once at most; also bounds sent-but-unrecorded rows at a crash
+# A sender renews the claims of its rows every quarter of this; a row "sending" whose claim is older
+# belongs to a sender that died, and another sender takes it over (docs/delivery.md).
+CLAIM_TTL = 60.0
 
 
 class Sender(Protocol):
@@ -92,6 +95,7 @@ class OutboxSender:
         claim_horizon: float = 1.0,
         flush_interval: float = 0.5,
         idle_poll: float = 1.0,
+        claim_ttl: float = CLAIM_TTL,
     ) -> None:
         self.db, self.sender, self.delivery = db, sender, delivery
         self.worker = worker or worker_name()
@@ -100,6 +104,8 @@ class OutboxSender:
         self.retry_after_scale = retry_after_scale
         self.retry_base, self.retry_cap = retry_base, retry_cap
         self.flush_interval, self.idle_poll = flush_interval, idle_poll
+        self.claim_ttl = claim_ttl
+        self._next_claim_check = clock() + claim_ttl / 4
         self.target = int(min(2000, max(10, self.pacer.rate * claim_horizon)))
         self.stats: Tally[str] = Tally()
         self._slots = asyncio.Semaphore(concurrency or default_concurrency(delivery))
@@ -118,11 +124,12 @@ class OutboxSender:
     # ---- the keeper: database side ------------------------------------------------------------
 
     async def recover(self, claimed_before: datetime | None = None) -> Recovery:
-        """Rows left "sending" by a dead sender are sent again (docs/delivery.md)."""
+        """Rows left "sending" by a dead sender are sent again (docs/delivery.md): those whose claim is
+        older than `claim_ttl`, which a live sender never lets happen (`_keep_claims`)."""
         async with self.db.transaction() as session:
             recovery = await outbox.recover_stale_sending(
                 session,
-                claimed_before=claimed_before or self.wall_clock(),
+                claimed_before=claimed_before or self.wall_clock() - timedelta(seconds=self.claim_ttl),
                 max_attempts=self.delivery.max_attempts,
                 worker=self.worker,
             )
@@ -134,6 +141,13 @@ class OutboxSender:
         self.stats["recovered"] += recovery.requeued
         return recovery
 
+    async def _keep_claims(self) -> None:
+        """Renew the claims of our rows still "sending", and take over those of a sender that died."""
+        self._next_claim_check = self.clock() + self.claim_ttl / 4
+        async with self.db.transaction() as session:
+            await outbox.renew_claims(session, self.worker, self.wall_clock())
+        await self.recover()
+
     async def run(self, stop: asyncio.Event | None = None, *, until_idle: bool = False) -> Tally[str]:
         stop = stop or asyncio.Event()
         await self.recover()
@@ -144,6 +158,8 @@ class OutboxSender:
                     dispatcher.result()  # a crash of the dispatcher is ours too
                 if self._flush_due():
                     await self._flush()
+                if self.clock() >= self._next_claim_check:
+                    await self._keep_claims()
                 claimed = 0
                 if len(self._queue) < self.target // 2 + 1:
                     claimed = await self._claim(self.target - len(self._queue))
@@ -179,9 +195,17 @@ class OutboxSender:
         return len(rows)
 
     async def _seconds_to_next_due(self) -> float | None:
+        """Until a pending row is due, or another sender's claim could expire (None: neither)."""
         async with self.db.session() as session:
             due = await outbox.next_due_at(session)
-        return None if due is None else (due - self.wall_clock()).total_seconds()
+            claimed = await outbox.oldest_claim_of_others(session, self.worker)
+        now = self.wall_clock()
+        if claimed is not None:
+            expiry = claimed + timedelta(seconds=self.claim_ttl)
+            if expiry <= now:
+                self._next_claim_check = self.clock()  # take them over on the next turn
+            due = expiry if due is None else min(due, expiry)
+        return None if due is None else (due - now).total_seconds()
 
     async def _flush(self) -> None:
         if not self._outcomes:

@@ -168,8 +168,9 @@ class Recovery:
 async def recover_stale_sending(
     session: AsyncSession, *, claimed_before: datetime, max_attempts: int, worker: str | None = None
 ) -> Recovery:
-    """Rows "sending" since before `claimed_before` belong to a process that died (one sender runs per
-    bot): re-send them, unless their attempts are used up (a row that kills the sender every time)."""
+    """Rows "sending" since before `claimed_before` belong to a process that died (a live sender renews
+    its claims: `renew_claims`): re-send them, unless their attempts are used up (a row that kills
+    the sender every time)."""
     stale = and_(
         OutboxMessage.status == SENDING,
         OutboxMessage.claimed_at < claimed_before,
@@ -187,6 +188,29 @@ async def recover_stale_sending(
         .values(status=PENDING, claimed_by=None, last_error="sender died while sending; re-sent")
     )
     return Recovery(requeued=requeued.rowcount or 0, failed=failed.rowcount or 0)
+
+
+async def renew_claims(session: AsyncSession, worker: str, now: datetime) -> int:
+    """A live sender's heartbeat: its rows still "sending" were claimed just now, so a sender starting
+    beside it (`recover_stale_sending`) leaves them alone."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == SENDING, OutboxMessage.claimed_by == worker)
+        .values(claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+async def oldest_claim_of_others(session: AsyncSession, worker: str) -> datetime | None:
+    """When the oldest row "sending" for another sender was claimed (None: there is none)."""
+    return (
+        await session.execute(
+            select(func.min(OutboxMessage.claimed_at)).where(
+                OutboxMessage.status == SENDING, OutboxMessage.claimed_by != worker
+            )
+        )
+    ).scalar()
 
 
 async def next_due_at(session: AsyncSession) -> datetime | None:

@@ -45,7 +45,7 @@ async def start_worker(db_url: str, thread: StandInThread) -> asyncio.subprocess
         sys.executable, "-m", "bot.deliver_worker",
         "--db", db_url, "--base-url", standin.base_url, "--token", standin.token,
         "--rate", str(30 * SCALE), "--per-chat-interval", str(1 / SCALE), "--concurrency", "16",
-        "--retry-after-scale", str(1 / SCALE), "--compose", "--until-idle",
+        "--retry-after-scale", str(1 / SCALE), "--claim-ttl", "1", "--compose", "--until-idle",
         cwd=REPO, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
 

@@ -6,9 +6,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert
 
+from jobs.deliver import OutboxSender
 from jobs.digest import compose_due_digests, queue_broadcast
 from news.config import Config
 from news.telegram_html import strip_tags
+from storage import outbox
 from storage.counters import read_counters
 from storage.models import OutboxMessage
 from tests.delivery.world import NOW, add_sources, add_story, add_subscribers, outbox_rows, subscriber
@@ -182,6 +184,33 @@ async def test_a_lost_reply_is_the_ambiguous_case_and_is_sent_again(fresh_db, st
 
     assert [len(standin.messages_for(c)) for c in (1001, 1002, 1003)] == [1, 2, 1]
     assert tally["ambiguous"] == 1
+
+
+async def test_a_sender_starting_beside_a_live_one_leaves_its_claims_alone(
+    fresh_db, standin, api_sender, drain
+):
+    """Extra workers beside `bantin run` send nothing twice: rows another sender has just claimed
+    (in its queue or in flight) are its own; only when it stops renewing them (it died) are they
+    taken over, and then sent once."""
+    chats = register_private_chats(standin, 1001, 5)
+    await add_subscribers(fresh_db, 5)
+    await queue_broadcast(fresh_db, "Thông báo", admin_id=1, now=NOW)
+    async with fresh_db.transaction() as session:
+        assert len(await outbox.claim_outbox_rows(session, "alive", NOW, 100)) == 5
+
+    beside = OutboxSender(
+        fresh_db, api_sender, _delivery(), worker="beside", wall_clock=lambda: NOW + timedelta(seconds=5)
+    )
+    recovery = await beside.recover()
+
+    assert recovery.requeued == 0
+    assert {(r.status, r.claimed_by) for r in await outbox_rows(fresh_db)} == {("sending", "alive")}
+
+    # It never renewed its claims: it died. A sender a while later takes its rows over.
+    tally = await drain(fresh_db, wall_clock=lambda: NOW + timedelta(minutes=5))
+
+    assert tally["recovered"] == 5 and tally["sent"] == 5
+    assert [len(standin.messages_for(chat)) for chat in chats] == [1] * 5
 
 
 def _delivery(**overrides):

@@ -137,3 +137,20 @@ async def test_counters_add_up_across_writers(fresh_db):
     await asyncio.gather(*(bump() for _ in range(5)))
     async with fresh_db.session() as session:
         assert await read_counters(session, "delivery.") == {"delivery.flood_waits": 5, "delivery.sent": 15}
+
+
+async def test_a_renewed_claim_is_not_taken_for_a_dead_one(fresh_db):
+    await add_rows(fresh_db, [(11, 1)], status="sending", claimed_by="alive", claimed_at=NOW)
+    await add_rows(fresh_db, [(12, 1)], status="sending", claimed_by="dead", claimed_at=NOW)
+
+    async with fresh_db.transaction() as session:
+        renewed = await outbox.renew_claims(session, "alive", NOW + timedelta(seconds=50))
+        recovery = await outbox.recover_stale_sending(
+            session, claimed_before=NOW + timedelta(seconds=10), max_attempts=8, worker="beside"
+        )
+        oldest = await outbox.oldest_claim_of_others(session, "beside")
+
+    rows = {r.chat_id: r for r in await outbox_rows(fresh_db)}
+    assert (renewed, recovery.requeued) == (1, 1)
+    assert (rows[11].status, rows[11].claimed_by, rows[12].status) == ("sending", "alive", "pending")
+    assert oldest == NOW + timedelta(seconds=50)
