@@ -224,9 +224,9 @@ class OutboxSender:
                     await deactivate_chat(session, o.row.chat_id, TELEGRAM_REASON + o.error, now)
                     counts["chats_not_found" if "not found" in o.error.lower() else "chats_blocked"] += 1
                 elif o.kind == "moved":
-                    await move_chat(session, o.row.chat_id, o.new_chat_id, now)
-                    o.row.chat_id = o.new_chat_id
-                    resend.append(o.row)
+                    if await move_chat(session, o.row.chat_id, o.new_chat_id, now):
+                        o.row.chat_id = o.new_chat_id
+                        resend.append(o.row)
                 elif o.kind == "markup":
                     log.error("Telegram refused our HTML (a rendering bug), resending as text: %s", o.error)
                     o.row.text, o.row.parse_mode = strip_tags(o.row.text), None

@@ -41,9 +41,11 @@ async def reactivate_chat(session: AsyncSession, chat_id: int, now: datetime) ->
     return bool(result.rowcount)
 
 
-async def move_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int, now: datetime) -> None:
-    """A group became a supergroup: the subscriber and its unfinished rows follow the new id. If the
-    new id already has a subscriber (it subscribed on its own), the old one is retired instead."""
+async def move_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int, now: datetime) -> bool:
+    """A group became a supergroup: the subscriber and its unfinished rows follow the new id (True).
+    If the new id already has a subscriber (it subscribed on its own), the old one is retired instead
+    and its unfinished rows are cancelled (False): the new chat gets its own subscriber's digests and
+    broadcasts, so the old one's would reach it a second time."""
     taken = (await session.execute(select(Subscriber.id).where(Subscriber.chat_id == new_chat_id))).scalar()
     if taken is None:
         await session.execute(
@@ -51,10 +53,13 @@ async def move_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int, n
             .where(Subscriber.chat_id == old_chat_id)
             .values(chat_id=new_chat_id, chat_type="supergroup", updated_at=now)
         )
-    else:
-        await session.execute(
-            update(Subscriber)
-            .where(Subscriber.chat_id == old_chat_id)
-            .values(active=False, inactive_reason=f"migrated to {new_chat_id}", inactive_since=now)
-        )
-    await move_chat_rows(session, old_chat_id, new_chat_id)
+        await move_chat_rows(session, old_chat_id, new_chat_id)
+        return True
+    reason = f"migrated to {new_chat_id}"
+    await session.execute(
+        update(Subscriber)
+        .where(Subscriber.chat_id == old_chat_id)
+        .values(active=False, inactive_reason=reason, inactive_since=now)
+    )
+    await cancel_chat(session, old_chat_id, f"{reason}, which has its own subscriber")
+    return False

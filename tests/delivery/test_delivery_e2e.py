@@ -136,6 +136,31 @@ async def test_a_group_upgraded_to_a_supergroup_is_followed(fresh_db, standin, d
     assert [r.chat_id for r in await outbox_rows(fresh_db, status="sent")] == [-1004001]
 
 
+async def test_a_group_upgraded_to_a_supergroup_that_subscribed_on_its_own_gets_one_digest(
+    fresh_db, standin, drain
+):
+    """The supergroup already has its own subscriber (someone used the bot there after the upgrade):
+    the old group's subscriber is retired and its queued digest is not sent there as a second copy."""
+    standin.bot_added_to_group(-4001, by_user_id=7)
+    [old] = await add_subscribers(fresh_db, 1, first_chat=-4001)
+    src = await add_sources(fresh_db, "VnExpress")
+    await add_story(fresh_db, "Tin cho nhóm", [src["VnExpress"]])
+    standin.group_migrates(-4001, -1004001)
+    [new] = await add_subscribers(fresh_db, 1, first_chat=-1004001)
+    assert (await compose_due_digests(fresh_db, Config(), NOW)).composed == 2
+
+    await drain(fresh_db)
+
+    [message] = standin.messages_for(-1004001)
+    assert "Tin cho nhóm" in message["visible_text"]
+    retired = await subscriber(fresh_db, old)
+    assert (retired.active, retired.chat_id) == (False, -4001)
+    assert {(r.subscriber_id, r.status) for r in await outbox_rows(fresh_db)} == {
+        (old, "cancelled"),
+        (new, "sent"),
+    }
+
+
 async def test_html_telegram_refuses_is_resent_as_plain_text(fresh_db, standin, drain):
     register_private_chats(standin, 1001, 1)
     await add_subscribers(fresh_db, 1)
