@@ -255,6 +255,10 @@ async def queue_instant_alerts(
                 .order_by(Subscriber.id)
                 .limit(batch_size)
             )
+            if session.bind.dialect.name == "postgresql":
+                # Runs overlap (after a poll, on the digest check): a subscriber another run is
+                # composing for is its business; its cursor has moved when we look again.
+                query = query.with_for_update(skip_locked=True)
             batch = list((await session.execute(query)).scalars())
             if not batch:
                 break

@@ -174,6 +174,22 @@ async def test_two_racing_runs_create_each_slot_once(db_url, config):
         await second.close()
 
 
+async def test_two_overlapping_instant_alert_runs_send_each_alert_once(fresh_db, config):
+    """After a poll and on the periodic digest check both queue instant alerts, and the two jobs can
+    overlap: the second run must not compose again what the first one is composing."""
+    src = await add_sources(fresh_db, "VnExpress")
+    await add_story(fresh_db, "Tin nóng", [src["VnExpress"]])
+    await add_subscribers(fresh_db, 50, mode="instant")
+
+    reports = await asyncio.gather(
+        queue_instant_alerts(fresh_db, config, NOW, batch_size=7),
+        queue_instant_alerts(fresh_db, config, NOW + timedelta(seconds=1), batch_size=7),
+    )
+
+    assert sum(r.composed for r in reports) == 50
+    assert sorted(r.chat_id for r in await outbox_rows(fresh_db, kind="instant")) == list(range(1001, 1051))
+
+
 @pytest.mark.parametrize("mode", ["off", "instant"])
 async def test_modes_without_digests_get_none_but_stay_scheduled(fresh_db, config, mode):
     src = await add_sources(fresh_db, "VnExpress")
