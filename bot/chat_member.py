@@ -1,8 +1,10 @@
-"""`my_chat_member` updates: keep a subscriber's active flag right when the bot is blocked or unblocked.
+"""`my_chat_member` updates: keep a subscriber's active flag right when the bot is blocked or unblocked;
+a group's migration to a supergroup moves its subscriber to the new chat id.
 
 A private user who blocks the bot shows up as status "kicked"; unblocking as "member". In groups the
 bot is "kicked" or "left" when removed, "member"/"administrator" when added back. The wiring registers
-`on_my_chat_member` with a `ChatMemberHandler(..., ChatMemberHandler.MY_CHAT_MEMBER)`.
+`on_my_chat_member` with a `ChatMemberHandler(..., ChatMemberHandler.MY_CHAT_MEMBER)`, and
+`on_chat_migration` for the service messages of `filters.StatusUpdate.MIGRATE`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from telegram import ChatMember, Update
 from telegram.ext import ContextTypes
 
 from bot.services import services_of
-from storage.chat_state import TELEGRAM_REASON, deactivate_chat, reactivate_chat
+from storage.chat_state import TELEGRAM_REASON, deactivate_chat, move_chat, reactivate_chat
 from storage.counters import increment
 
 GONE = (ChatMember.BANNED, ChatMember.LEFT)  # BANNED is "kicked"
@@ -38,3 +40,22 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         elif status in BACK:
             if await reactivate_chat(session, chat_id, now):
                 await increment(session, "delivery.chats_returned")
+
+
+async def on_chat_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group became a supergroup: Telegram says so in both chats (`migrate_to_chat_id` in the old,
+    `migrate_from_chat_id` in the new), at once, before anyone can write in the new one. Moving the
+    subscriber then keeps the group's settings and subscriptions; waiting for the first send to fail
+    would let a command in the supergroup create an empty subscriber that replaces them."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        old_chat_id, new_chat_id = message.chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old_chat_id, new_chat_id = message.migrate_from_chat_id, message.chat.id
+    else:
+        return
+    svc = services_of(context)
+    async with svc.db.transaction() as session:
+        await move_chat(session, old_chat_id, new_chat_id, svc.clock())

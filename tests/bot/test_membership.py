@@ -24,3 +24,23 @@ async def test_blocking_and_unblocking_the_bot(bot: BotUnderTest, chat: ChatSess
 
     assert (blocked.active, blocked.inactive_reason) == (False, "telegram: bot was blocked by the user")
     assert back.active and back.inactive_reason is None
+
+
+GROUP, SUPERGROUP, OWNER = -500321, -1000000500321, 2001
+
+
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_subscriber(bot: BotUnderTest) -> None:
+    bot.standin.bot_added_to_group(GROUP, OWNER, title="Chi bộ thôn 3")
+    in_group = bot.chat(OWNER, chat_id=GROUP, chat_type="group", title="Chi bộ thôn 3")
+    await in_group.reply_to("/settings times 06:15")
+
+    bot.standin.group_migrates(GROUP, SUPERGROUP)
+    await handled(bot)
+    # A command in the supergroup finds the group's subscriber instead of creating an empty one.
+    in_supergroup = bot.chat(OWNER, chat_id=SUPERGROUP, chat_type="supergroup", title="Chi bộ thôn 3")
+    reply = await in_supergroup.reply_to("/settings")
+
+    moved = await bot.subscriber(SUPERGROUP)
+    assert (moved.chat_type, moved.digest_times, moved.active) == ("supergroup", ["06:15"], True)
+    assert await bot.subscriber(GROUP) is None
+    assert "06:15" in reply["visible_text"]
