@@ -186,3 +186,11 @@ def parse_date(text: str, default_tz: tzinfo) -> datetime | None:
         return None
     # A value that is nothing but ISO 8601 (any form Python reads) needs no searching.
     return _iso(stripped, default_tz) or find_date(stripped, default_tz)
+
+
+def credible_published(published: datetime | None, seen_at: datetime) -> datetime | None:
+    """`published` unless it is later than `seen_at`, the time the item was first fetched: nothing
+    is published after it is read. A later one is a date from the article's text (`Từ ngày
+    01/01/2031, …`) or a wrong zone, and would hold the top of /latest; the item is then undated
+    and keeps its first-seen time."""
+    return published if published is not None and published <= seen_at else None

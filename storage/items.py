@@ -22,6 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from news.dates import credible_published
 from news.prepare import PreparedItem
 from storage.models import Item, Source, Story, StoryBand, StorySource, UTCDateTime
 from storage.story_match import Candidates, add_candidate, candidate_stories, closest_story, story_key_rows
@@ -136,7 +137,7 @@ def _story_row(prepared: PreparedItem, now: datetime, item_count: int = 1) -> di
         "url": _story_url(prepared),
         "summary": prepared.summary,
         "signature": prepared.signature,
-        "published_at": prepared.published or now,
+        "published_at": credible_published(prepared.published, now) or now,
         "first_seen_at": now,
         "item_count": item_count,
     }
@@ -184,6 +185,7 @@ async def _update(session: AsyncSession, item: Item, prepared: PreparedItem, now
 
 
 def _item_row(source_id: int, story_id: int, prepared: PreparedItem, now: datetime) -> dict:
+    published = credible_published(prepared.published, now)
     return {
         "source_id": source_id,
         "story_id": story_id,
@@ -192,8 +194,9 @@ def _item_row(source_id: int, story_id: int, prepared: PreparedItem, now: dateti
         "canonical_url": prepared.canonical_url,
         "title": prepared.title,
         "author": prepared.author,
-        "published_at": prepared.published or now,  # undated: the first-seen time, kept for good
-        "dated": prepared.published is not None,
+        # undated (or dated after it was seen): the first-seen time, kept for good
+        "published_at": published or now,
+        "dated": published is not None,
         "first_seen_at": now,
         "body": prepared.body,
         "summary": prepared.summary,

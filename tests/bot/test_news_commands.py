@@ -96,9 +96,7 @@ async def store_story(db, source_name: str, title: str, body: str, minutes_ago: 
     entry = Entry(url=url_of(title), title=title, body=body, published=NOW - timedelta(minutes=minutes_ago))
     async with db.transaction() as session:
         source = await _source(session, source_name)
-        await store_items(
-            session, source, [prepare_entry(entry, words=40, language=lang)], NOW - timedelta(hours=1)
-        )
+        await store_items(session, source, [prepare_entry(entry, words=40, language=lang)], NOW)
 
 
 @pytest.fixture

@@ -139,6 +139,30 @@ async def test_undated_item_keeps_its_first_seen_time(fresh_db):
     assert item.published_at == NOW and item.dated is False
 
 
+@pytest.mark.parametrize("together", [False, True], ids=["one by one", "together"])
+@pytest.mark.parametrize(
+    ("published", "stored", "dated"),
+    [
+        (NOW - timedelta(minutes=1), NOW - timedelta(minutes=1), True),
+        (NOW, NOW, True),
+        (NOW + timedelta(minutes=5), NOW, False),  # a clock ahead, or a wrong zone
+        (datetime(2031, 1, 1, tzinfo=UTC), NOW, False),  # `Từ ngày 01/01/2031, …` in the text
+    ],
+)
+async def test_an_item_dated_after_it_was_seen_keeps_its_first_seen_time(
+    fresh_db, published, stored, dated, together
+):
+    a = await _source(fresh_db, "a")
+    if together:
+        await _store_together(fresh_db, [(a, [entry(published=published)])])
+    else:
+        await _store(fresh_db, a, entry(published=published), now=NOW)
+    async with fresh_db.session() as s:
+        item = await s.scalar(select(Item))
+        story = await s.scalar(select(Story))
+    assert (item.published_at, item.dated, story.published_at) == (stored, dated, stored)
+
+
 async def test_concurrent_polls_cannot_insert_twins(fresh_db):
     a = await _source(fresh_db, "a")
     results = await asyncio.gather(*(_store(fresh_db, a, entry()) for _ in range(4)))
