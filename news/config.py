@@ -254,6 +254,8 @@ def validate(config: Config) -> Config:
         raise ConfigError(file, "telegram.mode", f"must be 'polling' or 'webhook', not {t.mode!r}")
     if not t.base_url.startswith(("http://", "https://")):
         raise ConfigError(file, "telegram.base_url", "must start with http:// or https://")
+    if not 0 < t.webhook.port < 65536:
+        raise ConfigError(file, "telegram.webhook.port", "must be a TCP port (1-65535)")
     if t.mode == "webhook":
         if not t.webhook.url.startswith("https://") and not t.webhook.url.startswith("http://127."):
             raise ConfigError(file, "telegram.webhook.url", "webhook mode needs the public https:// URL")

@@ -76,6 +76,9 @@ def test_example_config_loads():
         ("[telegram]\nmode = 'webhook'", "telegram.webhook.url", "public https"),
         ("[logging]\nformat = 'xml'", "logging.format", "plain"),
         ("bogus = 1", "bogus", "unknown key"),
+        # a port past 65535 was accepted and the webhook server silently listened on it modulo 65536
+        ("[telegram.webhook]\nport = 70000", "telegram.webhook.port", "TCP port"),
+        ("[telegram.webhook]\nport = 0", "telegram.webhook.port", "TCP port"),
     ],
 )
 def test_bad_config_names_file_and_key(toml, key, reason):
