@@ -273,11 +273,19 @@ def validate(config: Config) -> Config:
         "fetch.concurrency": config.fetch.concurrency,
         "fetch.per_host": config.fetch.per_host,
         "fetch.max_body_bytes": config.fetch.max_body_bytes,
+        "fetch.connect_timeout": config.fetch.connect_timeout,
+        "fetch.read_timeout": config.fetch.read_timeout,
+        "fetch.max_interval": config.fetch.max_interval,
+        "fetch.max_backoff": config.fetch.max_backoff,
         "digest.max_stories": config.digest.max_stories,
         "digest.summary_words": config.digest.summary_words,
         "summaries.words": config.summaries.words,
         "delivery.messages_per_second": config.delivery.messages_per_second,
         "delivery.max_attempts": config.delivery.max_attempts,
+        "delivery.paid_messages_per_second": config.delivery.paid_messages_per_second,
+        "delivery.group_messages_per_minute": config.delivery.group_messages_per_minute,
+        "delivery.send_timeout": config.delivery.send_timeout,
+        "summaries.llm_timeout": config.summaries.llm_timeout,
     }
     for key, value in positive.items():
         if value <= 0:

@@ -90,6 +90,30 @@ def test_bad_config_names_file_and_key(toml, key, reason):
     assert str(err.value).startswith(f"conf.toml: {key}: ")
 
 
+@pytest.mark.parametrize(
+    "key",
+    [
+        # 0 or less was accepted, then a paid broadcast or the first group send raised ValueError
+        # (a token bucket with no rate), and a negative timeout failed every fetch or send at once
+        "fetch.connect_timeout",
+        "fetch.read_timeout",
+        "fetch.max_interval",
+        "fetch.max_backoff",
+        "delivery.paid_messages_per_second",
+        "delivery.group_messages_per_minute",
+        "delivery.send_timeout",
+        "summaries.llm_timeout",
+    ],
+)
+@pytest.mark.parametrize("value", [0, -1])
+def test_durations_and_rates_must_be_greater_than_zero(key: str, value: int):
+    section, name = key.split(".")
+    with pytest.raises(ConfigError) as err:
+        parse_config(f"[{section}]\n{name} = {value}", "conf.toml", env={})
+    assert err.value.key == key
+    assert "greater than 0" in err.value.reason
+
+
 def test_invalid_toml_is_a_config_error():
     with pytest.raises(ConfigError, match="not valid TOML"):
         parse_config("[telegram\n", "x.toml", env={})
