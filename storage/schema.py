@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import normalize_url
@@ -41,12 +42,39 @@ def alembic_config(url: str) -> AlembicConfig:
     return cfg
 
 
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config("sqlite://"))
+
+
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    return _scripts().get_current_head()
+
+
+def is_newer_than_code(revision: str | None) -> bool:
+    """A revision this code has no migration for: a newer bantin upgraded the database."""
+    if revision is None:
+        return False
+    try:
+        return _scripts().get_revision(revision) is None
+    except CommandError:
+        return True
+
+
+def newer_than_code(revision: str) -> SchemaOutOfDate:
+    return SchemaOutOfDate(
+        f"The database is at revision {revision}, newer than this bantin (it knows up to "
+        f"{head_revision()}): a newer version upgraded it. Run that version or a later one."
+    )
+
+
+def refuse_newer_than_code(revision: str | None) -> None:
+    if is_newer_than_code(revision):
+        raise newer_than_code(revision)
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Apply migrations (synchronous: Alembic's env runs its own event loop)."""
+    """Apply migrations (synchronous: Alembic's env runs its own event loop). A database at a
+    revision this code does not know raises SchemaOutOfDate (migrations/env.py checks it)."""
     command.upgrade(alembic_config(url), revision)
 
 
@@ -61,6 +89,7 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
 async def ensure_up_to_date(engine: AsyncEngine) -> None:
     current = await current_revision(engine)
+    refuse_newer_than_code(current)
     head = head_revision()
     if current != head:
         state = "has no schema yet" if current is None else f"is at revision {current}, the code needs {head}"

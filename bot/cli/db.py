@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 from bot.cli.common import add_command, config_from, run_async, with_database
 from storage import schema
+
+EXIT_CANNOT_UPGRADE = 2  # as `bantin run` on a schema it cannot use
 
 
 def register(subparsers) -> None:
@@ -22,7 +26,11 @@ def register(subparsers) -> None:
 
 def upgrade(args) -> int:
     config = config_from(args)
-    schema.upgrade(config.storage.url)
+    try:
+        schema.upgrade(config.storage.url)
+    except schema.SchemaOutOfDate as exc:  # newer than the code: upgrading again cannot help
+        print(f"bantin: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_UPGRADE
     print(f"database schema is at {schema.head_revision()} (head)")
     return 0
 
@@ -35,5 +43,11 @@ def current(args) -> int:
 
     rev = run_async(lambda: with_database(config, read))
     head = schema.head_revision()
-    print(f"database: {rev or 'no schema'}; code: {head}; {'up to date' if rev == head else 'run: bantin db upgrade'}")
+    if rev == head:
+        advice = "up to date"
+    elif schema.is_newer_than_code(rev):
+        advice = "the database is newer than this bantin: run the version that upgraded it"
+    else:
+        advice = "run: bantin db upgrade"
+    print(f"database: {rev or 'no schema'}; code: {head}; {advice}")
     return 0 if rev == head else 1

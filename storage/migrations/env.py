@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
 from storage.db import create_engine
 from storage.models import Base
-from storage.schema import include_object
+from storage.schema import include_object, refuse_newer_than_code
 
 config = context.config
 target_metadata = Base.metadata
 
 def _configure(connection: Connection) -> None:
+    # Alembic's own "Can't locate revision" says nothing of why: a newer bantin upgraded it.
+    refuse_newer_than_code(MigrationContext.configure(connection).get_current_revision())
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from itertools import combinations
 
 import pytest
@@ -99,6 +102,52 @@ async def test_run_refuses_out_of_date_schema(tmp_path):
             await schema.ensure_up_to_date(db.engine)
     finally:
         await db.close()
+
+
+def _bantin_db(action: str, url: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BANTIN_")}
+    env["BANTIN_DATABASE_URL"] = url
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli.main", "db", action], capture_output=True, text=True, env=env
+    )
+
+
+def test_a_database_newer_than_the_code_is_said_so_not_upgrade_it(empty_db_url):
+    """A newer bantin migrated the database, then the older one was put back: `bantin db upgrade`
+    cannot help, so nothing may tell the admin to run it, and it must fail in one line, exit 2."""
+    schema.upgrade(empty_db_url)
+
+    async def stamp_a_revision_this_code_lacks() -> None:
+        db = Database(empty_db_url)
+        async with db.engine.begin() as conn:
+            await conn.execute(text("UPDATE alembic_version SET version_num = '0999'"))
+        await db.close()
+
+    asyncio.run(stamp_a_revision_this_code_lacks())
+
+    upgrade = _bantin_db("upgrade", empty_db_url)
+    assert upgrade.returncode == 2, upgrade.stderr
+    assert upgrade.stderr.startswith("bantin: The database is at revision 0999")
+    assert "newer" in upgrade.stderr and "Traceback" not in upgrade.stderr
+    current = _bantin_db("current", empty_db_url)
+    assert current.returncode == 1
+    assert "newer" in current.stdout and "run: bantin db upgrade" not in current.stdout
+
+    with pytest.raises(schema.SchemaOutOfDate, match="newer") as refused:
+        schema.upgrade(empty_db_url)  # [storage] auto_upgrade = true: `bantin run` reports it, exit 2
+    assert "bantin db upgrade" not in str(refused.value)
+
+    async def check() -> None:
+        db = Database(empty_db_url)
+        try:
+            await schema.ensure_up_to_date(db.engine)
+        finally:
+            await db.close()
+
+    with pytest.raises(schema.SchemaOutOfDate, match="newer") as refused:
+        asyncio.run(check())
+    assert "bantin db upgrade" not in str(refused.value)
+    assert _rows_in(empty_db_url, "SELECT version_num FROM alembic_version") == [("0999",)]
 
 
 async def test_sqlite_pragmas(sqlite_db):
