@@ -25,6 +25,14 @@ ENV_DATABASE_URL = "BANTIN_DATABASE_URL"
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///bantin.db"
 FEED_KINDS = ("auto", "rss", "html")
+# The database URLs storage.db can open (the plain driver names are given the async drivers).
+DATABASE_SCHEMES = (
+    "sqlite+aiosqlite://",
+    "sqlite://",
+    "postgresql+asyncpg://",
+    "postgresql://",
+    "postgres://",
+)
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -263,6 +271,14 @@ def validate(config: Config) -> Config:
             raise ConfigError(
                 file, "telegram.webhook.secret_token", "webhook mode needs 1-256 characters of A-Z a-z 0-9 _ -"
             )
+    if not config.storage.url.startswith(DATABASE_SCHEMES):
+        scheme = config.storage.url.partition("://")[0] if "://" in config.storage.url else ""
+        raise ConfigError(  # the scheme only: the rest of the URL may hold a password
+            file,
+            "storage.url",
+            f"{'a ' + scheme + ':// URL' if scheme else 'not a URL'}; bantin needs sqlite+aiosqlite:///FILE "
+            f"or postgresql+asyncpg://USER:PASSWORD@HOST/DATABASE (here or in {ENV_DATABASE_URL})",
+        )
     _check_zone(config.schedule.timezone, "schedule.timezone", file)
     for i, hhmm in enumerate(config.schedule.digest_times):
         if not _HHMM.match(hhmm):

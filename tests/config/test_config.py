@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -112,6 +113,42 @@ def test_durations_and_rates_must_be_greater_than_zero(key: str, value: int):
         parse_config(f"[{section}]\n{name} = {value}", "conf.toml", env={})
     assert err.value.key == key
     assert "greater than 0" in err.value.reason
+
+
+@pytest.mark.parametrize(
+    ("toml", "env"),
+    [
+        ("[storage]\nurl = 'mysql://bantin:hunter2@db/bantin'", {}),
+        ("[storage]\nurl = 'sqlite+pysqlite:///bantin.db'", {}),
+        ("[storage]\nurl = 'bantin.db'", {}),
+        ("[storage]\nurl = ''", {}),
+        ("", {"BANTIN_DATABASE_URL": "mysql://bantin:hunter2@db/bantin"}),
+        ("", {"BANTIN_DATABASE_URL": "/var/lib/bantin/bantin.db"}),
+    ],
+)
+def test_a_database_url_bantin_cannot_use_is_a_config_error(toml: str, env: dict[str, str]):
+    """It was accepted, then every database command failed with `ModuleNotFoundError: No module
+    named 'MySQLdb'`, `InvalidRequestError: ... requires an async driver` or `ArgumentError`."""
+    with pytest.raises(ConfigError) as err:
+        parse_config(toml, "conf.toml", env=env)
+    assert err.value.key == "storage.url"
+    assert "sqlite+aiosqlite://" in err.value.reason and "postgresql+asyncpg://" in err.value.reason
+    assert "hunter2" not in str(err.value)
+
+
+def test_bantin_db_upgrade_with_a_mysql_url_is_a_config_error_without_the_password():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BANTIN_")}
+    env["BANTIN_DATABASE_URL"] = "mysql://bantin:hunter2@db/bantin"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli.main", "db", "upgrade"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("bantin: config error: ") and "storage.url" in result.stderr
+    assert "hunter2" not in result.stdout + result.stderr and "Traceback" not in result.stderr
 
 
 def test_invalid_toml_is_a_config_error():
