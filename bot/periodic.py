@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 
 from telegram.ext import Application, ContextTypes, JobQueue
 
@@ -117,7 +118,9 @@ def schedule_jobs(application: Application) -> None:
         interval=min(POLL_CHECK_SECONDS, svc.config.schedule.poll_interval),
         first=0,
         name=POLL_JOB,
-        job_kwargs=_JOB_OPTIONS,
+        # Added before the scheduler starts (post_init), a job's first run is computed at the start,
+        # and an interval trigger whose start has just passed waits a whole interval: say "now".
+        job_kwargs={**_JOB_OPTIONS, "next_run_time": datetime.now(UTC)},
     )
     _replace(job_queue, DIGEST_JOB)
     job_queue.run_repeating(

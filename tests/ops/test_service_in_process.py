@@ -4,6 +4,7 @@ with the Bot API stand-in (secret checked, redeliveries handled once)."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,7 +19,7 @@ from bot.app import build_application, running
 from bot.cli.run import webhook_options
 from bot.health import health_report
 from bot.operations import Operations
-from bot.periodic import run_poll
+from bot.periodic import POLL_CHECK_SECONDS, run_poll
 from bot.services import Services
 from bot.standin import BotApiStandIn
 from jobs.fetch import Fetcher
@@ -84,6 +85,18 @@ async def test_healthz_and_metrics_after_a_poll(config: Config):
         "bantin_telegram_429_total",
     ):
         assert name in text
+
+
+async def test_the_first_poll_runs_at_start_not_one_check_interval_later(config: Config):
+    """The poll job is added in post_init, before the scheduler starts; APScheduler then moved its
+    `first=0` start, already past, to the next interval: no source was polled for 60 s."""
+    services = Services(config, Database(config.storage.url))
+    polled = asyncio.Event()
+    services.extras["observe_poll"] = lambda _outcomes: polled.set()  # run_poll calls it after a cycle
+    application = build_application(config, services)
+    async with running(application, poll_updates=False):
+        await asyncio.wait_for(polled.wait(), timeout=POLL_CHECK_SECONDS / 3)
+    assert services.last_poll_ok_at is not None
 
 
 async def test_healthz_is_503_when_the_scheduler_stops(config: Config):
