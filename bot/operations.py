@@ -22,6 +22,7 @@ from bot.dedup import UpdateDeduplicator, install_deduplication
 from bot.health import HEARTBEAT_SECONDS, HealthServer
 from bot.lease import BotLease
 from bot.metrics import MeasuredSender, Metrics
+from bot.periodic import cancel_poll_cycle
 from bot.services import services_of
 
 log = logging.getLogger("bantin.run")
@@ -81,6 +82,7 @@ class Operations:
         self._watchdog = threading.Timer(self.stop_bound, _force_exit, args=(self.stop_bound,))
         self._watchdog.daemon = True
         self._watchdog.start()
+        cancel_poll_cycle(services_of(application))  # a slow source must not hold the stop
         application.stop_running()
 
     async def stop(self, application: Application) -> None:

@@ -91,8 +91,35 @@ async def prune_outbox(svc: Services) -> int:
     return removed
 
 
+POLL_CYCLE = "poll_cycle"  # Services.extras: the poll job's cycle in flight
+
+
 async def _poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await run_poll(services_of(context))
+    # The cycle runs as its own task so a stop can cancel it (cancel_poll_cycle) and the job still
+    # ends quietly: the JobQueue's stop waits for running jobs, and one slow source would otherwise
+    # hold the stop until read_timeout (30 s), past its 20 s bound.
+    svc = services_of(context)
+    cycle = asyncio.create_task(run_poll(svc), name="poll-cycle")
+    svc.extras[POLL_CYCLE] = cycle
+    try:
+        await asyncio.wait([cycle])
+    except asyncio.CancelledError:
+        cycle.cancel()
+        raise
+    finally:
+        svc.extras.pop(POLL_CYCLE, None)
+    if cycle.cancelled():
+        log.info("poll cycle stopped: the sources it had claimed are polled again within 10 minutes")
+        return
+    cycle.result()
+
+
+def cancel_poll_cycle(svc: Services) -> None:
+    """Cancel the poll job's cycle in flight, if any (a stop signal). What it already stored stays
+    stored; the sources it claimed are due again when their claim lapses (storage.sources)."""
+    cycle = svc.extras.get(POLL_CYCLE)
+    if cycle is not None:
+        cycle.cancel()
 
 
 async def _digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:

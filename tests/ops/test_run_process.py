@@ -4,13 +4,16 @@ a second instance is refused, and SIGTERM in the middle of a broadcast loses and
 from __future__ import annotations
 
 import asyncio
+import http.server
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -208,3 +211,46 @@ def test_sigterm_mid_broadcast_loses_nothing(
     )
     assert statuses == {"sent": len(CHATS)}
     assert TOKEN not in log.read_text()
+
+
+@pytest.fixture
+def hanging_feed() -> Iterator[tuple[str, threading.Event]]:
+    """A feed URL whose answer never comes while the test runs, and an event set when it is asked."""
+    asked, release = threading.Event(), threading.Event()
+
+    class Hang(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.set()
+            release.wait(60)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hang)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/feed.rss", asked
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()
+
+
+def test_sigterm_during_a_poll_stops_cleanly(
+    service_config: Path, hanging_feed: tuple[str, threading.Event], tmp_path: Path
+):
+    """A source that answers slowly (within read_timeout, 30 s by default) held the stop: the JobQueue
+    waited for the poll cycle, the 20 s bound passed and bantin exited 1."""
+    url, asked = hanging_feed
+    with service_config.open("a", encoding="utf-8") as config:
+        config.write(f'\n[[feeds]]\nname = "chậm"\nurl = "{url}"\nkind = "rss"\n')
+    log = tmp_path / "bantin.log"
+    process = start(service_config, log)
+    try:
+        assert asked.wait(30), "the first poll cycle did not reach the feed"
+    finally:
+        code, took = stop(process)
+    assert (code, "did not stop within" in log.read_text()) == (0, False), log.read_text()
+    assert took < STOP_BOUND
