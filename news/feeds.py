@@ -41,7 +41,10 @@ def parse_feed(body: bytes, content_type: str | None, base_url: str, default_tz:
     not a JSON Feed, an empty or undecodable body).
     """
     if looks_like_json(body):
-        parsed = parse_json_feed(body, base_url, default_tz)
+        try:
+            parsed = parse_json_feed(body, base_url, default_tz)
+        except UndecodableError as error:
+            raise FeedParseError(f"undecodable document: {error}") from error
         if parsed is None:
             raise FeedParseError("JSON document is not a JSON Feed")
         return parsed

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from news.charset import decode_document, looks_misdecoded
 from news.entries import Entry, ParsedSource
 from news.feed_text import date_from_text, is_snippet, language_code, markup_to_text, title_text
 from news.urls import absolute_url
@@ -18,10 +19,22 @@ def looks_like_json(body: bytes) -> bool:
 
 
 def parse_json_feed(body: bytes, base_url: str, default_tz: tzinfo) -> ParsedSource | None:
-    """The feed's items, or None when the document is not JSON or not a JSON Feed."""
+    """The feed's items, or None when the document is not JSON or not a JSON Feed.
+
+    JSON is UTF-8, but its strings may still be TCVN3/VNI text read as Latin-1, or mojibake: such
+    a document is converted like any other (UndecodableError when that leaves it garbled).
+    """
     try:
-        document = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    legacy = None
+    if looks_misdecoded(text):
+        decoded = decode_document(body, "application/json; charset=utf-8")
+        text, legacy = decoded.text, decoded.legacy
+    try:
+        document = json.loads(text)
+    except ValueError:
         return None
     if not isinstance(document, dict) or not _is_json_feed(document):
         return None
@@ -33,7 +46,9 @@ def parse_json_feed(body: bytes, base_url: str, default_tz: tzinfo) -> ParsedSou
         for item in document.get("items") or ()
         if isinstance(item, dict)
     ]
-    return ParsedSource(kind="rss", title=title_text(_str(document.get("title"))) or None, entries=entries)
+    warnings = [f"legacy Vietnamese encoding converted: {legacy}"] if legacy else []
+    title = title_text(_str(document.get("title"))) or None
+    return ParsedSource(kind="rss", title=title, entries=entries, warnings=warnings)
 
 
 def _is_json_feed(document: dict) -> bool:

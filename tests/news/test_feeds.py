@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
@@ -189,6 +190,15 @@ def test_decomposed_utf8_text_is_recomposed():
         b"just some text",
         b'{"name": "not a feed"}',
         b"{ broken json",
+        # Mojibake that cannot be repaired (the text also holds a real `ộ`): garbled, not stored.
+        json.dumps(
+            {
+                "version": "https://jsonfeed.org/version/1.1",
+                "title": "Hội " + "Há»™i nghá»‹ " * 30,
+                "items": [],
+            },
+            ensure_ascii=False,
+        ).encode(),
     ],
 )
 def test_documents_that_are_not_feeds_raise(body):
@@ -244,6 +254,33 @@ def _as_latin1_text(raw: bytes) -> str:
     return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in raw)
 
 
+def _rss_document(site: str, title: str, description: str) -> tuple[bytes, str]:
+    xml = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{site}</title>"
+        f"<item><title>{title}</title><link>https://huyen.example.vn/tin-6.html</link>"
+        f"<description>{description}</description></item></channel></rss>"
+    )
+    return xml.encode("utf-8"), "application/rss+xml; charset=utf-8"
+
+
+def _json_feed_document(site: str, title: str, description: str) -> tuple[bytes, str]:
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": site,
+        "items": [
+            {
+                "id": "6",
+                "url": "https://huyen.example.vn/tin-6.html",
+                "title": title,
+                "content_text": description,
+            }
+        ],
+    }
+    return json.dumps(feed, ensure_ascii=False).encode("utf-8"), "application/feed+json"
+
+
+@pytest.mark.parametrize("document", [_rss_document, _json_feed_document], ids=["rss", "json feed"])
 @pytest.mark.parametrize(
     ("garble", "warning"),
     [
@@ -255,18 +292,11 @@ def _as_latin1_text(raw: bytes) -> str:
     ],
     ids=["tcvn3", "vni", "mojibake"],
 )
-def test_utf8_feed_carrying_legacy_or_mojibake_text_is_converted(garble, warning):
+def test_utf8_feed_carrying_legacy_or_mojibake_text_is_converted(garble, warning, document):
     title = "Huyện ủy tổ chức hội nghị tổng kết công tác xây dựng Đảng"
     description = "Sáng nay, Ban Thường vụ Huyện ủy đã tổ chức hội nghị với nhiều đồng chí lãnh đạo tham dự."
-    xml = (
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-        f"<title>{garble('Tin huyện')}</title>"
-        f"<item><title>{garble(title)}</title><link>https://huyen.example.vn/tin-6.html</link>"
-        f"<description>{garble(description)}</description></item></channel></rss>"
-    )
-    source = parse_feed(
-        xml.encode("utf-8"), "application/rss+xml; charset=utf-8", "https://huyen.example.vn/rss", VN
-    )
+    body, content_type = document(garble("Tin huyện"), garble(title), garble(description))
+    source = parse_feed(body, content_type, "https://huyen.example.vn/rss", VN)
     entry = source.entries[0]
     assert entry.title.lower() == title.lower()  # TCVN3 capitals with tones come out lower case
     assert entry.body.lower() == description.lower()
