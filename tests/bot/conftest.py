@@ -13,8 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from telegram.ext import Application
 
 from bot.app import build_application, running
+from bot.periodic import POLL_JOB
 from bot.services import Services
 from bot.standin import BotApiStandIn, RateLimits
 from news.config import Config, bundled_sample_feeds, validate
@@ -125,10 +127,24 @@ def config(sqlite_url: str, standin: BotApiStandIn) -> Config:
     return validate(config)
 
 
+def without_scheduled_polls(application: Application) -> None:
+    """The service polls at start and then every minute; a chat test polls when it says so (/pollnow,
+    or storing items itself), so that what it counts is what it did."""
+    wired = application.post_init
+
+    async def post_init(application: Application) -> None:
+        await wired(application)
+        for job in application.job_queue.get_jobs_by_name(POLL_JOB):
+            job.schedule_removal()
+
+    application.post_init = post_init
+
+
 @pytest.fixture
 async def bot(config: Config, standin: BotApiStandIn) -> AsyncIterator[BotUnderTest]:
     services = Services(config, Database(config.storage.url), clock=lambda: NOW)
     application = build_application(config, services)
+    without_scheduled_polls(application)
     async with running(application):
         yield BotUnderTest(standin, services)
 
