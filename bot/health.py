@@ -93,6 +93,10 @@ class _MetricsHandler(tornado.web.RequestHandler):
         self.finish(self.metrics.render())
 
 
+class CannotListen(Exception):
+    """The health server's address is taken or not ours to bind; the message names the setting."""
+
+
 class HealthServer:
     def __init__(self, svc: Services, metrics: Metrics, listen: str, port: int) -> None:
         app = tornado.web.Application(
@@ -107,7 +111,13 @@ class HealthServer:
 
     def start(self) -> int:
         """Bind and serve in the running loop; returns the port (useful with port 0)."""
-        sockets = tornado.netutil.bind_sockets(self.port, self.listen)
+        try:
+            sockets = tornado.netutil.bind_sockets(self.port, self.listen)
+        except OSError as exc:
+            raise CannotListen(
+                f"cannot listen on {self.listen}:{self.port} for /healthz and /metrics: "
+                f"{exc.strerror or exc}; change [health] listen or port, or set [health] enabled = false"
+            ) from exc
         self._server.add_sockets(sockets)
         self.port = sockets[0].getsockname()[1]
         log.info("health and metrics on http://%s:%d/healthz", self.listen, self.port)

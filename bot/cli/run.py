@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 
@@ -10,6 +11,7 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application
 from bot.cli.common import add_command, config_from
+from bot.health import CannotListen
 from bot.lease import BotLease, LeaseHeld
 from bot.logging_setup import redact, setup_logging
 from bot.operations import Operations
@@ -21,6 +23,7 @@ from storage.schema import SchemaOutOfDate
 # no token, a token Telegram rejects, no way to reach Telegram, a database schema that is not up to
 # date, or another instance running
 EXIT_CANNOT_START = 2
+_CANNOT_BIND = (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES)  # the listen address, not the network
 
 
 def register(subparsers) -> None:
@@ -63,8 +66,18 @@ def run(args) -> int:
             )
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
-    except (SchemaOutOfDate, LeaseHeld) as exc:
+    except (SchemaOutOfDate, LeaseHeld, CannotListen) as exc:
         print(f"bantin: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_START
+    except OSError as exc:
+        if config.telegram.mode != "webhook" or exc.errno not in _CANNOT_BIND:
+            raise
+        webhook = config.telegram.webhook
+        print(
+            f"bantin: cannot listen on {webhook.listen}:{webhook.port} for the webhook: "
+            f"{exc.strerror}; change [telegram.webhook] listen or port",
+            file=sys.stderr,
+        )
         return EXIT_CANNOT_START
     except InvalidToken:
         print(

@@ -8,6 +8,7 @@ import http.server
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -254,3 +255,40 @@ def test_sigterm_during_a_poll_stops_cleanly(
         code, took = stop(process)
     assert (code, "did not stop within" in log.read_text()) == (0, False), log.read_text()
     assert took < STOP_BOUND
+
+
+@pytest.mark.parametrize(
+    ("taken", "says"),
+    [
+        ("health", "cannot listen on 127.0.0.1:{port} for /healthz and /metrics: Address already in use"),
+        ("webhook", "cannot listen on 127.0.0.1:{port} for the webhook: Address already in use"),
+    ],
+)
+def test_a_port_already_in_use_is_named_in_one_line(taken: str, says: str, service_config: Path):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        config = service_config.read_text()
+        if taken == "health":
+            config = re.sub(r"\[health\]\nport = \d+", f"[health]\nport = {port}", config)
+        else:
+            config = config.replace(
+                "[storage]",
+                'mode = "webhook"\n\n[telegram.webhook]\nurl = "http://127.0.0.1:8443/bantin"\n'
+                f'listen = "127.0.0.1"\nport = {port}\nsecret_token = "a-secret-token"\n\n[storage]',
+            )
+        service_config.write_text(config)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BANTIN_")}
+
+        done = subprocess.run(
+            [*BANTIN, "-c", str(service_config), "run"], capture_output=True, text=True, timeout=60, env=env
+        )
+
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == "bantin: " + says.format(port=port) + (
+        "; change [health] listen or port, or set [health] enabled = false"
+        if taken == "health"
+        else "; change [telegram.webhook] listen or port"
+    )
+    assert "Traceback" not in done.stdout + done.stderr
