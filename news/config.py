@@ -264,6 +264,16 @@ def validate(config: Config) -> Config:
         raise ConfigError(file, "telegram.base_url", "must start with http:// or https://")
     if not 0 < t.webhook.port < 65536:
         raise ConfigError(file, "telegram.webhook.port", "must be a TCP port (1-65535)")
+    # A token pasted with its line end (an env file saved on Windows ends it with \r) or a space
+    # around it: the Bot API would answer "Not Found", which reads as a wrong token or URL.
+    t.token = t.token.strip()
+    if any(char.isspace() or not char.isprintable() for char in t.token):
+        raise ConfigError(
+            file,
+            "telegram.token",
+            f"has spaces or control characters inside (here or in {ENV_TOKEN}); a bot token is one word, "
+            '"123456:ABC-DEF..." as @BotFather gives it',
+        )
     if t.mode == "webhook":
         if not t.webhook.url.startswith("https://") and not t.webhook.url.startswith("http://127."):
             raise ConfigError(file, "telegram.webhook.url", "webhook mode needs the public https:// URL")

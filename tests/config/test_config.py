@@ -166,6 +166,25 @@ def test_environment_overrides_token_and_database():
     assert config.storage.url == "postgresql+asyncpg://u@h/db"
 
 
+@pytest.mark.parametrize(
+    ("token", "kept"),
+    [
+        ("123456:ABC-def_9", "123456:ABC-def_9"),
+        ("123456:ABC-def_9\r", "123456:ABC-def_9"),  # an env file saved on Windows
+        ("  123456:ABC-def_9\n", "123456:ABC-def_9"),
+        ("123456:ABC def_9", None),
+        ("123456:ABC\x00def_9", None),
+        ("123456:ABC\u200bdef_9", None),  # a zero-width space pasted from a chat
+    ],
+)
+def test_the_token_is_one_word(token: str, kept: str | None):
+    if kept is None:
+        with pytest.raises(ConfigError, match="telegram.token.*spaces or control characters"):
+            parse_config("", "c.toml", env={"BANTIN_TELEGRAM_TOKEN": token})
+    else:
+        assert parse_config("", "c.toml", env={"BANTIN_TELEGRAM_TOKEN": token}).telegram.token == kept
+
+
 def test_bantin_config_env_points_at_the_file(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text("[schedule]\ntimezone = 'Europe/Berlin'\n", encoding="utf-8")
