@@ -21,7 +21,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.handlers.callbacks import MAX_BYTES, Callback, pack
 from news.i18n import translator
 from news.render import StoryView, render_latest, render_search_results
-from storage.search import SearchTerms, search_stories
+from storage.search import CANDIDATES, SearchTerms, search_stories
 from storage.stories import StoryRow, count_stories, latest_stories
 
 AREA = "n"
@@ -29,6 +29,8 @@ LATEST_SIZE = 5
 LATEST_MAX_SIZE = 20
 SEARCH_SIZE = 5
 MAX_PAGES = 50  # deeper than this, /search finds it faster than paging
+# Every story a search counts (it looks at the newest storage.search.CANDIDATES matches) can be paged to.
+SEARCH_MAX_PAGES = -(-CANDIDATES // SEARCH_SIZE)
 REMEMBERED_QUERIES = 20
 _WORDS_SEPARATOR = "+"
 
@@ -49,8 +51,8 @@ class Page:
         return self.page + 1 < self.pages
 
 
-def _pages(total: int, size: int) -> int:
-    return max(1, min(MAX_PAGES, -(-total // size)))
+def _pages(total: int, size: int, most: int = MAX_PAGES) -> int:
+    return max(1, min(most, -(-total // size)))
 
 
 async def latest_page(
@@ -63,7 +65,7 @@ async def latest_page(
 
 async def search_page(session: AsyncSession, query: str, *, size: int = SEARCH_SIZE, page: int = 0) -> Page:
     rows, total = await search_stories(session, query, limit=size, offset=page * size)
-    return Page(rows, page, _pages(total, size), total)
+    return Page(rows, page, _pages(total, size, SEARCH_MAX_PAGES), total)
 
 
 def views(rows: list[StoryRow]) -> list[StoryView]:
@@ -125,7 +127,7 @@ def search_markup(
 ) -> InlineKeyboardMarkup | None:
     if page.pages < 2:
         return None
-    longest = len(pack(AREA, "s", MAX_PAGES, "x")) - 1  # the data without its words
+    longest = len(pack(AREA, "s", SEARCH_MAX_PAGES, "x")) - 1  # the data without its words
     parts = _word_parts(SearchTerms.parse(query).words, MAX_BYTES - longest)
     if parts:
         return _nav(page, lang, lambda p: pack(AREA, "s", p, *parts))
@@ -155,7 +157,7 @@ def read_latest(data: Callback) -> LatestRequest | None:
 def read_search(data: Callback, chat_data: MutableMapping[str, Any]) -> tuple[str, int] | None:
     """(query, page) from a search button, or None when the data is not one we could have made."""
     page = data.int_arg(0)
-    if page is None or page >= MAX_PAGES or len(data.args) < 2:
+    if page is None or page >= SEARCH_MAX_PAGES or len(data.args) < 2:
         return None
     if data.action == "k":
         query = chat_data.get("search_queries", {}).get(data.args[1]) if len(data.args) == 2 else None

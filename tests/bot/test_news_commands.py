@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 import pytest
@@ -253,6 +254,27 @@ async def test_search_pages_with_buttons(news, chat):
     assert second["text"].startswith("7 kết quả cho “song xanh” — trang 2/2")
     assert list(buttons(second)) == ["« Trước"]
     assert sorted(titles_in(first["visible_text"]) + titles_in(second["text"])) == sorted(TITLES)
+
+
+async def test_search_pages_reach_every_story_it_counts(bot, chat):
+    syllables = (
+        "bản làng sông núi mùa lúa cầu đường chợ trường học sinh nông dân cá tôm rừng biển gió mưa".split()
+    )
+    rng = random.Random(7)
+    for n in range(270):  # more than 50 pages of 5, the cap of /latest
+        title = " ".join(rng.choice(syllables) for _ in range(10)) + f" {n}"
+        body = "Phù sa " + " ".join(rng.choice(syllables) for _ in range(40)) + "."
+        entry = Entry(url=f"https://tin.example.vn/phu-sa-{n}.html", title=title, body=body, published=NOW)
+        async with bot.services.db.transaction() as session:
+            await store_items(
+                session, await _source(session, SONG_XANH), [prepare_entry(entry, words=40)], NOW
+            )
+
+    first = await chat.reply_to("/search phù sa")
+    assert first["visible_text"].startswith("270 kết quả cho “phù sa” — trang 1/54")
+    for _page in range(53):  # past page 50, where /latest stops
+        await chat.press(first, button_data(chat.current(first), "Tiếp"))
+    assert chat.current(first)["text"].startswith("270 kết quả cho “phu sa” — trang 54/54")
 
 
 async def test_long_search_query_pages_through_a_remembered_key(news, chat):
