@@ -193,5 +193,10 @@ def match_key(s: str) -> str:
 
 
 def search_key(s: str) -> str:
-    """Accent-insensitive key: `Điều lệ Đảng` -> `dieu le dang`; `hoà` and `hòa` -> `hoa`."""
+    """Accent-insensitive key: `Điều lệ Đảng` -> `dieu le dang`; `hoà` and `hòa` -> `hoa`.
+
+    Compatibility forms fold too (NFKC): full-width `ｄｉｅｕ` as East Asian keyboards type it, `²`.
+    """
+    if not s.isascii() and not unicodedata.is_normalized("NFKC", s):
+        s = unicodedata.normalize("NFKC", s)
     return fold_diacritics(match_key(s))

@@ -152,6 +152,9 @@ def test_match_key(text: str, expected: str) -> None:
         ("HOÀ", "hoa"),
         ("  Thành phố   Hồ Chí Minh ", "thanh pho ho chi minh"),
         ("Straße", "strasse"),  # casefold
+        # Compatibility forms (NFKC): full-width Latin from East Asian keyboards, superscripts.
+        ("ｄｉｅｕ　ｌｅ　ĐẢNG", "dieu le dang"),
+        ("Quý Ⅳ, nhà 120 m²", "quy iv, nha 120 m2"),
     ],
 )
 def test_search_key(text: str, expected: str) -> None:
