@@ -14,7 +14,7 @@ from typing import Any
 
 import feedparser
 
-from news.charset import UndecodableError, decode_document, is_utf8, looks_misdecoded
+from news.charset import UndecodableError, decode_document, looks_misdecoded
 from news.entries import Entry, ParsedSource
 from news.feed_text import date_from_text, is_snippet, language_code, markup_to_text, title_text
 from news.jsonfeed import looks_like_json, parse_json_feed
@@ -97,10 +97,14 @@ def feedparser_input(body: bytes, content_type: str | None) -> tuple[bytes, dict
         headers["content-type"] = content_type
     if body.isascii():
         return body, headers, []
-    if _declares_utf8_or_nothing(body, content_type) and is_utf8(body):
-        # Valid UTF-8 may still carry TCVN3/VNI or mojibake text: that must be converted too.
-        if not looks_misdecoded(body.decode("utf-8")):
-            return body, headers, []
+    if _declares_utf8_or_nothing(body, content_type):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:  # valid UTF-8 may still carry TCVN3/VNI or mojibake text: that is converted too
+            if not looks_misdecoded(text):
+                return body, headers, []
     try:
         document = decode_document(body, content_type)
     except UndecodableError as error:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import islice
 
 from news.legacy_tables import TCVN3_TO_UNICODE, VNI_TO_UNICODE
 from news.tones import is_vietnamese_syllable
@@ -66,7 +67,7 @@ def convert_legacy(text: str, encoding: str) -> str:
 
 def detect_legacy_encoding(text: str) -> str | None:
     """Return "tcvn3" or "vni" if `text` is Vietnamese in that legacy encoding, else None."""
-    if text.isascii():
+    if text.isascii() or _has_unicode_vietnamese(text):
         return None
     scores = legacy_scores(text)
     best = max(ENCODINGS, key=lambda encoding: scores[encoding])
@@ -76,6 +77,13 @@ def detect_legacy_encoding(text: str) -> str | None:
     if scores["unicode_vietnamese"] >= hits:
         return None
     return best
+
+
+def _has_unicode_vietnamese(text: str) -> bool:
+    """`legacy_scores`' early answer without counting every letter of a long text: a UTF-8 feed's
+    whole body is checked, and proper Unicode Vietnamese reaches the threshold in its first lines."""
+    found = islice(_UNICODE_VIETNAMESE_RE.finditer(text, 0, MAX_CHARS), UNICODE_VIETNAMESE_ENOUGH)
+    return sum(1 for _match in found) >= UNICODE_VIETNAMESE_ENOUGH
 
 
 def legacy_scores(text: str) -> dict[str, int]:
