@@ -11,6 +11,7 @@ from bot.cli.common import add_command, config_from, run_async, with_database
 from bot.services import utcnow
 from news.config import FEED_KINDS
 from news.opml import OpmlError, OpmlFeed, read_opml, write_opml
+from news.source_address import source_url_problem
 from storage.schema import ensure_up_to_date
 from storage.sources import (
     MAX_NAME_CHARS,
@@ -133,28 +134,9 @@ def _default_name(url: str) -> str:
     return urlsplit(url).hostname or Path(urlsplit(url).path).stem or url
 
 
-def _url_problem(url: str, *, allow_file: bool = True) -> str | None:
-    """Why `url` cannot be a source's address, or None. Schemes are case-insensitive."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError when not a number in range
-    except ValueError:
-        return "not a valid URL"
-    scheme = parts.scheme.lower()
-    if scheme == "file" and allow_file:
-        return None if parts.path not in ("", "/") else "no file path"
-    if scheme not in ("http", "https"):
-        return "not an http(s) or file URL" if allow_file else "not an http(s) URL"
-    if not parts.hostname:
-        return "no host name"
-    if any(char.isspace() for char in url):
-        return "spaces in the URL"
-    return None
-
-
 def add_cmd(args) -> int:
     args.url = args.url.strip()
-    if problem := _url_problem(args.url):
+    if problem := source_url_problem(args.url, allow_file=True):
         print(f"bantin: {args.url}: {problem} (expected http://, https:// or file://...)", file=sys.stderr)
         return 2
     name = " ".join((args.name or "").split()) or _default_name(args.url)[:MAX_NAME_CHARS]
@@ -211,7 +193,7 @@ def import_cmd(args) -> int:
         added, skipped = [], []
         async with db.transaction() as session:
             for feed in feeds:
-                if problem := _url_problem(feed.url, allow_file=False):
+                if problem := source_url_problem(feed.url, allow_file=False):
                     skipped.append(f"{feed.name} ({problem})")
                     continue
                 name = feed.name[:MAX_NAME_CHARS]  # an outline's title can be a whole description

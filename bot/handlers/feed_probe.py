@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import tzinfo
-from urllib.parse import urlsplit
 
 from jobs.fetch import Fetcher, FetchError
 from news.articles import extract_article
@@ -17,8 +16,7 @@ from news.feeds import FeedParseError, parse_feed
 from news.htmltree import parse_html
 from news.i18n import N_
 from news.listing import find_article_links
-
-MAX_URL_CHARS = 2000
+from news.source_address import source_url_problem
 
 
 class ProbeError(Exception):
@@ -36,15 +34,10 @@ class Probe:
 
 
 def check_url(url: str) -> str:
-    """The URL if it is one an admin may add from a chat, else ProbeError."""
-    if len(url) > MAX_URL_CHARS:
-        raise ProbeError(N_("the address is too long"))
-    try:
-        parts = urlsplit(url)
-    except ValueError as exc:
-        raise ProbeError(N_("not a valid address")) from exc
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ProbeError(N_("only http:// and https:// addresses can be added"))
+    """The URL if it is one an admin may add from a chat, else ProbeError (no file:// here)."""
+    problem = source_url_problem(url, allow_file=False)
+    if problem is not None:
+        raise ProbeError(problem)
     return url
 
 

@@ -230,7 +230,7 @@ def test_import_then_export_opml(own_config, http_feeds, capsys, tmp_path):
     assert lines(out) == [
         "added Tin tỉnh",
         "added Kinh tế & Đời sống",
-        "skipped Tệp cục bộ (not an http(s) URL)",
+        "skipped Tệp cục bộ (only http:// and https:// addresses can be added)",
     ]
     assert lines(bantin(capsys, "feeds", "import-opml", str(opml))[1])[:2] == [
         "skipped Tin tỉnh (name exists)", "skipped Kinh tế & Đời sống (name exists)",
@@ -279,12 +279,12 @@ def test_source_names_fit_the_names_column(own_config, capsys, tmp_path):
 @pytest.mark.parametrize(
     ("url", "reason"),
     [
-        ("http://", "no host name"),
-        ("https://tin tinh.example.vn/rss", "spaces in the URL"),
-        ("https://tinh.example.vn:99999/rss", "not a valid URL"),
-        ("http://[::1/rss", "not a valid URL"),
-        ("file://", "no file path"),
-        ("ftp://tinh.example.vn/rss", "not an http(s) or file URL"),
+        ("http://", "the address has no host name"),
+        ("https://tin tinh.example.vn/rss", "the address has spaces in it"),
+        ("https://tinh.example.vn:99999/rss", "not a valid address"),
+        ("http://[::1/rss", "not a valid address"),
+        ("file://", "the file:// address names no file"),
+        ("ftp://tinh.example.vn/rss", "only http://, https:// and file:// addresses can be added"),
     ],
 )
 def test_feeds_add_refuses_an_address_that_cannot_be_fetched(own_config, capsys, url, reason):
@@ -309,8 +309,8 @@ def test_url_schemes_are_case_insensitive(own_config, capsys, tmp_path):
     assert code == 0
     assert lines(out) == [
         "added Tin huyện",
-        "skipped Hỏng (not a valid URL)",
-        "skipped Tệp (not an http(s) URL)",
+        "skipped Hỏng (not a valid address)",
+        "skipped Tệp (only http:// and https:// addresses can be added)",
     ]
     names = [s["name"] for s in json.loads(bantin(capsys, "feeds", "list", "--json")[1])]
     assert sorted(names) == ["Tin huyện", "Tin tỉnh"]

@@ -1,0 +1,37 @@
+"""Whether an address can become a source, and why not: one rule for `bantin feeds add`,
+`bantin feeds import-opml` and the admins' /addfeed.
+
+Reasons are N_ msgids: the command line prints them as they are (English), the bot translates them.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from news.i18n import N_
+
+MAX_URL_CHARS = 2000
+
+
+def source_url_problem(url: str, *, allow_file: bool) -> str | None:
+    """Why `url` cannot be polled as a source, or None. Schemes count in any case (`HTTPS://`);
+    `file://` addresses (bundled samples, tests) only where `allow_file`."""
+    if len(url) > MAX_URL_CHARS:
+        return N_("the address is too long")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError when it is not a number up to 65535
+    except ValueError:
+        return N_("not a valid address")
+    scheme = parts.scheme.lower()
+    if allow_file and scheme == "file":
+        return None if parts.path not in ("", "/") else N_("the file:// address names no file")
+    if scheme not in ("http", "https"):
+        if allow_file:
+            return N_("only http://, https:// and file:// addresses can be added")
+        return N_("only http:// and https:// addresses can be added")
+    if not parts.hostname:
+        return N_("the address has no host name")
+    if any(char.isspace() for char in url):
+        return N_("the address has spaces in it")
+    return None
