@@ -207,11 +207,10 @@ async def test_help_lists_the_commands(chat: ChatSession, language_code, title, 
     }  # fmt: skip
 
 
-async def test_stop_unsubscribes_and_offers_to_delete_the_data(bot: BotUnderTest, chat: ChatSession) -> None:
-    await chat.reply_to("/subscribe all")
+async def queue_a_digest_waiting_for_its_retry(bot: BotUnderTest) -> None:
+    """A row the running sender leaves alone until 2100: only /stop (or deleting the data) ends it."""
     subscriber = await bot.subscriber(USER)
     async with bot.services.db.transaction() as session:
-        # A row waiting for its retry: the running sender leaves it alone, so only /stop can end it.
         session.add(
             OutboxMessage(
                 chat_id=USER,
@@ -222,6 +221,16 @@ async def test_stop_unsubscribes_and_offers_to_delete_the_data(bot: BotUnderTest
                 next_attempt_at=datetime(2100, 1, 1, tzinfo=UTC),
             )  # fmt: skip
         )
+
+
+async def outbox_statuses(bot: BotUnderTest) -> list[str]:
+    async with bot.services.db.session() as session:
+        return list(await session.scalars(select(OutboxMessage.status).where(OutboxMessage.chat_id == USER)))
+
+
+async def test_stop_unsubscribes_and_offers_to_delete_the_data(bot: BotUnderTest, chat: ChatSession) -> None:
+    await chat.reply_to("/subscribe all")
+    await queue_a_digest_waiting_for_its_retry(bot)
 
     stopped = await chat.reply_to("/stop")
 
@@ -237,37 +246,18 @@ async def test_stop_unsubscribes_and_offers_to_delete_the_data(bot: BotUnderTest
 
     assert done["visible_text"] == "Dữ liệu của bạn đã được xóa. Gửi /start để bắt đầu lại."
     assert await bot.subscriber(USER) is None
-    async with bot.services.db.session() as session:
-        statuses = (
-            await session.scalars(select(OutboxMessage.status).where(OutboxMessage.chat_id == USER))
-        ).all()
-    assert statuses == ["cancelled"]
+    assert await outbox_statuses(bot) == ["cancelled"]
 
 
 async def test_stop_cancels_what_is_still_queued_for_the_chat(bot: BotUnderTest, chat: ChatSession) -> None:
     """ "I will send you nothing more": a digest part queued before /stop (here waiting for its
     retry) must not reach the chat afterwards, whether or not the data is then deleted."""
     await chat.reply_to("/subscribe all")
-    subscriber = await bot.subscriber(USER)
-    async with bot.services.db.transaction() as session:
-        session.add(
-            OutboxMessage(
-                chat_id=USER,
-                subscriber_id=subscriber.id,
-                kind="digest",
-                ref_id=1,
-                text="x",
-                next_attempt_at=datetime(2100, 1, 1, tzinfo=UTC),
-            )  # fmt: skip
-        )
+    await queue_a_digest_waiting_for_its_retry(bot)
 
     await chat.reply_to("/stop")
 
-    async with bot.services.db.session() as session:
-        statuses = (
-            await session.scalars(select(OutboxMessage.status).where(OutboxMessage.chat_id == USER))
-        ).all()
-    assert statuses == ["cancelled"]
+    assert await outbox_statuses(bot) == ["cancelled"]
 
 
 async def test_start_after_stop_reactivates(bot: BotUnderTest, chat: ChatSession) -> None:

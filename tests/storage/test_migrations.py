@@ -80,17 +80,21 @@ def test_upgrade_downgrade_upgrade(empty_db_url):
     assert _diff(empty_db_url) == []
 
 
+def _execute(url: str, statement: str) -> None:
+    async def run() -> None:
+        db = Database(url)
+        async with db.engine.begin() as conn:
+            await conn.execute(text(statement))
+        await db.close()
+
+    asyncio.run(run())
+
+
 def test_diff_detects_a_model_change(empty_db_url):
     """The guard itself works: a column the migrations lack is reported."""
     schema.upgrade(empty_db_url)
 
-    async def drop_column() -> None:
-        db = Database(empty_db_url)
-        async with db.engine.begin() as conn:
-            await conn.execute(text("ALTER TABLE subscribers DROP COLUMN quiet_end"))
-        await db.close()
-
-    asyncio.run(drop_column())
+    _execute(empty_db_url, "ALTER TABLE subscribers DROP COLUMN quiet_end")
     diff = _diff(empty_db_url)
     assert any("quiet_end" in repr(d) for d in diff)
 
@@ -117,13 +121,7 @@ def test_a_database_newer_than_the_code_is_said_so_not_upgrade_it(empty_db_url):
     cannot help, so nothing may tell the admin to run it, and it must fail in one line, exit 2."""
     schema.upgrade(empty_db_url)
 
-    async def stamp_a_revision_this_code_lacks() -> None:
-        db = Database(empty_db_url)
-        async with db.engine.begin() as conn:
-            await conn.execute(text("UPDATE alembic_version SET version_num = '0999'"))
-        await db.close()
-
-    asyncio.run(stamp_a_revision_this_code_lacks())
+    _execute(empty_db_url, "UPDATE alembic_version SET version_num = '0999'")  # a revision this code lacks
 
     upgrade = _bantin_db("upgrade", empty_db_url)
     assert upgrade.returncode == 2, upgrade.stderr
