@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from news.source_address import source_url_problem
+
 ENV_CONFIG = "BANTIN_CONFIG"
 ENV_TOKEN = "BANTIN_TELEGRAM_TOKEN"
 ENV_DATABASE_URL = "BANTIN_DATABASE_URL"
@@ -326,16 +328,20 @@ def validate(config: Config) -> Config:
         raise ConfigError(file, "logging.level", "must be DEBUG, INFO, WARNING or ERROR")
     if not 0 < config.health.port < 65536:
         raise ConfigError(file, "health.port", "must be a TCP port (1-65535)")
-    names: set[str] = set()
+    names: dict[str, str] = {}  # the name as commands match it -> as written
     for i, feed in enumerate(config.feeds):
         key = f"feeds[{i}]"
         if not feed.name.strip():
             raise ConfigError(file, f"{key}.name", "every feed needs a name")
-        if feed.name in names:
-            raise ConfigError(file, f"{key}.name", f"duplicate feed name {feed.name!r}")
-        names.add(feed.name)
-        if not feed.url.startswith(("http://", "https://", "file://")):
-            raise ConfigError(file, f"{key}.url", "must be an http://, https:// or file:// URL")
+        # /subscribe and /removefeed match names in any case: `Tin tỉnh` and `tin tỉnh ` are one.
+        folded = " ".join(feed.name.casefold().split())
+        if folded in names:
+            first = names[folded]
+            same = "" if first == feed.name else f" (the same as {first!r} but for case or spaces)"
+            raise ConfigError(file, f"{key}.name", f"duplicate feed name {feed.name!r}{same}")
+        names[folded] = feed.name
+        if problem := source_url_problem(feed.url, allow_file=True):
+            raise ConfigError(file, f"{key}.url", f"{problem}: must be an http://, https:// or file:// URL")
         if feed.kind not in FEED_KINDS:
             raise ConfigError(file, f"{key}.kind", f"must be one of {', '.join(FEED_KINDS)}")
         if feed.timezone:
