@@ -82,7 +82,7 @@ def run(args) -> int:
     except InvalidToken:
         print(
             f"bantin: Telegram rejected the bot token: check {ENV_TOKEN} or [telegram] token "
-            '(the token @BotFather gave, "123456:ABC...")',
+            '(the token @BotFather gave, "123456:ABC...")' + _base_url_hint(config),
             file=sys.stderr,
         )
         return EXIT_CANNOT_START
@@ -90,12 +90,20 @@ def run(args) -> int:
         where = redact(config.telegram.base_url, [config.telegram.token])
         print(
             f"bantin: cannot reach the Bot API at {where}: {redact(str(exc), [config.telegram.token])}; "
-            "check the network and [telegram] base_url",
+            "check the network and [telegram] base_url" + _base_url_hint(config),
             file=sys.stderr,
         )
         return EXIT_CANNOT_START
     logging.getLogger("bantin.run").info("bantin stopped cleanly")
     return 0
+
+
+def _base_url_hint(config: Config) -> str:
+    """The likelier cause when `base_url` lacks the `/bot` that the token is appended to: the Bot API
+    then answers 404 (read as a rejected token), or the URL does not even parse."""
+    if config.telegram.base_url.endswith("/bot"):
+        return ""
+    return f"; or [telegram] base_url {config.telegram.base_url!r} should end in /bot (the token is appended to it)"
 
 
 def webhook_options(config: Config) -> dict:

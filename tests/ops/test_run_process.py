@@ -128,6 +128,7 @@ def test_second_instance_is_refused(service_config: Path, sqlite_url: str, tmp_p
     [
         ("nothing listens at base_url", "cannot reach the Bot API at http://127.0.0.1:"),
         ("the stand-in knows another token", "Telegram rejected the bot token"),
+        ("base_url lacks /bot", "Telegram rejected the bot token"),
     ],
 )
 def test_a_start_telegram_refuses_is_one_clear_line_without_a_traceback(
@@ -136,6 +137,8 @@ def test_a_start_telegram_refuses_is_one_clear_line_without_a_traceback(
     config = service_config.read_text()
     if case == "nothing listens at base_url":
         config = re.sub(r'base_url = ".*"', f'base_url = "http://127.0.0.1:{free_port()}/bot"', config)
+    elif case == "base_url lacks /bot":
+        config = re.sub(r'(base_url = ".*)/bot"', r'\1/"', config)
     else:
         config = config.replace(TOKEN, "987654321:ANOTHER-token-the-stand-in-does-not-know", 1)
     service_config.write_text(config)
@@ -148,6 +151,8 @@ def test_a_start_telegram_refuses_is_one_clear_line_without_a_traceback(
     output = done.stdout + done.stderr
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1].startswith(f"bantin: {says}")
+    hinted = done.stderr.strip().splitlines()[-1].endswith("should end in /bot (the token is appended to it)")
+    assert hinted == (case == "base_url lacks /bot")
     assert "Traceback" not in output
     assert TOKEN.split(":")[1] not in output and "ANOTHER-token" not in output
 
