@@ -109,7 +109,7 @@ _TAIL_MARKER = re.compile(
     r"^\W*(?:Từ\s+khóa|Từ\s+khoá|Tags?|Chủ\s+đề|Tin\s+cùng\s+chuyên\s+mục|Tin\s+liên\s+quan)\W*$", re.I
 )
 _CREDIT = re.compile(
-    r"^\(?\s*(?:Theo|Nguồn|Tác\s+giả|Bài\s+và\s+ảnh|Bài,\s*ảnh)\s*:?\s+(.{2,60}?)\s*\)?\.?$", re.I
+    r"^\(?\s*(?:Theo|Nguồn|Tác\s+giả|(?:Bài|Tin)(?:\s+và|\s*[,&–-])\s*ảnh)\s*:?\s+(.{2,60}?)\s*\)?\.?$", re.I
 )
 _NAME_WORD = re.compile(r"^(?:[^\W\d_][\w.]*|[-–&])$")
 MAX_AUTHOR_WORDS_EACH = 5  # per name; co-authors are joined by " - "

@@ -168,6 +168,9 @@ def test_labelled_date(text, expected):
         ("Theo TTXVN", "TTXVN"),
         ("(Theo Báo Mẫu)", "Báo Mẫu"),
         ("Nguồn: Cổng thông tin tỉnh", "Cổng thông tin tỉnh"),
+        ("Tin, ảnh: Minh Anh", "Minh Anh"),  # a news brief's credit, like "Bài, ảnh:"
+        ("Tin và ảnh: Minh Anh", "Minh Anh"),
+        ("Tin - ảnh: Minh Anh", "Minh Anh"),
         ("Hội nghị kết thúc lúc 11 giờ.", None),
         ("Ảnh: Bệnh viện cung cấp", None),
         ("các đại biểu thảo luận", None),
