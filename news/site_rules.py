@@ -196,7 +196,10 @@ def author_from_line(line: str) -> str | None:
 
 
 def split_body_and_author(lines: list[str]) -> tuple[list[str], str | None]:
-    """Drop metadata lines; take a short closing name line off the end as the author."""
+    """Drop metadata lines; take a short closing name line off the end as the author.
+
+    A credit naming the source (`Nguồn: Báo Mẫu`, `Theo TTXVN`) may follow the reporter's name
+    line: both close the article, and the reporter is its author."""
     for index, line in enumerate(lines):
         if index > 0 and _TAIL_MARKER.match(line.strip()):
             lines = lines[:index]
@@ -205,5 +208,13 @@ def split_body_and_author(lines: list[str]) -> tuple[list[str], str | None]:
     if len(kept) >= 2:
         author = author_from_line(kept[-1])
         if author:
+            if len(kept) >= 3 and _is_credit(kept[-1]) and not _is_credit(kept[-2]):
+                reporter = author_from_line(kept[-2])
+                if reporter:
+                    return kept[:-2], reporter
             return kept[:-1], author
     return kept, None
+
+
+def _is_credit(line: str) -> bool:
+    return bool(_CREDIT.match(" ".join(line.split())))

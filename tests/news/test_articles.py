@@ -197,3 +197,23 @@ def test_author_line(line, author):
 )
 def test_site_suffix_is_stripped_from_titles(title, site_name, url, expected):
     assert strip_site_suffix(title, site_name, url) == expected
+
+
+BODY_LINE = "Hội nghị đã thông qua nghị quyết về phát triển kinh tế biển trong giai đoạn tới."
+
+
+@pytest.mark.parametrize(
+    ("lines", "body", "author"),
+    [
+        ([BODY_LINE, BODY_LINE, "Thanh Anh"], [BODY_LINE, BODY_LINE], "Thanh Anh"),
+        ([BODY_LINE, BODY_LINE, "Theo TTXVN"], [BODY_LINE, BODY_LINE], "TTXVN"),
+        # the reporter's name, then the publication the story comes from: both close the article
+        ([BODY_LINE, BODY_LINE, "Thanh Anh", "Nguồn: Báo Mẫu"], [BODY_LINE, BODY_LINE], "Thanh Anh"),
+        ([BODY_LINE, BODY_LINE, "Thanh Anh", "(Theo Báo Mẫu)"], [BODY_LINE, BODY_LINE], "Thanh Anh"),
+        # a plain name before a plain name is not two credits
+        ([BODY_LINE, "Hà Nội", "Thanh Anh"], [BODY_LINE, "Hà Nội"], "Thanh Anh"),
+        ([BODY_LINE, "Nguồn: Báo Mẫu"], [BODY_LINE], "Báo Mẫu"),
+    ],
+)
+def test_closing_credit_lines(lines, body, author):
+    assert site_rules.split_body_and_author(lines) == (body, author)
