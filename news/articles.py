@@ -29,6 +29,8 @@ MIN_UNDATED_ARTICLE_CHARS = 1000
 MIN_PARAGRAPHS = 3
 MAX_LINK_SHARE = 0.5
 _DATE_WINDOW_CHARS = 300  # an unlabelled date right under the title
+_MAX_LINES_ABOVE_TITLE = 3  # section name, breadcrumb: what extraction keeps above the title
+_MAX_HEADER_LINE_CHARS = 80
 # A table cell holding several paragraphs is page layout (old portals), not a data table.
 _LAYOUT_TABLE_XPATH = "//td[count(.//p) >= 3 or count(.//div//p) >= 2]"
 _AUTHOR_NOISE = ("vn", "com", "corp", "jsc", "online", "news")
@@ -158,10 +160,17 @@ def _title(root, rules, facts: PageFacts, extracted) -> tuple[str, bool]:
 
 
 def _body_lines(text: str, title: str) -> list[str]:
+    """The body's lines without the article header that extraction may keep above them: short
+    section or breadcrumb lines, the title, and the date lines right under it."""
     lines = [" ".join(line.split()) for line in text.split("\n")]
     lines = [line for line in lines if line]
-    if lines and title and lines[0] == title:
-        lines = lines[1:]
+    head = lines[: _MAX_LINES_ABOVE_TITLE + 1]
+    if title and title in head:
+        above = head.index(title)
+        if all(len(line) <= _MAX_HEADER_LINE_CHARS for line in lines[:above]):
+            lines = lines[above + 1 :]
+            while lines and site_rules.is_date_line(lines[0]):
+                lines = lines[1:]
     return lines
 
 

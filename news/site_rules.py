@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy as copy_module
 import re
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -111,6 +111,9 @@ _TAIL_MARKER = re.compile(
 _CREDIT = re.compile(
     r"^\(?\s*(?:Theo|Nguồn|Tác\s+giả|(?:Bài|Tin)(?:\s+và|\s*[,&–-])\s*ảnh)\s*:?\s+(.{2,60}?)\s*\)?\.?$", re.I
 )
+_DATE_LINE_CHARS = 60
+_DATE_LINE_WORDS = 6  # "Thứ Năm, ngày … tháng … năm …", "GMT"
+_WORD_WITHOUT_DIGITS = re.compile(r"[^\W\d_]+")
 _NAME_WORD = re.compile(r"^(?:[^\W\d_][\w.]*|[-–&])$")
 MAX_AUTHOR_WORDS_EACH = 5  # per name; co-authors are joined by " - "
 MAX_AUTHOR_CHARS = 50
@@ -173,6 +176,15 @@ def is_metadata_line(line: str) -> bool:
         return True
     label = DATE_LABEL.match(stripped)
     return bool(label) and len(stripped) < 60
+
+
+def is_date_line(line: str) -> bool:
+    """A line that is nothing but a date (`19/09/2019 08:30 GMT+7`, `Thứ năm, 19/9/2019 - 08:30`,
+    `Thứ Năm, ngày 19 tháng 9 năm 2019`): a few words around it at most."""
+    text = " ".join(line.split())
+    if len(text) > _DATE_LINE_CHARS or find_date(text, UTC) is None:
+        return False
+    return len(_WORD_WITHOUT_DIGITS.findall(text)) <= _DATE_LINE_WORDS
 
 
 def author_from_line(line: str) -> str | None:

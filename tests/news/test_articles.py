@@ -217,3 +217,34 @@ BODY_LINE = "Hội nghị đã thông qua nghị quyết về phát triển kinh
 )
 def test_closing_credit_lines(lines, body, author):
     assert site_rules.split_body_and_author(lines) == (body, author)
+
+
+HEADED_ARTICLE = """<html><head><title>Tỉnh Mẫu đẩy mạnh chuyển đổi số trong cải cách hành chính - Cổng thông tin
+điện tử tỉnh Mẫu</title></head><body><div id="menu"><a href="/">Trang chủ</a> | <a href="/tin-tuc">Tin tức</a></div>
+<div class="main">{header}
+<p>Sáng 19/9, UBND tỉnh Mẫu tổ chức hội nghị sơ kết công tác cải cách hành chính chín tháng đầu năm
+và triển khai nhiệm vụ những tháng cuối năm 2019.</p>
+<p>Theo báo cáo, toàn tỉnh đã cung cấp 1.250 dịch vụ công trực tuyến mức độ 3 và 4, tỷ lệ hồ sơ giải
+quyết đúng hạn đạt 98,5%. Nhiều địa phương đã ứng dụng phần mềm một cửa điện tử liên thông.</p>
+<p>Phát biểu chỉ đạo, đồng chí Chủ tịch UBND tỉnh yêu cầu các sở, ngành tiếp tục rà soát thủ tục hành
+chính, cắt giảm thời gian giải quyết hồ sơ cho người dân và doanh nghiệp.</p>
+<p><strong>Minh Anh</strong></p></div><div id="footer">Bản quyền thuộc UBND tỉnh Mẫu.</div></body></html>"""
+HEADLINE = "Tỉnh Mẫu đẩy mạnh chuyển đổi số trong cải cách hành chính"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        f"<h2>{HEADLINE}</h2>",
+        # the section, the headline and its date sit in the block the body is taken from
+        f'<p class="cate">Kinh tế - Xã hội</p><h2>{HEADLINE}</h2><p class="time">19/09/2019 08:30 GMT+7</p>',
+        f"<p>Trang chủ &gt; Tin tức &gt; Kinh tế</p><h2>{HEADLINE}</h2><p>Thứ năm, 19/9/2019 - 08:30 (GMT+7)</p>",
+        f"<h2>{HEADLINE}</h2><p>Thứ Năm, ngày 19 tháng 9 năm 2019</p>",
+    ],
+)
+def test_body_starts_after_the_headline_and_its_date(header):
+    entry = extract_article(HEADED_ARTICLE.format(header=header), ARTICLE_URL, VN)
+    assert entry is not None
+    assert entry.title == HEADLINE
+    assert entry.body.startswith("Sáng 19/9, UBND tỉnh Mẫu"), entry.body[:200]
+    assert entry.author == "Minh Anh"
