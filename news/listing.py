@@ -23,7 +23,13 @@ _NAVIGATION_QUERY = re.compile(r"(?:^|&)(?:q|s|keyword|tukhoa|search|page|trang)
 _FILE_EXTENSION = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|pdf|docx?|xlsx?|pptx?|zip|rar|mp3|mp4|avi)$", re.I)
 _PAGE_EXTENSION = re.compile(r"\.(?:html?|aspx?|php|chn|vn|jsp)$", re.IGNORECASE)
 _NUMERIC_ID = re.compile(r"\d{3,}")
-_ID_QUERY = re.compile(r"(?:^|&)\w*id=\d+", re.IGNORECASE)
+# An item's id in the query (`ItemID=`, `ArticleID=`, `NewsID=`, `id=`), not that of the menu tab,
+# the category or the file a link opens (`tabid=`, `CategoryID=`, `CatID=`, `FileID=`).
+_ID_QUERY = re.compile(
+    r"(?:^|&)(?!(?:tab|cat|cate|category|categories|chuyenmuc|menu|zone|section|file|attach|attachment|"
+    r"download|doc|document)id=)\w*id=\d+",
+    re.IGNORECASE,
+)
 _SLUG_WORD = re.compile(r"[a-z0-9]+", re.IGNORECASE)
 
 MIN_ANCHOR_WORDS = 6  # syllables: a Vietnamese headline has 10-20

@@ -77,6 +77,14 @@ def test_invalid_selector_is_a_value_error(listing_html):
         ),
         ("/anh/dien-luoi-quoc-gia-ve-xa-dao-991.jpg", "Ảnh điện lưới quốc gia về xã đảo", False),
         ("javascript:void(0)", "Mở cửa sổ chia sẻ bài viết này", False),
+        # ids of a menu tab, a category or a file are not an article's id (DotNetNuke, SharePoint)
+        ("/Default.aspx?tabid=120", "Văn hóa - Thể thao - Du lịch", False),
+        ("/Pages/tin-tuc.aspx?CategoryID=12", "Kinh tế - Xã hội - Văn hóa - Thể thao", False),
+        ("/tin-tuc.aspx?CatID=12", "Kinh tế - Xã hội - Văn hóa - Thể thao", False),
+        ("/DownloadFile.aspx?FileID=1234", "Tải về Quyết định số 1234/QĐ-UBND phê duyệt kế hoạch", False),
+        ("/Default.aspx?tabid=55&ArticleID=2038", "UBND tỉnh họp bàn phát triển kinh tế biển", True),
+        ("/News.aspx?CatID=3&NewsID=456", "Tỉnh công bố quy hoạch du lịch đến năm 2030", True),
+        ("/Pages/tin-tuc.aspx?ItemID=12345", "Tỉnh công bố quy hoạch du lịch đến năm 2030", True),
         ("/", "Về trang chủ của cổng thông tin điện tử", False),
     ],
 )
