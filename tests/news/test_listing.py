@@ -85,6 +85,28 @@ def test_invalid_selector_is_a_value_error(listing_html):
         ("/Default.aspx?tabid=55&ArticleID=2038", "UBND tỉnh họp bàn phát triển kinh tế biển", True),
         ("/News.aspx?CatID=3&NewsID=456", "Tỉnh công bố quy hoạch du lịch đến năm 2030", True),
         ("/Pages/tin-tuc.aspx?ItemID=12345", "Tỉnh công bố quy hoạch du lịch đến năm 2030", True),
+        # the print version of an article is the same story at another address
+        ("/Pages/print.aspx?ItemID=12345", "In bài: Tỉnh công bố quy hoạch du lịch đến năm 2030", False),
+        (
+            "/print/tin-tuc/quy-hoach-du-lich-den-nam-2030-1234.html",
+            "In bài viết quy hoạch du lịch đến 2030",
+            False,
+        ),
+        (
+            "/tin-tuc/quy-hoach-du-lich-den-nam-2030-1234.html?print=1",
+            "In bài viết quy hoạch du lịch năm 2030",
+            False,
+        ),
+        (
+            "/tin-tuc/quy-hoach-du-lich-den-nam-2030-1234.html?mode=print",
+            "In bài viết quy hoạch du lịch năm 2030",
+            False,
+        ),
+        (
+            "/tin-tuc/ban-in-quy-hoach-du-lich-den-nam-2030-1234.html",
+            "Quy hoạch du lịch đến năm 2030 được công bố",
+            True,
+        ),
         ("/", "Về trang chủ của cổng thông tin điện tử", False),
     ],
 )
