@@ -28,11 +28,13 @@ _PAGE_EXTENSION = re.compile(r"\.(?:html?|aspx?|php|chn|vn|jsp)$", re.IGNORECASE
 _NUMERIC_ID = re.compile(r"\d{3,}")
 # An item's id in the query (`ItemID=`, `ArticleID=`, `NewsID=`, `id=`), not that of the menu tab,
 # the category or the file a link opens (`tabid=`, `CategoryID=`, `CatID=`, `FileID=`).
-_ID_QUERY = re.compile(
-    r"(?:^|&)(?!(?:tab|cat|cate|category|categories|chuyenmuc|menu|zone|section|file|attach|attachment|"
-    r"download|doc|document)id=)\w*id=\d+",
-    re.IGNORECASE,
+_CONTAINER_ID = (
+    r"(?:tab|cat|cate|category|categories|chuyenmuc|menu|zone|section|file|attach|attachment|"
+    r"download|doc|document)id"
 )
+_ID_QUERY = re.compile(rf"(?:^|&)(?!{_CONTAINER_ID}=)\w*id=\d+", re.IGNORECASE)
+# The same as path segments (DotNetNuke: `/tabid/55/ArticleID/2038/Default.aspx`).
+_ID_PATH = re.compile(rf"/(?!{_CONTAINER_ID}/)\w*id/\d+(?:/|$)", re.IGNORECASE)
 _SLUG_WORD = re.compile(r"[a-z0-9]+", re.IGNORECASE)
 
 MIN_ANCHOR_WORDS = 6  # syllables: a Vietnamese headline has 10-20
@@ -159,7 +161,7 @@ def _looks_like_article(candidate: _Candidate) -> bool:
         return False
     last_segment = path.rstrip("/").rsplit("/", 1)[-1]
     slug_words = len(_SLUG_WORD.findall(_PAGE_EXTENSION.sub("", last_segment)))
-    has_id = bool(_NUMERIC_ID.search(last_segment) or _ID_QUERY.search(parts.query))
+    has_id = bool(_NUMERIC_ID.search(last_segment) or _ID_QUERY.search(parts.query) or _ID_PATH.search(path))
     long_slug = slug_words >= MIN_SLUG_WORDS
     if candidate.anchor_words >= MIN_ANCHOR_WORDS:
         # A headline-like anchor with an article-like address.

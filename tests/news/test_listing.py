@@ -85,6 +85,15 @@ def test_invalid_selector_is_a_value_error(listing_html):
         ("/Default.aspx?tabid=55&ArticleID=2038", "UBND tỉnh họp bàn phát triển kinh tế biển", True),
         ("/News.aspx?CatID=3&NewsID=456", "Tỉnh công bố quy hoạch du lịch đến năm 2030", True),
         ("/Pages/tin-tuc.aspx?ItemID=12345", "Tỉnh công bố quy hoạch du lịch đến năm 2030", True),
+        # DotNetNuke's friendly addresses carry the ids as path segments
+        ("/tin-tuc/tabid/55/ArticleID/2038/Default.aspx", "UBND tỉnh họp bàn phát triển kinh tế biển", True),
+        (
+            "/tabid/55/ArticleId/2038/language/vi-VN/Default.aspx",
+            "UBND tỉnh họp bàn kinh tế biển năm nay",
+            True,
+        ),
+        ("/tin-tuc/tabid/56/Default.aspx", "Văn hóa - Thể thao - Du lịch", False),
+        ("/tabid/56/CategoryID/12/Default.aspx", "Văn hóa - Thể thao - Du lịch", False),
         # the print version of an article is the same story at another address
         ("/Pages/print.aspx?ItemID=12345", "In bài: Tỉnh công bố quy hoạch du lịch đến năm 2030", False),
         (
