@@ -8,6 +8,7 @@ gives None.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
@@ -21,7 +22,14 @@ from news.dates import find_date, parse_date
 from news.entries import Entry
 from news.feed_text import language_code
 from news.htmltree import node_text, parse_html
-from news.page_meta import PageFacts, heading_matching_title, read_page_facts, strip_site_suffix
+from news.page_meta import (
+    MIN_HEADING_WORDS,
+    PageFacts,
+    heading_matching_title,
+    names_site,
+    read_page_facts,
+    strip_site_suffix,
+)
 from news.text import html_to_text, normalize_text
 
 MIN_ARTICLE_CHARS = 250  # shorter main text: a teaser, a gallery or a listing
@@ -33,6 +41,7 @@ _MAX_LINES_ABOVE_TITLE = 3  # section name, breadcrumb: what extraction keeps ab
 _MAX_HEADER_LINE_CHARS = 80
 # A table cell holding several paragraphs is page layout (old portals), not a data table.
 _LAYOUT_TABLE_XPATH = "//td[count(.//p) >= 3 or count(.//div//p) >= 2]"
+_WORD = re.compile(r"\w+")
 _AUTHOR_NOISE = ("vn", "com", "corp", "jsc", "online", "news")
 
 
@@ -152,11 +161,39 @@ def _title(root, rules, facts: PageFacts, extracted) -> tuple[str, bool]:
         if node is not None and node_text(node):
             return normalize_text(node_text(node)), True
     heading = heading_matching_title(facts)
-    if heading:
-        return normalize_text(heading), True
     full = facts.og_title or facts.html_title or (extracted.title if extracted is not None else "") or ""
     site_name = facts.site_name or (extracted.sitename if extracted is not None else "") or ""
-    return normalize_text(" ".join(strip_site_suffix(full, site_name, facts.url).split())), False
+    stripped = " ".join(strip_site_suffix(full, site_name, facts.url).split())
+    if _generic_title(stripped, site_name, facts.url):
+        # The document title is the portal's or the section's name (a banner heading may repeat
+        # it): the headline is the one heading that a date line follows, unless the matching one
+        # is. Several dated headings are a listing's headlines.
+        page_text = _body_text(root)
+        dated = [h for h in facts.headings if _date_follows(page_text, h)]
+        if len(dated) == 1 and not (heading and _date_follows(page_text, heading)):
+            return normalize_text(dated[0]), True
+    if heading:
+        return normalize_text(heading), True
+    return normalize_text(stripped), False
+
+
+def _generic_title(title: str, site_name: str, url: str) -> bool:
+    """A document title that is no headline: too short for one, or the site's name alone."""
+    return len(_WORD.findall(title)) < MIN_HEADING_WORDS or names_site(title, site_name, url)
+
+
+def _date_follows(page_text: str, heading: str) -> bool:
+    """Whether one of the two lines after the heading's first occurrence is a date line."""
+    if len(heading.split()) < MIN_HEADING_WORDS:
+        return False
+    start = page_text.find(heading)
+    if start < 0:
+        return False
+    rest = page_text[start + len(heading) : start + len(heading) + _DATE_WINDOW_CHARS].split("\n")[1:]
+    following = [line for line in rest if line.strip()][:2]
+    return any(
+        site_rules.is_date_line(line) or site_rules.DATE_LABEL.match(line.strip()) for line in following
+    )
 
 
 def _body_lines(text: str, title: str) -> list[str]:

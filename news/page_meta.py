@@ -159,22 +159,26 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
 
 
+def names_site(text: str, site_name: str, url: str) -> bool:
+    """Whether `text` (a title segment) names the site: its og:site_name, its host or a word like
+    `báo`, `cổng thông tin`, `.vn`."""
+    host_label = (urlsplit(url).hostname or "").removeprefix("www.").split(".", 1)[0].casefold()
+    text = text.strip()
+    return bool(
+        (site_name and text.casefold() == site_name.strip().casefold())
+        or (host_label and host_label in text.casefold().replace(" ", ""))
+        or _SITE_WORDS.search(text)
+    )
+
+
 def strip_site_suffix(title: str, site_name: str, url: str) -> str:
     """`Bài viết - Báo Mẫu Online` → `Bài viết`: drop trailing segments that name the site."""
-    host_label = (urlsplit(url).hostname or "").removeprefix("www.").split(".", 1)[0].casefold()
     text = title.strip()
     while True:
         parts = _TITLE_SEPARATOR.split(text)
         if len(parts) < 2:
             return text
-        last = parts[-1].strip()
-        folded = last.casefold().replace(" ", "")
-        names_site = (
-            (site_name and last.casefold() == site_name.strip().casefold())
-            or (host_label and host_label in folded)
-            or bool(_SITE_WORDS.search(last))
-        )
-        if not names_site:
+        if not names_site(parts[-1], site_name, url):
             return text
         separator = list(_TITLE_SEPARATOR.finditer(text))[-1]
         text = text[: separator.start()].strip()

@@ -248,3 +248,40 @@ def test_body_starts_after_the_headline_and_its_date(header):
     assert entry.title == HEADLINE
     assert entry.body.startswith("Sáng 19/9, UBND tỉnh Mẫu"), entry.body[:200]
     assert entry.author == "Minh Anh"
+
+
+@pytest.mark.parametrize(
+    ("document_title", "banner"),
+    [
+        # the portal names itself in <title> and in a banner heading on every page
+        ("Cổng thông tin điện tử tỉnh Mẫu", "<h1>Cổng thông tin điện tử tỉnh Mẫu</h1>"),
+        ("Tin tức - Sự kiện", ""),  # the section's name
+        ("UBND TỈNH MẪU", ""),
+    ],
+)
+def test_headline_under_a_generic_document_title_is_the_dated_heading(document_title, banner):
+    header = f'<p class="cate">Kinh tế - Xã hội</p><h2>{HEADLINE}</h2><p class="time">19/09/2019 08:30</p>'
+    html = HEADED_ARTICLE.format(header=header).replace("<body>", f"<body>{banner}", 1)
+    html = html.replace(html[html.index("<title>") : html.index("</title>")], f"<title>{document_title}")
+    entry = extract_article(html, ARTICLE_URL, VN)
+    assert entry is not None
+    assert entry.title == HEADLINE
+    assert entry.published == datetime(2019, 9, 19, 1, 30, tzinfo=UTC)
+    assert entry.body.startswith("Sáng 19/9, UBND tỉnh Mẫu")
+
+
+def test_dated_headlines_of_a_listing_under_a_generic_title_are_not_an_article():
+    teaser = (
+        "Hội nghị đã thông qua nghị quyết về phát triển kinh tế biển trong giai đoạn tới, với nhiều mục tiêu."
+    )
+    titles = [
+        HEADLINE,
+        "Hội nghị xúc tiến đầu tư thu hút nhiều doanh nghiệp",
+        "Lễ hội văn hóa các dân tộc khai mạc",
+    ]
+    items = "".join(
+        f'<h2><a href="/tin-tuc/tin-{n}-120{n}.html">{title}</a></h2><p>1{n}/09/2019 08:30</p><p>{teaser}</p>'
+        for n, title in enumerate(titles)
+    )
+    html = f"<html><head><title>Tin tức - Sự kiện</title></head><body><div>{items}</div></body></html>"
+    assert extract_article(html, "https://mau.example.gov.vn/tin-tuc/", VN) is None
