@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 # one dot-separated part at a time, so chains such as `PGS.TS.` or `ThS.BS.` are covered too).
 _NEVER_FINAL_PARTS = frozenset(
     # Vietnamese: places (thành phố, quận, phường, thị xã, thị trấn, huyện, xã), page, titles and degrees.
-    "tp q p tx tt h x tr gs pgs ts ths bs bsck bsckii ks ls nxb cn ckii ndt ncs"
+    "tp q p tx tt h x tr gs pgs ts tskh ths bs bsck bscki bsckii ks kts ls nxb cn cki ckii ndt ncs"
     # English titles before a name.
     " mr mrs ms dr prof gen col lt sgt capt gov sen rep rev hon st mt vs messrs".split()
 )

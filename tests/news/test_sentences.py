@@ -61,6 +61,11 @@ from news.sentences import body_lines, is_boilerplate, iter_line_sentences, spli
         pytest.param("Mua gạo, muối v.v. Sau đó về.", ["Mua gạo, muối v.v.", "Sau đó về."], id="v.v.-final"),
         pytest.param("Ông sống ở tp. Huế.", ["Ông sống ở tp. Huế."], id="case-insensitive"),
         pytest.param("ThS.BS. Lý Hoa trực.", ["ThS.BS. Lý Hoa trực."], id="ThS.BS-chain"),
+        pytest.param("GS.TSKH. Đặng Minh nói.", ["GS.TSKH. Đặng Minh nói."], id="GS.TSKH-chain"),
+        pytest.param("TSKH. Đặng Minh nói.", ["TSKH. Đặng Minh nói."], id="TSKH"),
+        pytest.param("BS.CKI. Hà Vy khám.", ["BS.CKI. Hà Vy khám."], id="BS.CKI-chain"),
+        pytest.param("BSCKI. Hà Vy khám.", ["BSCKI. Hà Vy khám."], id="BSCKI"),
+        pytest.param("KTS. Lâm Phong vẽ.", ["KTS. Lâm Phong vẽ."], id="KTS"),
         pytest.param(
             "Mr. Smith met Dr. Jones. They talked.", ["Mr. Smith met Dr. Jones.", "They talked."], id="Mr-Dr"
         ),
