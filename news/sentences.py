@@ -58,6 +58,14 @@ _BOILERPLATE_LINE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _BOILERPLATE_MAX_CHARS = 160
+# A line that is only a time stamp (`Thứ Hai, 3/6/2024 - 07:15`, `07:15 03/06/2024 GMT+7`): its words
+# are weekdays, `ngày`, dates, times, AM/PM and the zone, and it holds a date with a year.
+_STAMP_MAX_CHARS = 60
+_STAMP_SEPARATORS = str.maketrans(",|()", "    ")
+_STAMP_DASHES = frozenset("-–—")
+_STAMP_WORDS = frozenset("thứ hai ba tư năm sáu bảy chủ nhật cn ngày am pm sa ch gmt gmt+7 +7 utc".split())
+_STAMP_DATE = re.compile(r"\d{1,2}([/.-])\d{1,2}\1\d{4}")
+_STAMP_PART = re.compile(r"\d{1,2}(?:[/.-]\d{1,2}(?:[/.-]\d{2,4})?|[:h]\d{2}(?::\d{2})?)|[2-7]")
 _AUTHOR_MAX_WORDS = 6
 _AUTHOR_MAX_CHARS = 60
 _TRAILING_CREDIT = re.compile(r"^theo\s+\S", re.IGNORECASE)
@@ -88,7 +96,14 @@ def body_lines(text: str) -> list[str]:
 
 
 def is_boilerplate(line: str) -> bool:
-    """A date, read-count, source or `(Theo …)` line: page furniture, not a sentence of the story."""
+    """A date, read-count, source or `(Theo …)` line, or a bare time stamp: page furniture, not a
+    sentence of the story."""
+    if (
+        len(line) <= _STAMP_MAX_CHARS
+        and (line[:1].isdigit() or line[:1] in "TtNnCc")
+        and _is_time_stamp(line)
+    ):
+        return True
     if ":" not in line and "(" not in line:
         return False  # every pattern has a colon or opens with "(": the common case, decided cheaply
     line = line.strip()
@@ -98,6 +113,13 @@ def is_boilerplate(line: str) -> bool:
         and (":" in line or line[:1] == "(")
         and _BOILERPLATE_LINE.match(line) is not None
     )
+
+
+def _is_time_stamp(line: str) -> bool:
+    words = line.lower().translate(_STAMP_SEPARATORS).split()
+    return all(
+        word in _STAMP_WORDS or word in _STAMP_DASHES or _STAMP_PART.fullmatch(word) for word in words
+    ) and any(_STAMP_DATE.fullmatch(word) for word in words)
 
 
 def _lines(text: str) -> list[str]:

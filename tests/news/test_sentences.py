@@ -134,6 +134,11 @@ def test_no_break_space_counts_as_a_space() -> None:
         "Nguồn: Báo Nông thôn",
         "(Theo Thông tấn xã)",
         "(Theo VnExpress).",
+        "Thứ Ba, 04/06/2024 - 07:15",
+        "Chủ nhật, ngày 9/6/2024 08:05 SA",
+        "07:15 04/06/2024 (GMT+7)",
+        "Thứ 3, 07:15, 04-06-2024",
+        "04.06.2024",
     ],
 )
 def test_boilerplate_lines(line: str) -> None:
@@ -146,6 +151,10 @@ def test_boilerplate_lines(line: str) -> None:
         "Ngày 19/9, tỉnh tổ chức hội nghị.",
         "Theo điều tra ban đầu, ông A đã rời nhà lúc 5 giờ.",
         "Nguồn vốn được giải ngân sớm.",
+        "Ngày 4/6/2024, tỉnh khai mạc hội chợ.",
+        "Thứ Ba tuần sau là hạn chót.",
+        "Ngày 04/06/2024.",
+        "Năm 2024",
     ],
 )
 def test_story_lines_are_not_boilerplate(line: str) -> None:

@@ -122,6 +122,12 @@ def test_boilerplate_lines_are_not_summarized() -> None:
     assert words(summary) > 50
 
 
+@pytest.mark.parametrize("stamp", ["Thứ Sáu, 12/04/2024 - 08:30", "Chủ nhật, ngày 14/04/2024 - 08:30 SA"])
+def test_a_time_stamp_line_does_not_open_the_summary(stamp: str) -> None:
+    summary = summarize(f"{stamp}\n{VI_BODY}", words=50, lang="vi")
+    assert summary.startswith("Sáng 12/4, UBND huyện Kiên Lương")
+
+
 def test_english_quotation_is_not_preferred_over_a_fact() -> None:
     body = (
         "The city council approved a new bridge over the Red River on Monday. "
