@@ -34,6 +34,8 @@ _CANDIDATE = re.compile(r"[.!?…][.!?…]*[\"'”’»)\]]*")
 _CLOSERS = "\"'”’»)]"
 _OPENING_QUOTES = "\"'“‘«"
 _NO_SENTENCE_START = ",;)"
+_ROMAN = frozenset("IVX")  # the digits of a list's roman numbers (`I.` to `XX.`)
+_LIST_NUMBER_ENDS = frozenset("0123456789IVX")
 # Before these words a lone capital is a person's initial (`bà H. Sau đó`), not `H.` for huyện.
 _PERSON_WORDS = frozenset("ông bà anh chị em cô chú bác cháu bé cụ mr mrs ms miss".split())
 
@@ -149,6 +151,8 @@ def _split_line(line: str) -> Iterator[str]:
     for match in _CANDIDATE.finditer(line):
         end = match.end()
         if _ends_plainly(line, match.start(), end) or _ends_sentence(line, match):
+            if _is_list_number(line, start, match):
+                continue
             sentence = line[start:end].strip()
             if sentence:
                 yield sentence
@@ -156,6 +160,18 @@ def _split_line(line: str) -> Iterator[str]:
     tail = line[start:].strip()
     if tail:
         yield tail
+
+
+def _is_list_number(line: str, start: int, match: re.Match[str]) -> bool:
+    """`1.`, `12.` or `IV.` alone at the start of a sentence, or `1.` right after a colon (`gồm: 1.`):
+    the number of a list item, whose text follows it."""
+    dot = match.start()
+    if match.group() != "." or line[dot - 1 : dot] not in _LIST_NUMBER_ENDS:
+        return False  # the common case, decided cheaply: no number before the period
+    head = line[start:dot].strip()
+    if head.isascii() and (head.isdigit() and len(head) <= 2 or 0 < len(head) <= 4 and set(head) <= _ROMAN):
+        return True
+    return head[-1:] in ("1", "I") and head[-2:-1] == " " and head[:-2].rstrip().endswith(":")
 
 
 def _ends_plainly(line: str, start: int, end: int) -> bool:

@@ -107,6 +107,27 @@ from news.sentences import body_lines, is_boilerplate, iter_line_sentences, spli
             id="missing-space",
         ),
         pytest.param("Ông nói xong. rồi đi.", ["Ông nói xong. rồi đi."], id="never-before-lowercase"),
+        pytest.param(
+            "1. Rà soát hồ sơ đất đai.\n2. Báo cáo trước tháng 6.",
+            ["1. Rà soát hồ sơ đất đai.", "2. Báo cáo trước tháng 6."],
+            id="numbered-list-lines",
+        ),
+        pytest.param(
+            "Hội nghị bàn hai việc: 1. Sửa đường. 2. Xây chợ.",
+            ["Hội nghị bàn hai việc: 1. Sửa đường.", "2. Xây chợ."],
+            id="numbered-list-after-colon",
+        ),
+        pytest.param(
+            "II. Nhiệm vụ năm tới. Tỉnh chọn ba việc.",
+            ["II. Nhiệm vụ năm tới.", "Tỉnh chọn ba việc."],
+            id="roman-list-number",
+        ),
+        pytest.param(
+            "Tỷ số là 2:1. Đội nhà thắng.", ["Tỷ số là 2:1.", "Đội nhà thắng."], id="number-after-colon-ends"
+        ),
+        pytest.param(
+            "Tổ đứng thứ 3. Tổ bạn thứ 4.", ["Tổ đứng thứ 3.", "Tổ bạn thứ 4."], id="number-ends-sentence"
+        ),
         pytest.param("", [], id="empty"),
         pytest.param("Không có dấu chấm", ["Không có dấu chấm"], id="no-terminator"),
     ],
