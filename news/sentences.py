@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from itertools import islice
 
 # Abbreviations that stand before a name or a number and so never end a sentence (compared lowercased,
 # one dot-separated part at a time, so chains such as `PGS.TS.` or `ThS.BS.` are covered too).
@@ -60,6 +61,14 @@ _BOILERPLATE_LINE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _BOILERPLATE_MAX_CHARS = 160
+# A photo caption ends with its credit: `… (Ảnh: TTXVN)`, `… - Ảnh: Hoài Nam`, `… (ảnh minh họa)`.
+# Matched on the lowercased end of the line. A story's sentence may point at the photo (`bà B (ảnh)`,
+# `(ảnh trên)`), and `(ảnh hưởng …)` is "influence": those are no credit.
+_CAPTION_CREDIT = re.compile(
+    r"(?:\(\s*(?:ảnh|photo)(?!\s+(?:hưởng|trên|dưới|bên|trái|phải|giữa)\b)(?:\s*:|\s)[^()]{1,60}\)"
+    r"|[-–—|]\s*(?:ảnh|photo)\s*:[^.!?()]{1,60})\s*\.?$"
+)
+_CAPTION_TAIL_CHARS = 80
 # A line that is only a time stamp (`Thứ Hai, 3/6/2024 - 07:15`, `07:15 03/06/2024 GMT+7`): its words
 # are weekdays, `ngày`, dates, times, AM/PM and the zone, and it holds a date with a year.
 _STAMP_MAX_CHARS = 60
@@ -90,8 +99,11 @@ def iter_line_sentences(lines: Iterable[str]) -> Iterator[str]:
 
 
 def body_lines(text: str) -> list[str]:
-    """The non-empty lines of an article, without page boilerplate (date, read count, source, author)."""
+    """The non-empty lines of an article, without page boilerplate (date, read count, source, author)
+    and photo captions (unless nothing else is left)."""
     lines = [line for line in _lines(text) if not is_boilerplate(line)]
+    if len(lines) > 1:
+        lines = [line for line in lines if not _is_caption_line(line)] or lines
     if len(lines) > 1 and _looks_like_trailing_credit(lines[-1]):
         lines.pop()
     return lines
@@ -115,6 +127,18 @@ def is_boilerplate(line: str) -> bool:
         and (":" in line or line[:1] == "(")
         and _BOILERPLATE_LINE.match(line) is not None
     )
+
+
+def is_caption(text: str) -> bool:
+    """A line or sentence that ends with a photo credit (`… (Ảnh: TTXVN)`, `… - Ảnh: Hoài Nam`)."""
+    tail = text[-_CAPTION_TAIL_CHARS:].rstrip().lower()
+    return ("ảnh" in tail or "photo" in tail) and _CAPTION_CREDIT.search(tail) is not None
+
+
+def _is_caption_line(line: str) -> bool:
+    """A caption alone on its line: a credit after at most one sentence (a longer line is a paragraph
+    with a caption run into it, and keeps its sentences)."""
+    return is_caption(line) and len(list(islice(_split_line(line), 3))) <= 2
 
 
 def _is_time_stamp(line: str) -> bool:

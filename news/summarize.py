@@ -15,7 +15,7 @@ from itertools import islice
 from typing import NamedTuple
 
 from news.language import detect_language
-from news.sentences import body_lines, is_boilerplate, iter_line_sentences
+from news.sentences import body_lines, is_boilerplate, is_caption, iter_line_sentences
 
 DEFAULT_WORDS = 50
 LANGUAGES = ("vi", "en")
@@ -143,6 +143,9 @@ def _candidates(lines: list[str], title: str, lang: str, weights: Weights) -> tu
     """The first `weights.candidates` sentences with words, less those that repeat the title (they keep
     their index: the lead prior counts them), and the number of content words of the title."""
     texts = [s for s in islice(iter_line_sentences(lines), weights.candidates) if not is_boilerplate(s)]
+    # A caption run into a paragraph (`… - Ảnh: TTXVN` as its last sentence) is no candidate either,
+    # unless it is all there is.
+    texts = [s for s in texts if not is_caption(s)] or texts
     joined = "\n".join(texts)  # no text holds a line break: they are parts of lines
     single_spaced = _single_spaced(texts, joined)
     # The title is single-spaced already. When the texts are too, their words may be split as bytes.

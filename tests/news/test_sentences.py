@@ -7,7 +7,7 @@ from itertools import islice
 
 import pytest
 
-from news.sentences import body_lines, is_boilerplate, iter_line_sentences, split_sentences
+from news.sentences import body_lines, is_boilerplate, is_caption, iter_line_sentences, split_sentences
 
 
 @pytest.mark.parametrize(
@@ -180,6 +180,51 @@ def test_boilerplate_lines(line: str) -> None:
 )
 def test_story_lines_are_not_boilerplate(line: str) -> None:
     assert not is_boilerplate(line)
+
+
+@pytest.mark.parametrize(
+    ("text", "caption"),
+    [
+        ("Đại biểu tham quan gian hàng nông sản. (Ảnh: Hữu Phước)", True),
+        ("Đại biểu tham quan gian hàng nông sản - Ảnh: Hữu Phước", True),
+        ("Đại biểu tham quan gian hàng nông sản (ảnh Hữu Phước)", True),
+        ("Nông dân thu hoạch lúa (Ảnh minh họa)", True),
+        ("(Ảnh: TTXVN)", True),
+        ("Bão làm sập 12 nhà (ảnh hưởng nặng nhất là xã Bình An).", False),
+        ("Chủ tịch tỉnh tặng quà gia đình bà Lê Thị Hoa (ảnh).", False),
+        ("Chủ tịch tỉnh tặng quà gia đình bà Lê Thị Hoa (ảnh trên).", False),
+        ("Triển lãm ảnh: Biển đảo quê hương.", False),
+    ],
+)
+def test_photo_captions(text: str, caption: bool) -> None:
+    assert is_caption(text) is caption
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Đại biểu tham quan gian hàng. (Ảnh: Hữu Phước)\nHội chợ mở cửa đến hết tuần.",
+            ["Hội chợ mở cửa đến hết tuần."],
+            id="caption-line-dropped",
+        ),
+        pytest.param(
+            "Đại biểu tham quan gian hàng. (Ảnh: Hữu Phước)",
+            ["Đại biểu tham quan gian hàng. (Ảnh: Hữu Phước)"],
+            id="caption-alone-kept",
+        ),
+        pytest.param(
+            "Hội chợ mở cửa đến hết tuần. Có 200 gian hàng. Khách đông - Ảnh: Hữu Phước\nVé vào cửa miễn phí.",
+            [
+                "Hội chợ mở cửa đến hết tuần. Có 200 gian hàng. Khách đông - Ảnh: Hữu Phước",
+                "Vé vào cửa miễn phí.",
+            ],
+            id="paragraph-ending-with-a-credit-kept",
+        ),
+    ],
+)
+def test_body_lines_drop_caption_lines(text: str, expected: list[str]) -> None:
+    assert body_lines(text) == expected
 
 
 @pytest.fixture

@@ -128,6 +128,33 @@ def test_a_time_stamp_line_does_not_open_the_summary(stamp: str) -> None:
     assert summary.startswith("Sáng 12/4, UBND huyện Kiên Lương")
 
 
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Lãnh đạo huyện cắt băng khánh thành nhà máy nước sạch Kiên Lương. (Ảnh: Hoài Nam)",
+        "Lãnh đạo huyện cắt băng khánh thành nhà máy nước sạch Kiên Lương - Ảnh: Hoài Nam",
+    ],
+)
+def test_a_photo_caption_does_not_open_the_summary(caption: str) -> None:
+    summary = summarize(f"{caption}\n{VI_BODY}", VI_TITLE, words=50)
+    assert summary.startswith("Sáng 12/4, UBND huyện Kiên Lương")
+
+
+def test_a_caption_run_into_the_text_is_not_summarized() -> None:
+    caption = "Bà Lê Thị Hoa ở xã Bình An mừng rỡ mở vòi nước sạch trước cửa nhà - Ảnh: Hoài Nam."
+    summary = summarize(f"{caption} {VI_BODY}", words=50, lang="vi")
+    assert summary.startswith("Sáng 12/4, UBND huyện Kiên Lương")
+    assert "Ảnh" not in summary
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["Lãnh đạo huyện thăm nhà máy nước sạch - Ảnh: Hoài Nam", "Lãnh đạo huyện thăm nhà máy. (Ảnh: Hoài Nam)"],
+)
+def test_a_caption_alone_is_still_summarized(body: str) -> None:
+    assert summarize(body, words=50, lang="vi").startswith("Lãnh đạo huyện thăm nhà máy")
+
+
 def test_english_quotation_is_not_preferred_over_a_fact() -> None:
     body = (
         "The city council approved a new bridge over the Red River on Monday. "
