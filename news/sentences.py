@@ -28,6 +28,8 @@ _MAYBE_FINAL_PARTS = frozenset(
     "etc inc ltd co corp jr sr no nos fig vol approx dept est jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 _MAYBE_FINAL_TOKENS = frozenset("v.v a.m p.m".split())
+# Lowercase after a number these are units, not places: `8 giờ 30 p.` (phút, minutes), `lúc 8 h.` (giờ).
+_UNITS_AFTER_NUMBERS = frozenset("p h".split())
 
 # A run of terminators and the closing quotes/brackets after it. One character class first and no
 # groups: this keeps the scan fast on Vietnamese text (Python's re is slow on non-ASCII strings).
@@ -293,6 +295,8 @@ def _token_kind(line: str, dot: int) -> int:
     lowered = token.lower()
     parts = lowered.split(".")
     if len(token) == 1 and token.isupper() and _word_before(line, dot) in _PERSON_WORDS:
+        return _MAYBE_FINAL
+    if token in _UNITS_AFTER_NUMBERS and _word_before(line, dot).isdigit():
         return _MAYBE_FINAL
     if lowered in _NEVER_FINAL_TOKENS or all(part in _NEVER_FINAL_PARTS for part in parts):
         return _NEVER_FINAL

@@ -128,6 +128,18 @@ from news.sentences import body_lines, is_boilerplate, is_caption, iter_line_sen
         pytest.param(
             "Tổ đứng thứ 3. Tổ bạn thứ 4.", ["Tổ đứng thứ 3.", "Tổ bạn thứ 4."], id="number-ends-sentence"
         ),
+        pytest.param(
+            "Họp lúc 8 giờ 30 p. Sau đó nghỉ.",
+            ["Họp lúc 8 giờ 30 p.", "Sau đó nghỉ."],
+            id="p-for-minutes-ends",
+        ),
+        pytest.param(
+            "Xe đến lúc 7 h. Khách lên xe.", ["Xe đến lúc 7 h.", "Khách lên xe."], id="h-for-hours-ends"
+        ),
+        pytest.param(
+            "Nghỉ 15 p. 10 p sau họp tiếp.", ["Nghỉ 15 p. 10 p sau họp tiếp."], id="p-for-minutes-then-digit"
+        ),
+        pytest.param("Nhà ở khu 5 P. Tân Định.", ["Nhà ở khu 5 P. Tân Định."], id="P-after-number-is-a-ward"),
         pytest.param("", [], id="empty"),
         pytest.param("Không có dấu chấm", ["Không có dấu chấm"], id="no-terminator"),
     ],
