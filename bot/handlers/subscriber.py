@@ -19,7 +19,7 @@ from bot.handlers.context import (
     services,
     shown,
 )
-from bot.handlers.settings_view import next_digest_line, zone_label
+from bot.handlers.settings_view import mode_label, next_digest_line, zone_label
 from bot.handlers.sources_view import AREA, button_text, resolve_source, sources_view
 from news.i18n import N_, plural_translator, translator
 from news.telegram_html import escape_html
@@ -68,14 +68,19 @@ async def start(update: Update, context: Context) -> None:
         lang = language_for(update, subscriber)
         upcoming = next_digest_line(subscriber, svc.config, lang) if followed else None
         every = subscriber.all_sources
+        mode = subscriber.mode
     _ = translator(lang)
     ngettext = plural_translator(lang)
     title = _("Welcome to Bản tin!")
-    about = ngettext(
-        "I gather news from {count} source and send you a digest at {times} ({timezone}).",
-        "I gather news from {count} sources and send you a digest at {times} ({timezone}).",
-        total,
-    ).format(count=total, times=times, timezone=escape_html(zone_label(zone)))
+    if mode in ("digest", "both"):
+        about = ngettext(
+            "I gather news from {count} source and send you a digest at {times} ({timezone}).",
+            "I gather news from {count} sources and send you a digest at {times} ({timezone}).",
+            total,
+        ).format(count=total, times=times, timezone=escape_html(zone_label(zone)))
+    else:  # no digest: "a digest at 07:00" would promise what this chat turned off
+        about = ngettext("I gather news from {count} source.", "I gather news from {count} sources.", total)
+        about = about.format(count=total) + "\n" + _("What you get: {mode}").format(mode=mode_label(mode, _))
     if every:
         status = _("You follow all sources.")
     elif followed:

@@ -61,6 +61,25 @@ async def test_start_welcomes_in_the_users_language_and_registers_the_chat(
 
 
 @pytest.mark.parametrize(
+    ("language_code", "mode", "about"),
+    [
+        ("vi", "instant", ["Tôi tổng hợp tin từ 3 nguồn.", "Cách nhận tin: từng tin mới ngay khi có"]),
+        ("vi", "off", ["Tôi tổng hợp tin từ 3 nguồn.", "Cách nhận tin: tắt: không gửi gì"]),
+        ("en", "instant", ["I gather news from 3 sources.", "What you get: each new story right away"]),
+        ("en", "off", ["I gather news from 3 sources.", "What you get: off: nothing is sent"]),
+    ],
+)
+async def test_start_promises_no_digest_to_a_chat_that_gets_none(
+    chat: ChatSession, language_code, mode, about
+) -> None:
+    await chat.reply_to(f"/settings mode {mode}", language_code=language_code)
+
+    reply = await chat.reply_to("/start", language_code=language_code)
+
+    assert reply["visible_text"].splitlines()[1:3] == about
+
+
+@pytest.mark.parametrize(
     ("language_code", "notice"),
     [
         ("vi", "Bạn đã theo dõi tất cả nguồn tin, kể cả các nguồn thêm sau này."),
