@@ -187,6 +187,7 @@ class DigestResult:
     story_count: int
     more: int
     digest_id: int | None  # None: previewed, or nothing to send
+    unmatched: int = 0  # new stories the subscriber's keywords left out
 
 
 async def compose_digest_for(
@@ -212,7 +213,7 @@ async def compose_digest_for(
             max_stories=max_stories_of(subscriber, config),
         )
         parts = render_scheduled(subscriber, config, content, now) if content.total else []
-        result = DigestResult(parts, len(content.stories), content.more, None)
+        result = DigestResult(parts, len(content.stories), content.more, None, content.unmatched)
         if record and parts:
             result.digest_id = await record_digest(
                 session,

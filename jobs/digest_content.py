@@ -67,6 +67,7 @@ class DigestContent:
     stories: list[StoryView]  # newest first, at most max_stories
     more: int  # matching stories left out ("and K more")
     cursor_to: int
+    unmatched: int = 0  # new stories the keywords left out
 
     @property
     def total(self) -> int:
@@ -84,17 +85,22 @@ def new_stories(
 ) -> DigestContent:
     """The stories new since `cursor` among `source_ids` (None: all sources), one entry per story."""
     chosen: list[StoryView] = []
+    unmatched = 0
     for story_id, sightings in window.sightings.items():
         mine = [(ss, src) for ss, src in sightings if source_ids is None or src in source_ids]
         if not mine or mine[0][0] <= cursor:
             continue  # not from their sources, or they had it already
         story = window.stories.get(story_id)
-        if story is None or not keywords.passes(keys(story_id)):
+        if story is None:
+            continue
+        if not keywords.passes(keys(story_id)):
+            unmatched += 1
             continue
         names = list(dict.fromkeys(window.source_names.get(src, "") for _, src in mine))
         chosen.append(StoryView(story.title, story.url, names, story.published_at, story.summary, story.id))
     chosen.sort(key=lambda view: (view.published, view.story_id or 0), reverse=True)
-    return DigestContent(chosen[:max_stories], max(0, len(chosen) - max_stories), window.up_to)
+    more = max(0, len(chosen) - max_stories)
+    return DigestContent(chosen[:max_stories], more, window.up_to, unmatched)
 
 
 def language_of(subscriber: Subscriber) -> str:

@@ -22,7 +22,7 @@ from bot.handlers.context import (
 )
 from bot.handlers.sources_view import resolve_source
 from jobs.digest import compose_digest_for
-from news.i18n import N_, translator
+from news.i18n import N_, plural_translator, translator
 from news.telegram_html import escape_html
 from storage.models import Source
 from storage.sources import get_source_by_id
@@ -113,6 +113,17 @@ async def digest_command(update: Update, context: Context) -> None:
         await send(update, context, _("You follow no source yet. Choose some with /sources."))
         return
     result = await compose_digest_for(svc.db, svc.config, subscriber_id, svc.clock())
+    if not result.parts and result.unmatched:  # "nothing new" would hide the news the keywords left out
+        ngettext = plural_translator(lang)
+        text = ngettext(
+            "There is {count} new story since your last digest, but it does not match your keywords "
+            "(/settings).",
+            "There are {count} new stories since your last digest, but none matches your keywords "
+            "(/settings).",
+            result.unmatched,
+        )
+        await send(update, context, text.format(count=result.unmatched))
+        return
     if not result.parts:
         await send(update, context, _("Nothing new since your last digest."))
         return

@@ -303,6 +303,29 @@ async def test_digest_now_sends_the_new_stories_then_nothing_new(news, chat):
 
 @pytest.mark.parametrize(
     ("language", "expected"),
+    [
+        (
+            "vi",
+            "Có 7 tin mới kể từ bản tin trước của bạn, nhưng không tin nào khớp với từ khóa của bạn "
+            "(/settings).",
+        ),
+        ("en", "There are 7 new stories since your last digest, but none matches your keywords (/settings)."),
+    ],
+)
+async def test_digest_says_when_the_keywords_leave_out_every_new_story(news, chat, language, expected):
+    await chat.reply_to("/subscribe all")
+    await chat.reply_to("/settings include bão lũ")
+
+    reply = await chat.reply_to("/digest", language_code=language)
+    assert reply["visible_text"] == expected
+
+    await chat.reply_to("/settings include off")  # the stories are still new: nothing was sent
+    [digest] = await chat.send("/digest")
+    assert set(titles_in(digest["visible_text"])) == set(TITLES)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
     [("vi", "Bạn chưa theo dõi nguồn nào"), ("en", "You follow no source yet. Choose some with /sources.")],
 )
 async def test_digest_without_sources_says_how_to_choose(news, chat, language, expected):
