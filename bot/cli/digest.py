@@ -47,6 +47,10 @@ async def _pick_subscriber(session, chat_id: int | None, admins: list[int]) -> S
     return (await session.execute(query)).scalar()
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def run(args) -> int:
     if not args.preview:
         print("bantin: digests are sent by `bantin run`; use --preview to see the next one", file=sys.stderr)
@@ -77,9 +81,9 @@ def run(args) -> int:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return 0
     print(
-        f"next digest for chat {subscriber.chat_id}: {result.story_count} stories"
+        f"next digest for chat {subscriber.chat_id}: {_count(result.story_count, 'story', 'stories')}"
         + (f" (+{result.more} more)" if result.more else "")
-        + f", {len(parts)} message(s)"
+        + f", {_count(len(parts), 'message', 'messages')}"
     )
     for number, part in enumerate(parts, 1):
         print(f"\n--- message {number}/{len(parts)} ---\n{part}")

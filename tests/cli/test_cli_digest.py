@@ -52,7 +52,7 @@ def test_preview_prints_the_next_digest_and_changes_nothing(world, capsys):
     config, url, sid = world
     assert main(["--config", config, "digest", "--preview", "--chat", "777"]) == 0
     out = capsys.readouterr().out
-    assert "next digest for chat 777: 1 stories" in out
+    assert "next digest for chat 777: 1 story, 1 message\n" in out
     assert "Hà Nội mưa lớn" in out and "Nhiều tuyến phố ngập sâu." in out and "<b>" not in out
     assert asyncio.run(_state(url, sid)) == (0, 0, 0)
 
