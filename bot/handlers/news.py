@@ -18,9 +18,8 @@ from bot.handlers.context import (
     refuse_non_admin,
     send,
     services,
-    shown,
 )
-from bot.handlers.sources_view import resolve_source
+from bot.handlers.sources_view import matching_sources, no_such_source
 from jobs.digest import compose_digest_for
 from news.i18n import N_, plural_translator, translator
 from news.telegram_html import escape_html
@@ -67,13 +66,12 @@ async def latest_command(update: Update, context: Context) -> None:
     async with services(context).db.session() as session:
         source: Source | None = None
         if source_query:
-            source = await resolve_source(session, source_query, enabled_only=False)
-            if source is None:
-                missing = _("There is no source “{query}”. The list: /sources").format(
-                    query=shown(source_query)
-                )
+            matches = await matching_sources(session, source_query, enabled_only=False)
+            if len(matches) != 1:
+                missing = no_such_source(source_query, matches, lang)
                 await send(update, context, f"{missing}\n{_latest_usage(lang)}")
                 return
+            source = matches[0]
         source_id = source.id if source else None
         page = await pages.latest_page(session, size=size, source_id=source_id)
     text = pages.latest_text(page, zone, lang)

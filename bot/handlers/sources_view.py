@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.handlers.callbacks import pack
+from bot.handlers.context import shown
 from news.i18n import translator
 from news.telegram_html import escape_html
 from news.tones import search_key
@@ -17,6 +18,7 @@ AREA = "s"
 PAGE_SIZE = 8
 BUTTON_TEXT_CHARS = 48
 FOLLOWED, NOT_FOLLOWED = "✅", "➕"
+AMBIGUOUS_SHOWN = 5
 
 
 def button_text(text: str) -> str:
@@ -72,23 +74,38 @@ async def sources_view(
     return "\n".join([header, "", *lines, "", hint]), InlineKeyboardMarkup(rows)
 
 
-async def resolve_source(session: AsyncSession, query: str, *, enabled_only: bool = True) -> Source | None:
-    """The source a user means: its number, exact name, a unique prefix, or the same with the
-    diacritics left out (`bao song xanh`)."""
+async def matching_sources(session: AsyncSession, query: str, *, enabled_only: bool = True) -> list[Source]:
+    """The sources a user may mean: its number, exact name, a unique prefix, or the same with the
+    diacritics left out (`bao song xanh`). One source, several (ambiguous), or none."""
     source = await find_source(session, query) if query else None
     if source is not None and (source.enabled or not enabled_only):
-        return source
+        return [source]
     key = search_key(query)
     if not key:
-        return None
+        return []
     candidates = await list_sources(session, enabled_only=enabled_only)
     for matches in (
         [s for s in candidates if search_key(s.name) == key],
         [s for s in candidates if search_key(s.name).startswith(key)],
         [s for s in candidates if key in search_key(s.name)],
     ):
-        if len(matches) == 1:
-            return matches[0]
         if matches:
-            return None  # ambiguous: better to ask than to guess
-    return None
+            return matches
+    return []
+
+
+async def resolve_source(session: AsyncSession, query: str, *, enabled_only: bool = True) -> Source | None:
+    """The one source a user means, or None when none or several match (better to ask than to guess)."""
+    matches = await matching_sources(session, query, enabled_only=enabled_only)
+    return matches[0] if len(matches) == 1 else None
+
+
+def no_such_source(query: str, matches: list[Source], lang: str) -> str:
+    """Why `query` named no source: several match it (listed with their numbers), or none does."""
+    _ = translator(lang)
+    if len(matches) > 1:
+        names = ", ".join(f"{escape_html(s.name)} ({s.id})" for s in matches[:AMBIGUOUS_SHOWN])
+        names += ", …" if len(matches) > AMBIGUOUS_SHOWN else ""
+        text = _("“{query}” could be more than one source: {names}. Type more of the name, or its number.")
+        return text.format(query=shown(query), names=names)
+    return _("There is no source “{query}”. The list: /sources").format(query=shown(query))

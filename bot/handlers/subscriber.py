@@ -17,10 +17,9 @@ from bot.handlers.context import (
     refuse_non_admin,
     send,
     services,
-    shown,
 )
 from bot.handlers.settings_view import mode_label, next_digest_line, zone_label
-from bot.handlers.sources_view import AREA, button_text, resolve_source, sources_view
+from bot.handlers.sources_view import AREA, button_text, matching_sources, no_such_source, sources_view
 from news.i18n import N_, plural_translator, translator
 from news.telegram_html import escape_html
 from news.tones import search_key
@@ -171,9 +170,10 @@ async def _change_subscription(update: Update, context: Context, *, follow: bool
                 await unsubscribe_all(session, subscriber, now)
                 reply = _("You no longer follow any source. Choose again with /sources.")
         else:
-            source = await resolve_source(session, query, enabled_only=follow)
+            matches = await matching_sources(session, query, enabled_only=follow)
+            source = matches[0] if len(matches) == 1 else None
             if source is None:
-                reply = _("There is no source “{query}”. The list: /sources").format(query=shown(query))
+                reply = no_such_source(query, matches, lang)
             elif follow:
                 followed_now = await subscribe(session, subscriber, source.id, now)
                 reactivate(subscriber, svc.config.schedule, now)

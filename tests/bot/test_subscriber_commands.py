@@ -161,7 +161,6 @@ async def test_sources_in_english(chat: ChatSession) -> None:
         ("/subscribe Báo Sông Xanh", "Bạn đã theo dõi Báo Sông Xanh."),
         ("/subscribe bao song xanh", "Bạn đã theo dõi Báo Sông Xanh."),  # diacritics optional
         ("/subscribe green", "Bạn đã theo dõi Green River Times."),  # a unique prefix
-        ("/subscribe sông xanh", "Không có nguồn tin “sông xanh”. Xem danh sách: /sources"),  # two match: ask
         ("/subscribe Báo Nào Đó", "Không có nguồn tin “Báo Nào Đó”. Xem danh sách: /sources"),
         ("/subscribe", "Cách dùng: /subscribe SỐ hoặc TÊN nguồn tin, hoặc /subscribe all"),
         ("/unsubscribe", "Cách dùng: /unsubscribe SỐ hoặc TÊN nguồn tin, hoặc /unsubscribe all"),
@@ -172,6 +171,44 @@ async def test_subscribe_and_unsubscribe_by_name(chat: ChatSession, command: str
     reply = await chat.reply_to(command)
 
     assert reply["visible_text"].splitlines()[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("command", "language_code", "expected"),
+    [
+        (
+            "/subscribe sông xanh",
+            "vi",
+            "“sông xanh” có thể là nhiều nguồn tin: Báo Sông Xanh ({bao}), Cổng TTĐT tỉnh Sông Xanh ({cong}). "
+            "Hãy gõ thêm tên, hoặc gõ số của nguồn.",
+        ),
+        (
+            "/unsubscribe song xanh",
+            "en",
+            "“song xanh” could be more than one source: Báo Sông Xanh ({bao}), Cổng TTĐT tỉnh Sông Xanh "
+            "({cong}). Type more of the name, or its number.",
+        ),
+        (
+            "/latest 3 song xanh",
+            "en",
+            "“song xanh” could be more than one source: Báo Sông Xanh ({bao}), Cổng TTĐT tỉnh Sông Xanh "
+            "({cong}). Type more of the name, or its number.",
+        ),
+    ],
+)
+async def test_a_name_two_sources_share_is_asked_about_not_denied(
+    bot: BotUnderTest, chat: ChatSession, command: str, language_code: str, expected: str
+) -> None:
+    await chat.reply_to("/subscribe all")
+    ids = {
+        "bao": await source_id(bot, "Báo Sông Xanh"),
+        "cong": await source_id(bot, "Cổng TTĐT tỉnh Sông Xanh"),
+    }
+
+    reply = await chat.reply_to(command, language_code=language_code)
+
+    assert reply["visible_text"].splitlines()[0] == expected.format(**ids)
+    assert (await bot.subscriber(USER)).all_sources is True  # nothing changed
 
 
 async def test_subscribe_by_number_then_unsubscribe(bot: BotUnderTest, chat: ChatSession) -> None:
