@@ -170,9 +170,11 @@ async def removefeed(update: Update, context: Context, lang: str) -> None:
 
 @admin_only
 async def feeds(update: Update, context: Context, lang: str) -> None:
+    subscriber = await find_subscriber(context, update.effective_chat.id)
+    zone = (subscriber.timezone if subscriber else None) or _zone(context)  # times as the admin reads them
     async with services(context).db.session() as session:
         sources = await list_sources(session)
-    await _send_all(update, context, views.feeds_messages(sources, _zone(context), lang))
+    await _send_all(update, context, views.feeds_messages(sources, zone, lang))
 
 
 # ---- health and messages ---------------------------------------------------------------------------

@@ -251,6 +251,23 @@ async def test_pollnow_polls_and_feeds_shows_health(bot, admin, feeds):
     assert "⚠️ Tin cũ · rss · 0 items\n   last success never · 1× error 10 Mar 08:00: HTTP 500" in health
 
 
+@pytest.mark.parametrize(
+    ("language", "zone", "expected"),
+    [
+        ("en", "Europe/Berlin", "last success 10 Mar 02:00"),  # 01:00 UTC is 02:00 in Berlin in March
+        ("vi", "Asia/Tokyo", "lấy được lần cuối 10/03 10:00"),
+    ],
+)
+async def test_feeds_shows_times_in_the_admins_time_zone(bot, admin, feeds, language, zone, expected):
+    await admin.reply_to(f"/addfeed {feeds.url('/rss.xml')}")
+    await admin.reply_to("/pollnow")
+    await admin.reply_to(f"/settings tz {zone}")
+
+    health = (await admin.reply_to("/feeds", language_code=language))["visible_text"]
+
+    assert expected in health, health
+
+
 async def test_stats_counts_subscribers_items_and_outbox(bot, admin, chat, feeds):
     await chat.reply_to("/start")
     await admin.reply_to(f"/addfeed {feeds.url('/rss.xml')}")
