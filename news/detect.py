@@ -22,6 +22,12 @@ _PROLOG = re.compile(
 _ROOT = re.compile(rb"\s*<(?:[\w.-]+:)?([\w.-]+)")
 _FEED_ROOTS = {b"rss", b"feed", b"rdf", b"channel"}
 _JSON_FEED_VERSION = re.compile(rb'"version"\s*:\s*"https?://jsonfeed\.org/version/')
+# An XML declaration and a feed root after something else: a server's warning printed before the feed
+# (`<br /><b>Warning</b>: … on line 12<br /><?xml …?><rss …>`), which feedparser still reads.
+_FEED_AFTER_JUNK = re.compile(
+    rb"<\?xml\s[^>]*\?>(?:\s*(?:<\?.*?\?>|<!--.*?-->))*\s*<(?:[\w.-]+:)?(?:rss|feed|rdf|channel)\b",
+    re.DOTALL | re.IGNORECASE,
+)
 
 
 def detect_kind(body: bytes, content_type: str | None) -> str:
@@ -31,7 +37,7 @@ def detect_kind(body: bytes, content_type: str | None) -> str:
         return "rss" if _JSON_FEED_VERSION.search(head) else "html"
     root = _root_element(head)
     if root is not None:
-        return "rss" if root in _FEED_ROOTS else "html"
+        return "rss" if root in _FEED_ROOTS or _FEED_AFTER_JUNK.search(head) else "html"
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     return "rss" if media_type in _FEED_CONTENT_TYPES else "html"
 

@@ -37,6 +37,15 @@ from news.detect import detect_kind
             "html",
         ),
         ('<?xml version="1.0"?><rss version="2.0"></rss>'.encode("utf-16"), None, "rss"),
+        # a server's warning printed before the feed: feedparser still reads the feed after it
+        (
+            b"<br />\n<b>Warning</b>:  Undefined variable $x in <b>/var/www/rss.php</b> on line <b>12</b><br />\n"
+            b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel/></rss>',
+            "text/xml",
+            "rss",
+        ),
+        # a page quoting a feed in its text is still a page
+        (b'<html><body><pre>&lt;?xml version="1.0"?&gt;&lt;rss&gt;</pre></body></html>', "text/html", "html"),
         # nothing to sniff: the content type decides
         (b"", "application/rss+xml", "rss"),
         (b"", "application/atom+xml; charset=utf-8", "rss"),
