@@ -222,7 +222,7 @@ async def pollnow(update: Update, context: Context, lang: str) -> None:
     async with svc.db.transaction() as session:
         await schedule_now(session, svc.clock())
     outcomes = await svc.poll_now()
-    await _send_all(update, context, views.poll_messages([o.line() for o in outcomes or []], lang))
+    await _send_all(update, context, views.poll_messages(outcomes or [], lang))
 
 
 # ---- groups and channels ---------------------------------------------------------------------------

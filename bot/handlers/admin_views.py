@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from jobs.poll import PollOutcome
 from news.i18n import plural_translator, translator
 from news.render import format_story_time
 from news.telegram_html import escape_html, split_message
@@ -86,9 +87,28 @@ def stats_text(stats: BotStats, lang: str) -> str:
     return "\n".join(lines)
 
 
-def poll_messages(lines: Sequence[str], lang: str) -> list[str]:
+def poll_messages(outcomes: Sequence[PollOutcome], lang: str) -> list[str]:
     _ = translator(lang)
-    if not lines:
+    if not outcomes:
         return [_("No source was due: there is nothing to poll.")]
     header = "<b>" + _("Poll finished") + "</b>"
-    return split_message([header, *(escape_html(line) for line in lines)], separator="\n")
+    return split_message([header, *(escape_html(outcome_line(o, lang)) for o in outcomes)], separator="\n")
+
+
+def outcome_line(outcome: PollOutcome, lang: str) -> str:
+    """`PollOutcome.line()` (what `bantin poll` prints) in the chat's language; a fetch or parse
+    error's own text (`HTTP 500`) stays as it is."""
+    _ = translator(lang)
+    if outcome.status == "error":
+        text = _("{source}: error: {error}")
+    elif outcome.status == "not modified":
+        text = _("{source}: not modified")
+    else:
+        text = _("{source}: {new} new, {updated} updated, {duplicate} duplicate")
+    return text.format(
+        source=outcome.source,
+        error=outcome.error,
+        new=outcome.new,
+        updated=outcome.updated,
+        duplicate=outcome.duplicate,
+    )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from bot.handlers.admin_views import outcome_line
 from bot.standin import BotApiStandIn
+from jobs.poll import PollOutcome
 from news.config import Config, validate
 from storage.models import OutboxMessage, Source, Subscriber
 from tests.bot.conftest import ADMIN, USER
@@ -242,7 +244,7 @@ async def test_pollnow_polls_and_feeds_shows_health(bot, admin, feeds):
 
     lines = reply["visible_text"].splitlines()
     assert lines[0] == "Đã lấy tin xong"
-    assert sorted(lines[1:]) == ["Báo Đồng Lúa: 3 new, 0 updated, 0 duplicate", "Tin cũ: error: HTTP 500"]
+    assert sorted(lines[1:]) == ["Báo Đồng Lúa: 3 mới, 0 cập nhật, 0 trùng", "Tin cũ: lỗi: HTTP 500"]
     assert (await _source(bot, "Báo Đồng Lúa")).item_count == 3
 
     health = (await admin.reply_to("/feeds", language_code="en"))["visible_text"]
@@ -280,6 +282,31 @@ async def test_stats_counts_subscribers_items_and_outbox(bot, admin, chat, feeds
     assert "Sources: 1, 0 with errors" in stats
     assert "Items: 3, 3 today · stories: 3" in stats
     assert any(line.startswith("Outbox: ") for line in stats)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "vi", "en"),
+    [
+        (
+            PollOutcome("Tin tỉnh", "new", new=2, updated=1, duplicate=47),
+            "Tin tỉnh: 2 mới, 1 cập nhật, 47 trùng",
+            "Tin tỉnh: 2 new, 1 updated, 47 duplicate",
+        ),
+        (
+            PollOutcome("Tin tỉnh", "not modified"),
+            "Tin tỉnh: không có gì thay đổi",
+            "Tin tỉnh: not modified",
+        ),
+        (
+            PollOutcome("Tin tỉnh", "error", error="HTTP 503"),
+            "Tin tỉnh: lỗi: HTTP 503",
+            "Tin tỉnh: error: HTTP 503",
+        ),
+    ],
+)
+def test_poll_outcome_lines_are_in_the_chats_language(outcome: PollOutcome, vi: str, en: str) -> None:
+    assert (outcome_line(outcome, "vi"), outcome_line(outcome, "en")) == (vi, en)
+    assert outcome_line(outcome, "en") == outcome.line()  # what `bantin poll` prints
 
 
 @pytest.mark.parametrize(
