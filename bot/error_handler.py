@@ -75,10 +75,10 @@ async def _tell_admins(context: Context, svc: Services, place: str, error: BaseE
     svc.extras["last_error_notice"] = now
     _ = translator("vi")
     message = mask_secrets(str(error) if error else "", svc)[:NOTICE_DETAIL_CHARS]
-    header = _("Error while handling {place}").format(place=place)
-    text = (
-        f"⚠️ {escape_html(header)}\n<code>{escape_html(type(error).__name__)}: {escape_html(message)}</code>"
-    )
+    # The place and the error are the log's words (English): shown as code, not as a sentence.
+    header = _("The bot ran into an error")
+    detail = f"{place}\n{type(error).__name__}: {message}"
+    text = f"⚠️ {escape_html(header)}\n<code>{escape_html(detail)}</code>"
     for admin in admins:
         try:
             await context.bot.send_message(admin, text)
