@@ -16,12 +16,13 @@ from news.urls import absolute_url, canonical_url, same_site
 _NAVIGATION = re.compile(
     r"/(?:tags?|category|categories|chuyen-muc|danh-muc|chu-de|topic|author|tac-gia|search|tim-kiem|"
     r"login|log-in|signin|sign-in|dang-nhap|register|dang-ky|logout|dang-xuat|contact|lien-he|gioi-thieu|"
-    r"about|rss|feed|sitemap|so-do-site|page|trang|event|su-kien|print|printpage|in-bai|inbai)(?:/|$|\.|\?)",
+    r"about|rss|feed|sitemap|so-do-site|page|trang|event|su-kien|print|printpage|in-bai|inbai|"
+    r"searchresults?|ket-qua-tim-kiem)(?:/|$|\.|\?)",
     re.IGNORECASE,
 )
 # Search and pagination parameters, and the print version of a page (`?print=1`, `?mode=print`).
 _NAVIGATION_QUERY = re.compile(
-    r"(?:^|&)(?:(?:q|s|keyword|tukhoa|search|page|trang|print)=|\w+=print(?:&|$))", re.IGNORECASE
+    r"(?:^|&)(?:(?:q|s|k|keyword|keywords|tukhoa|search|page|trang|print)=|\w+=print(?:&|$))", re.IGNORECASE
 )
 _FILE_EXTENSION = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|pdf|docx?|xlsx?|pptx?|zip|rar|mp3|mp4|avi)$", re.I)
 _PAGE_EXTENSION = re.compile(r"\.(?:html?|aspx?|php|chn|vn|jsp)$", re.IGNORECASE)

@@ -116,6 +116,9 @@ def test_invalid_selector_is_a_value_error(listing_html):
             "Quy hoạch du lịch đến năm 2030 được công bố",
             True,
         ),
+        # a search result page (SharePoint portals: `SearchResult.aspx?k=…`) is no article
+        ("/Pages/SearchResult.aspx?k=kinh%20te&id=123", "Kết quả tìm kiếm cho từ khóa kinh tế", False),
+        ("/Pages/SearchResults.aspx?k=du%20lich", "Kết quả tìm kiếm cho từ khóa du lịch", False),
         ("/", "Về trang chủ của cổng thông tin điện tử", False),
     ],
 )
