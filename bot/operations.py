@@ -50,6 +50,7 @@ class Operations:
     dedup: UpdateDeduplicator | None = None
     _lease_taken: bool = False
     _watchdog: threading.Timer | None = None
+    _started: bool = False  # a refused start (lease held, schema) has nothing to say "stopped" about
 
     async def start(self, application: Application) -> None:
         svc = services_of(application)
@@ -73,6 +74,7 @@ class Operations:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, self.begin_stop, application, sig)
+        self._started = True
 
     def begin_stop(self, application: Application, sig: int) -> None:
         """A stop signal: stop taking updates and wind down; past the bound, exit anyway."""
@@ -98,7 +100,9 @@ class Operations:
             self._lease_taken = False
         if self._watchdog is not None:
             self._watchdog.cancel()
-        log.info("stopped")
+        if self._started:
+            log.info("stopped")
+            self._started = False
 
 
 def _force_exit(bound: float) -> None:

@@ -114,6 +114,7 @@ def test_second_instance_is_refused(service_config: Path, sqlite_url: str, tmp_p
         )
         assert second.returncode == 2
         assert "already running" in second.stderr
+        assert "stopped" not in second.stderr  # it never started
         assert first.poll() is None  # the first one is undisturbed
     finally:
         code, took = stop(first)
