@@ -73,13 +73,34 @@ def _begin_immediate(conn) -> None:
 INSERT_PAGE_ROWS = 100
 
 
+class DatabaseFileError(OSError):
+    """The SQLite file cannot be opened; the message names it (SQLite's own names nothing)."""
+
+
+def _check_sqlite_file(path: Path) -> None:
+    """Create the file's directory, and the file if it is missing (an empty file is a new SQLite
+    database), so that a path that cannot be is said with its name, not as SQLite's "unable to
+    open database file"."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = exc.strerror or exc
+        raise DatabaseFileError(
+            f"cannot create {path.parent}, the SQLite database's directory: {why}"
+        ) from exc
+    try:
+        path.open("ab").close()
+    except OSError as exc:
+        raise DatabaseFileError(f"cannot open the SQLite database {path}: {exc.strerror or exc}") from exc
+
+
 def create_engine(url: str, **kwargs) -> AsyncEngine:
     url = normalize_url(url)
     parsed = make_url(url)
     kwargs.setdefault("insertmanyvalues_page_size", INSERT_PAGE_ROWS)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _check_sqlite_file(Path(parsed.database))
         kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)

@@ -303,3 +303,27 @@ def test_0005_story_sources_take_the_story_published_time(empty_db_url):
     schema.downgrade(empty_db_url, "0004")
     schema.upgrade(empty_db_url)
     assert _link_times_in(empty_db_url) == {link: published[link[1]] for link in links}
+
+
+@pytest.mark.parametrize(
+    ("blocker", "says"),
+    [
+        ("the file is a directory", "cannot open the SQLite database {path}: Is a directory"),
+        (
+            "the directory is a file",
+            "cannot create {path.parent}, the SQLite database's directory: File exists",
+        ),
+    ],
+)
+def test_a_sqlite_path_that_cannot_be_opened_is_named(tmp_path, blocker: str, says: str):
+    if blocker == "the file is a directory":
+        path = tmp_path / "bantin.db"
+        path.mkdir()
+    else:
+        (tmp_path / "data").write_text("not a directory")
+        path = tmp_path / "data" / "bantin.db"
+
+    done = _bantin_db("upgrade", f"sqlite+aiosqlite:///{path}")
+
+    assert done.returncode == 1
+    assert done.stderr.strip() == "bantin: error: DatabaseFileError: " + says.format(path=path)
