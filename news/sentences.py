@@ -16,8 +16,10 @@ from itertools import islice
 # Abbreviations that stand before a name or a number and so never end a sentence (compared lowercased,
 # one dot-separated part at a time, so chains such as `PGS.TS.` or `ThS.BS.` are covered too).
 _NEVER_FINAL_PARTS = frozenset(
-    # Vietnamese: places (thành phố, quận, phường, thị xã, thị trấn, huyện, xã), page, titles and degrees.
+    # Vietnamese: places (thành phố, quận, phường, thị xã, thị trấn, huyện, xã), page, titles and degrees;
+    # honours (nghệ sĩ, nhà giáo, thầy thuốc nhân dân / ưu tú), giảng viên chính / cao cấp.
     "tp q p tx tt h x tr gs pgs ts tskh ths bs bsck bscki bsckii ks kts ls nxb cn cki ckii ndt ncs"
+    " nsnd nsưt ngnd ngưt ttnd ttưt gvc gvcc"
     # English titles before a name.
     " mr mrs ms dr prof gen col lt sgt capt gov sen rep rev hon st mt vs messrs".split()
 )

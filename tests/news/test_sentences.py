@@ -66,6 +66,12 @@ from news.sentences import body_lines, is_boilerplate, is_caption, iter_line_sen
         pytest.param("BS.CKI. Hà Vy khám.", ["BS.CKI. Hà Vy khám."], id="BS.CKI-chain"),
         pytest.param("BSCKI. Hà Vy khám.", ["BSCKI. Hà Vy khám."], id="BSCKI"),
         pytest.param("KTS. Lâm Phong vẽ.", ["KTS. Lâm Phong vẽ."], id="KTS"),
+        pytest.param("ThS. GVC. Lê Hoa giảng.", ["ThS. GVC. Lê Hoa giảng."], id="ThS-GVC"),
+        pytest.param(
+            "NSND. Lê Hoa hát. Khán giả vỗ tay.", ["NSND. Lê Hoa hát.", "Khán giả vỗ tay."], id="NSND"
+        ),
+        pytest.param("NSƯT. Minh Phương múa.", ["NSƯT. Minh Phương múa."], id="NSƯT"),
+        pytest.param("TTƯT.BS. Lý Hoa trực.", ["TTƯT.BS. Lý Hoa trực."], id="TTƯT.BS-chain"),
         pytest.param(
             "Mr. Smith met Dr. Jones. They talked.", ["Mr. Smith met Dr. Jones.", "They talked."], id="Mr-Dr"
         ),
