@@ -28,6 +28,7 @@ from bot.handlers.context import (
     shown,
 )
 from bot.handlers.feed_probe import ProbeError, check_url, probe_source
+from bot.handlers.settings_view import zone_label
 from bot.handlers.sources_view import resolve_source
 from jobs.digest import queue_broadcast
 from jobs.fetch import Fetcher
@@ -229,7 +230,8 @@ async def pollnow(update: Update, context: Context, lang: str) -> None:
 
 
 async def _subscribe_chat_to_all(context: Context, chat_id: int, chat_type: str, title: str | None) -> str:
-    """The chat becomes an active subscriber of every source; returns its digest times."""
+    """The chat becomes an active subscriber of every source; returns its digest times and zone
+    (`07:00, 17:00 (Asia/Ho_Chi_Minh)`): a time without its zone reads as the reader's own."""
     svc = services(context)
     now = svc.clock()
     async with svc.db.transaction() as session:
@@ -238,7 +240,8 @@ async def _subscribe_chat_to_all(context: Context, chat_id: int, chat_type: str,
         )
         reactivate(subscriber, svc.config.schedule, now)
         await subscribe_all(session, subscriber, now)
-        return ", ".join(digest_times_of(subscriber, svc.config.schedule))
+        zone = zone_label(subscriber.timezone or svc.config.schedule.timezone)
+        return ", ".join(digest_times_of(subscriber, svc.config.schedule)) + f" ({escape_html(zone)})"
 
 
 def _channel_ref(text: str) -> int | str | None:

@@ -357,7 +357,10 @@ async def test_register_in_a_group_subscribes_it_to_all_sources(bot):
 
     reply = await group.reply_to("/register")
 
-    assert reply["visible_text"] == "Nhóm này từ nay nhận bản tin của mọi nguồn lúc 07:00, 17:00."
+    assert (
+        reply["visible_text"]
+        == "Nhóm này từ nay nhận bản tin của mọi nguồn lúc 07:00, 17:00 (Asia/Ho_Chi_Minh)."
+    )
     subscriber = await bot.subscriber(GROUP)
     assert (subscriber.chat_type, subscriber.title, subscriber.all_sources, subscriber.active) == (
         "group",
@@ -380,7 +383,7 @@ async def test_register_a_channel_where_the_bot_is_admin(bot, admin, channel, re
 
     assert (
         reply["visible_text"]
-        == "The channel Kênh Tin Sông Xanh now gets the digest of all sources at 07:00, 17:00."
+        == "The channel Kênh Tin Sông Xanh now gets the digest of all sources at 07:00, 17:00 (Asia/Ho_Chi_Minh)."
     )
     subscriber = await bot.subscriber(CHANNEL)
     assert (subscriber.chat_type, subscriber.all_sources, subscriber.active) == ("channel", True, True)
