@@ -149,13 +149,16 @@ def submenu(
     `q`uiet hours); None for an unknown page."""
     _ = translator(lang)
     if view == "t":
-        current = tuple(digest_times_of(subscriber, config.schedule))
+        # A chat on the default times follows [schedule] digest_times as the admin changes them: that
+        # is the choice to check, not the preset that happens to hold the same times today.
+        current = tuple(subscriber.digest_times) if subscriber.digest_times is not None else None
         rows = [
             [_button((CHECK if preset == current else "") + ", ".join(preset), "t", index)]
             for index, preset in enumerate(TIME_PRESETS)
         ]
         default = ", ".join(config.schedule.digest_times)
-        rows.append([_button(_("Default ({times})").format(times=default), "t", "d")])
+        on_default = CHECK if current is None else ""
+        rows.append([_button(on_default + _("Default ({times})").format(times=default), "t", "d")])
         text = _("When should your digest arrive? Pick one, or type your own times (up to six):")
         return f"{text}\n/settings times 06:30 18:00", InlineKeyboardMarkup([*rows, _back(_)])
     if view == "z":

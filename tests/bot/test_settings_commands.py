@@ -124,6 +124,28 @@ async def test_settings_by_buttons(
     assert getattr(await bot.subscriber(USER), field) == value
 
 
+@pytest.mark.parametrize(
+    ("typed", "checked"),
+    [
+        (None, "Mặc định (07:00, 17:00)"),  # the default is the choice, though a preset holds the same times
+        ("/settings times 07:00 17:00", "07:00, 17:00"),
+        ("/settings times 06:30 12:00 18:00", "06:30, 12:00, 18:00"),
+        ("/settings times 05:45", None),  # times of its own: no button is its choice
+    ],
+)
+async def test_the_digest_times_page_checks_the_chats_own_choice(
+    bot: BotUnderTest, chat: ChatSession, typed: str | None, checked: str | None
+) -> None:
+    if typed:
+        await chat.reply_to(typed)
+    menu = await chat.reply_to("/settings")
+
+    _answer, page = await chat.press(menu, button_data(menu, "Giờ nhận bản tin"))
+
+    marked = [text.removeprefix("✅ ") for text in buttons(page) if text.startswith("✅ ")]
+    assert marked == ([checked] if checked else [])
+
+
 async def test_keywords_are_cleared_by_button(bot: BotUnderTest, chat: ChatSession) -> None:
     await chat.reply_to("/settings include lúa")
     await chat.reply_to("/settings exclude giá")
