@@ -111,6 +111,8 @@ _TAIL_MARKER = re.compile(
 _CREDIT = re.compile(
     r"^\(?\s*(?:Theo|Nguồn|Tác\s+giả|(?:Bài|Tin)(?:\s+và|\s*[,&–-])\s*ảnh)\s*:?\s+(.{2,60}?)\s*\)?\.?$", re.I
 )
+# A line that is only a photo credit: `(Ảnh: Minh Anh)`, `Ảnh: TTXVN`, `Photo: AP`.
+_PHOTO_CREDIT_LINE = re.compile(r"^\(?\s*(?:Ảnh|Photo)\s*:\s*[^.!?()]{2,60}\)?\.?$", re.I)
 _DATE_LINE_CHARS = 60
 _DATE_LINE_WORDS = 6  # "Thứ Năm, ngày … tháng … năm …", "GMT"
 _WORD_WITHOUT_DIGITS = re.compile(r"[^\W\d_]+")
@@ -217,6 +219,8 @@ def split_body_and_author(lines: list[str]) -> tuple[list[str], str | None]:
             lines = lines[:index]
             break
     kept = [line for line in lines if not is_metadata_line(line)]
+    while len(kept) >= 2 and _PHOTO_CREDIT_LINE.match(" ".join(kept[-1].split())):
+        kept.pop()  # the photographer's credit after the byline (`(Ảnh: Minh Anh)`) is not the story
     if len(kept) >= 2:
         author = author_from_line(kept[-1])
         if author:

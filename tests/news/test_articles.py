@@ -213,6 +213,10 @@ BODY_LINE = "Hội nghị đã thông qua nghị quyết về phát triển kinh
         # a plain name before a plain name is not two credits
         ([BODY_LINE, "Hà Nội", "Thanh Anh"], [BODY_LINE, "Hà Nội"], "Thanh Anh"),
         ([BODY_LINE, "Nguồn: Báo Mẫu"], [BODY_LINE], "Báo Mẫu"),
+        # the photographer's credit after the byline closes the article too; it names no author
+        ([BODY_LINE, BODY_LINE, "Minh Anh", "(Ảnh: Minh Anh)"], [BODY_LINE, BODY_LINE], "Minh Anh"),
+        ([BODY_LINE, BODY_LINE, "Thanh Anh", "Ảnh: Hoài Nam"], [BODY_LINE, BODY_LINE], "Thanh Anh"),
+        ([BODY_LINE, BODY_LINE, "Ảnh: TTXVN"], [BODY_LINE, BODY_LINE], None),
     ],
 )
 def test_closing_credit_lines(lines, body, author):
