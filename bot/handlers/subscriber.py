@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
@@ -20,9 +23,11 @@ from bot.handlers.context import (
 )
 from bot.handlers.settings_view import mode_label, next_digest_line, zone_label
 from bot.handlers.sources_view import AREA, button_text, matching_sources, no_such_source, sources_view
+from news.config import ScheduleConfig
 from news.i18n import N_, plural_translator, translator
 from news.telegram_html import escape_html
 from news.tones import search_key
+from storage.models import Subscriber
 from storage.outbox import cancel_chat
 from storage.schedules import digest_times_of
 from storage.sources import get_source_by_id
@@ -141,6 +146,24 @@ async def sources_command(update: Update, context: Context) -> None:
     await send(update, context, text, markup)
 
 
+async def _follow(
+    session: AsyncSession,
+    subscriber: Subscriber,
+    source_id: int | None,
+    schedule: ScheduleConfig,
+    now: datetime,
+) -> bool:
+    """Follow one source, or all of them (None); False when it was followed already. Following
+    brings a chat stopped with /stop back, as /start does: otherwise nothing would ever be sent."""
+    if source_id is None:
+        await subscribe_all(session, subscriber, now)
+        followed = True
+    else:
+        followed = await subscribe(session, subscriber, source_id, now)
+    reactivate(subscriber, schedule, now)
+    return followed
+
+
 async def _change_subscription(update: Update, context: Context, *, follow: bool) -> None:
     svc = services(context)
     query = command_argument(update)
@@ -163,9 +186,8 @@ async def _change_subscription(update: Update, context: Context, *, follow: bool
         subscriber = await ensure_subscriber(session, update, context)
         if search_key(query) in ALL_WORDS:
             if follow:
-                await subscribe_all(session, subscriber, now)
-                reactivate(subscriber, svc.config.schedule, now)  # following after /stop is coming back
-                reply, followed_now = _("You now follow all sources, including new ones."), True
+                followed_now = await _follow(session, subscriber, None, svc.config.schedule, now)
+                reply = _("You now follow all sources, including new ones.")
             else:
                 await unsubscribe_all(session, subscriber, now)
                 reply = _("You no longer follow any source. Choose again with /sources.")
@@ -175,8 +197,7 @@ async def _change_subscription(update: Update, context: Context, *, follow: bool
             if source is None:
                 reply = no_such_source(query, matches, lang)
             elif follow:
-                followed_now = await subscribe(session, subscriber, source.id, now)
-                reactivate(subscriber, svc.config.schedule, now)
+                followed_now = await _follow(session, subscriber, source.id, svc.config.schedule, now)
                 text = _("You now follow {source}.") if followed_now else _("You already follow {source}.")
                 reply = text.format(source=f"<b>{escape_html(source.name)}</b>")
             else:
@@ -270,8 +291,7 @@ async def _toggle(update: Update, context: Context, data: Callback, lang: str) -
             await unsubscribe(session, subscriber, source.id, svc.clock())
             note = _("You no longer follow {source}.")
         else:
-            await subscribe(session, subscriber, source.id, svc.clock())
-            reactivate(subscriber, svc.config.schedule, svc.clock())
+            await _follow(session, subscriber, source.id, svc.config.schedule, svc.clock())
             note = _("You now follow {source}.")
         text, markup = await sources_view(session, subscriber, lang, page)
     await update.callback_query.answer(note.format(source=button_text(source.name)))
@@ -284,8 +304,7 @@ async def _follow_all(update: Update, context: Context, data: Callback, lang: st
     async with svc.db.transaction() as session:
         subscriber = await ensure_subscriber(session, update, context)
         if data.action == "all":
-            await subscribe_all(session, subscriber, svc.clock())
-            reactivate(subscriber, svc.config.schedule, svc.clock())
+            await _follow(session, subscriber, None, svc.config.schedule, svc.clock())
             note = _("You now follow all sources, including new ones.")
         else:
             await unsubscribe_all(session, subscriber, svc.clock())
