@@ -60,16 +60,13 @@ def is_newer_than_code(revision: str | None) -> bool:
         return True
 
 
-def newer_than_code(revision: str) -> SchemaOutOfDate:
-    return SchemaOutOfDate(
-        f"The database is at revision {revision}, newer than this bantin (it knows up to "
-        f"{head_revision()}): a newer version upgraded it. Run that version or a later one."
-    )
-
-
 def refuse_newer_than_code(revision: str | None) -> None:
+    """SchemaOutOfDate when a newer bantin upgraded the database: upgrading again cannot help."""
     if is_newer_than_code(revision):
-        raise newer_than_code(revision)
+        raise SchemaOutOfDate(
+            f"The database is at revision {revision}, newer than this bantin (it knows up to "
+            f"{head_revision()}): a newer version upgraded it. Run that version or a later one."
+        )
 
 
 def upgrade(url: str, revision: str = "head") -> None:

@@ -21,7 +21,7 @@ from storage.db import Database
 from storage.schema import SchemaOutOfDate
 
 # no token, a token Telegram rejects, no way to reach Telegram, a database schema that is not up to
-# date, or another instance running
+# date, another instance running, or a listen port (health, webhook) taken
 EXIT_CANNOT_START = 2
 _CANNOT_BIND = (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES)  # the listen address, not the network
 
