@@ -97,7 +97,17 @@ def new_stories(
             unmatched += 1
             continue
         names = list(dict.fromkeys(window.source_names.get(src, "") for _, src in mine))
-        chosen.append(StoryView(story.title, story.url, names, story.published_at, story.summary, story.id))
+        chosen.append(
+            StoryView(
+                story.title,
+                story.url,
+                names,
+                story.published_at,
+                story.summary,
+                story.id,
+                story.published_day,
+            )
+        )
     chosen.sort(key=lambda view: (view.published, view.story_id or 0), reverse=True)
     more = max(0, len(chosen) - max_stories)
     return DigestContent(chosen[:max_stories], more, window.up_to, unmatched)

@@ -198,5 +198,6 @@ async def _fill_full_text(
             entry.body = page.body
             entry.author = entry.author or page.author
             entry.read_count = page.read_count
-            entry.published = entry.published or page.published
+            if entry.published is None:
+                entry.published, entry.published_day = page.published, page.published_day
             entry.snippet_only = False

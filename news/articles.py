@@ -18,7 +18,7 @@ import lxml.html
 import trafilatura
 
 from news import site_rules
-from news.dates import find_date, parse_date
+from news.dates import WrittenDate, find_written_date, parse_written_date
 from news.entries import Entry
 from news.feed_text import language_code
 from news.htmltree import node_text, parse_html
@@ -67,7 +67,8 @@ def extract_article(html: str, url: str, default_tz: tzinfo) -> Entry | None:
     body = "\n\n".join(main.lines)
     page_text = _body_text(main.root)
     anchor = _title_anchor(page_text, main.title, default_tz)
-    published = _published(main.facts, page_text, anchor, default_tz, main.extracted)
+    written = _published(main.facts, page_text, anchor, default_tz, main.extracted)
+    published = written.moment.astimezone(UTC) if written is not None else None
     if not _is_article(main, body, published):
         return None
     return Entry(
@@ -75,6 +76,7 @@ def extract_article(html: str, url: str, default_tz: tzinfo) -> Entry | None:
         title=main.title,
         author=main.author_line or _meta_author(main.facts, main.extracted),
         published=published,
+        published_day=written.day if written is not None else None,
         body=body,
         read_count=site_rules.find_read_count(page_text, anchor or 0),
         language=language_code(main.facts.language),
@@ -236,19 +238,19 @@ def _title_anchor(page_text: str, title: str, default_tz: tzinfo) -> int | None:
 
 def _published(
     facts: PageFacts, page_text: str, anchor: int | None, default_tz: tzinfo, extracted
-) -> datetime | None:
+) -> WrittenDate | None:
     """Structured metadata first, then a labelled date after the title, then an unlabelled
     date just under it, then trafilatura's (htmldate's) guess."""
     for value in facts.published_values:
-        found = parse_date(value, default_tz)
+        found = parse_written_date(value, default_tz)
         if found is not None:
-            return found.astimezone(UTC)
+            return found
     found = site_rules.find_labelled_date(page_text, default_tz, anchor or 0)
     if found is None and anchor is not None:
-        found = find_date(page_text[anchor : anchor + _DATE_WINDOW_CHARS], default_tz)
+        found = find_written_date(page_text[anchor : anchor + _DATE_WINDOW_CHARS], default_tz)
     if found is None and extracted is not None and extracted.date:
-        found = parse_date(extracted.date, default_tz)
-    return found.astimezone(UTC) if found is not None else None
+        found = parse_written_date(extracted.date, default_tz)
+    return found
 
 
 def _mostly_links(lines: list[str], root: lxml.html.HtmlElement) -> bool:

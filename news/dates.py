@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from typing import NamedTuple
 
 _MONTHS = {
     "jan": 1,
@@ -97,6 +98,22 @@ _PATTERNS: list[re.Pattern[str]] = [
 ]
 
 
+class WrittenDate(NamedTuple):
+    """A date as a source wrote it. `moment` is aware; without a written time of day
+    (`Ngày: 19.09.2019`) it is the start of that day in the source's zone, and `day` is the day,
+    kept as written when the moment is later shown in other zones."""
+
+    moment: datetime
+    day: date | None = None
+
+    @classmethod
+    def of(cls, moment: datetime, has_time: bool) -> WrittenDate:
+        return cls(moment, None if has_time else moment.date())
+
+
+_ISO_DAY = re.compile(r"\d{4}-?\d{2}-?\d{2}")
+
+
 def to_aware(dt: datetime, tz: tzinfo) -> datetime:
     """`dt` unchanged when it already has a zone, else the same wall time in `tz`."""
     if dt.tzinfo is not None and dt.tzinfo.utcoffset(dt) is not None:
@@ -121,7 +138,7 @@ def _zone(text: str | None, default_tz: tzinfo) -> tzinfo | None:
     return UTC if minutes == 0 else timezone(timedelta(minutes=minutes))
 
 
-def _build(match: re.Match[str], default_tz: tzinfo) -> datetime | None:
+def _build(match: re.Match[str], default_tz: tzinfo) -> WrittenDate | None:
     parts = match.groupdict()
     year = int(parts["y"])
     if year not in _YEARS:
@@ -138,7 +155,7 @@ def _build(match: re.Match[str], default_tz: tzinfo) -> datetime | None:
     if zone is None:
         return None
     try:
-        return datetime(
+        moment = datetime(
             year,
             month,
             int(parts["d"]),
@@ -150,6 +167,7 @@ def _build(match: re.Match[str], default_tz: tzinfo) -> datetime | None:
         )
     except ValueError:
         return None
+    return WrittenDate.of(moment, has_time=bool(parts.get("H")))
 
 
 def _candidates(text: str) -> list[re.Match[str]]:
@@ -159,7 +177,7 @@ def _candidates(text: str) -> list[re.Match[str]]:
     return matches
 
 
-def find_date(text: str, default_tz: tzinfo) -> datetime | None:
+def find_written_date(text: str, default_tz: tzinfo) -> WrittenDate | None:
     """The first valid date written anywhere in `text` (e.g. an article's byline), or None."""
     normalised = unicodedata.normalize("NFC", text)
     for match in _candidates(normalised):
@@ -169,23 +187,34 @@ def find_date(text: str, default_tz: tzinfo) -> datetime | None:
     return None
 
 
-def _iso(text: str, default_tz: tzinfo) -> datetime | None:
+def find_date(text: str, default_tz: tzinfo) -> datetime | None:
+    found = find_written_date(text, default_tz)
+    return found.moment if found is not None else None
+
+
+def _iso(text: str, default_tz: tzinfo) -> WrittenDate | None:
     try:
-        return to_aware(datetime.fromisoformat(text), default_tz)
+        moment = to_aware(datetime.fromisoformat(text), default_tz)
     except ValueError:
         return None
+    return WrittenDate.of(moment, has_time=_ISO_DAY.fullmatch(text) is None)
 
 
-def parse_date(text: str, default_tz: tzinfo) -> datetime | None:
+def parse_written_date(text: str, default_tz: tzinfo) -> WrittenDate | None:
     """The date in a short date field (`Ngày: 19.09.2019`, an RSS pubDate, an ISO value), or None.
 
-    The result is always timezone-aware: the written offset when there is one, else `default_tz`.
+    Its moment is always timezone-aware: the written offset when there is one, else `default_tz`.
     """
     stripped = text.strip()
     if not stripped:
         return None
     # A value that is nothing but ISO 8601 (any form Python reads) needs no searching.
-    return _iso(stripped, default_tz) or find_date(stripped, default_tz)
+    return _iso(stripped, default_tz) or find_written_date(stripped, default_tz)
+
+
+def parse_date(text: str, default_tz: tzinfo) -> datetime | None:
+    found = parse_written_date(text, default_tz)
+    return found.moment if found is not None else None
 
 
 def credible_published(published: datetime | None, seen_at: datetime) -> datetime | None:
@@ -194,3 +223,32 @@ def credible_published(published: datetime | None, seen_at: datetime) -> datetim
     01/01/2031, …`) or a wrong zone, and would hold the top of /latest; the item is then undated
     and keeps its first-seen time."""
     return published if published is not None and published <= seen_at else None
+
+
+def placed_published(
+    published: datetime | None, day: date | None, seen_at: datetime
+) -> tuple[datetime | None, date | None]:
+    """The published time storage keeps for an item first seen at `seen_at`, and the day shown
+    instead of it when the source gave no time of day; (None, None) keeps the first-seen time."""
+    if published is None:
+        return None, None
+    if day is None:
+        return credible_published(published, seen_at), None
+    placed = place_dated_by_day(published, seen_at)
+    return placed, day if placed is not None else None
+
+
+def place_dated_by_day(day_start: datetime, seen_at: datetime) -> datetime | None:
+    """Where a story dated by its day alone (`Ngày: 19.09.2019`) sits among timed ones, given
+    the start of that day in the source's zone and the time it was first seen.
+
+    Seen that same day: its first-seen time, the nearest to its real time we know, so today's
+    undated-by-hour stories come up with the others of the poll that found them. Seen on a later
+    day: noon of its day, the middle of its possible hours. A day that has not begun when it was
+    seen is not credible (see `credible_published`): None.
+    """
+    if seen_at < day_start:
+        return None
+    if seen_at < day_start + timedelta(days=1):
+        return seen_at
+    return day_start + timedelta(hours=12)

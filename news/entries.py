@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(slots=True)
 class Entry:
     """One article as parsed from a feed or a page, already normalised (NFC, clean text).
 
-    `published` is timezone-aware or None (storage then keeps the first-seen time).
+    `published` is timezone-aware or None (storage then keeps the first-seen time). When the
+    source gave a day and no time of day (`Ngày: 19.09.2019`), `published_day` is that day and
+    `published` its start in the source's zone (storage then places it, news.dates).
     `body` is plain text with paragraphs separated by blank lines.
     """
 
@@ -19,6 +21,7 @@ class Entry:
     guid: str | None = None
     author: str | None = None
     published: datetime | None = None
+    published_day: date | None = None
     body: str = ""
     snippet_only: bool = False
     read_count: int | None = None

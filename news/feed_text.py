@@ -5,9 +5,9 @@ Shared by the XML (feedparser) and JSON Feed adapters.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, tzinfo
 
-from news.dates import parse_date
+from news.dates import WrittenDate, parse_written_date
 from news.text import clean_title, html_to_text, normalize_text
 
 # A feed body shorter than this, with no full content element, is only a teaser of the article.
@@ -39,12 +39,13 @@ def is_snippet(body: str, has_full_content: bool) -> bool:
     return len(body.split()) < SNIPPET_MAX_WORDS
 
 
-def date_from_text(raw: str | None, default_tz: tzinfo) -> datetime | None:
-    """A date string of any form our date parser knows, as aware UTC."""
+def date_from_text(raw: str | None, default_tz: tzinfo) -> WrittenDate | None:
+    """A date string of any form our date parser knows, its moment in aware UTC (its `day` stays
+    the one written)."""
     if not raw:
         return None
-    parsed = parse_date(raw, default_tz)
-    return parsed.astimezone(UTC) if parsed is not None else None
+    parsed = parse_written_date(raw, default_tz)
+    return parsed._replace(moment=parsed.moment.astimezone(UTC)) if parsed is not None else None
 
 
 def language_code(value: str | None) -> str | None:

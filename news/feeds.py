@@ -135,7 +135,7 @@ def _entry(raw: Any, base_url: str, default_tz: tzinfo, language: str | None) ->
         title=title_text(raw.get("title"), _is_html(raw.get("title_detail"))),
         guid=raw.get("id") or url or None,
         author=_author(raw),
-        published=_published(raw, default_tz),
+        **_published(raw, default_tz),
         body=body,
         snippet_only=is_snippet(body, has_content),
         language=language_code(raw.get("language")) or language,
@@ -172,8 +172,9 @@ def _tags(raw: Any) -> list[str]:
     return tags
 
 
-def _published(raw: Any, default_tz: tzinfo) -> datetime | None:
-    """Publication time as aware UTC.
+def _published(raw: Any, default_tz: tzinfo) -> dict[str, Any]:
+    """Publication time as aware UTC, and its day when the feed wrote no time of day, as the
+    Entry's `published` and `published_day`.
 
     feedparser's parse is used when the string names its zone; otherwise (or when feedparser
     failed) our own parser reads it in the source's time zone.
@@ -184,13 +185,13 @@ def _published(raw: Any, default_tz: tzinfo) -> datetime | None:
             continue
         parsed = raw.get(f"{key}_parsed")
         if parsed and _EXPLICIT_ZONE.search(text):
-            return datetime(*parsed[:6], tzinfo=UTC)
+            return {"published": datetime(*parsed[:6], tzinfo=UTC)}
         ours = date_from_text(text, default_tz)
         if ours is not None:
-            return ours
+            return {"published": ours.moment, "published_day": ours.day}
         if parsed:
-            return datetime(*parsed[:6], tzinfo=UTC)
-    return None
+            return {"published": datetime(*parsed[:6], tzinfo=UTC)}
+    return {}
 
 
 def _ttl_seconds(value: Any) -> int | None:

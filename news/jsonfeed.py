@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 from news.charset import decode_document, looks_misdecoded
+from news.dates import WrittenDate
 from news.entries import Entry, ParsedSource
 from news.feed_text import date_from_text, is_snippet, language_code, markup_to_text, title_text
 from news.urls import absolute_url
@@ -68,8 +69,7 @@ def _entry(
         title=title_text(_str(item.get("title"))),
         guid=_str(item.get("id")) or url or None,
         author=", ".join(authors) or None,
-        published=_date(item.get("date_published"), default_tz)
-        or _date(item.get("date_modified"), default_tz),
+        **_published(item, default_tz),
         body=body,
         snippet_only=is_snippet(body, has_content),
         language=language_code(_str(item.get("language"))) or language,
@@ -96,18 +96,16 @@ def _authors(node: dict) -> list[str]:
     return names
 
 
-def _date(value: Any, default_tz: tzinfo) -> datetime | None:
-    """RFC 3339 as the spec says, else whatever our date parser understands."""
-    text = _str(value)
-    if not text:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return date_from_text(text, default_tz)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=default_tz)
-    return parsed.astimezone(UTC)
+def _published(item: dict, default_tz: tzinfo) -> dict[str, Any]:
+    """The Entry's `published` (and `published_day`) from `date_published`, else `date_modified`."""
+    found = _date(item.get("date_published"), default_tz) or _date(item.get("date_modified"), default_tz)
+    return {"published": found.moment, "published_day": found.day} if found is not None else {}
+
+
+def _date(value: Any, default_tz: tzinfo) -> WrittenDate | None:
+    """RFC 3339 as the spec says (a value without a zone takes the source's), else whatever our
+    date parser understands."""
+    return date_from_text(_str(value), default_tz)
 
 
 def _str(value: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from news.entries import Entry
 from news.fingerprint import fingerprint_and_signature, to_signed64
@@ -26,6 +26,7 @@ class PreparedItem:
     title: str
     author: str | None
     published: datetime | None
+    published_day: date | None  # the source gave this day and no time of day (news.entries)
     body: str
     summary: str
     language: str
@@ -56,6 +57,7 @@ def prepare_entry(entry: Entry, *, words: int, language: str | None = None) -> P
         title=entry.title or (summary[:80] if summary else entry.url),
         author=entry.author,
         published=entry.published,
+        published_day=entry.published_day,
         body=entry.body,
         summary=summary,
         language=lang,

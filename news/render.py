@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 
 from news.i18n import DEFAULT_LANGUAGE, normalize_language, plural_translator, translator
 from news.telegram_html import TELEGRAM_MESSAGE_LIMIT, escape_html, link, split_message, visible_length
@@ -21,13 +21,16 @@ QUERY_DISPLAY_LIMIT = 100
 
 # CLDR patterns per language: "19/09 08:30" reads naturally in Vietnamese, "19 Sep 08:30" in English.
 _STORY_TIME_PATTERN = {"vi": "dd/MM HH:mm", "en": "d MMM HH:mm"}
+_STORY_DAY_PATTERN = {"vi": "dd/MM", "en": "d MMM"}
 _DAY_PATTERN = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
 
 
 @dataclass(frozen=True, slots=True)
 class StoryView:
     """One story as shown to a subscriber. `sources` lists source names, the first one the story's
-    own; `published` is aware, or naive meaning UTC (as SQLite hands it back)."""
+    own; `published` is aware, or naive meaning UTC (as SQLite hands it back). `published_day`,
+    when the source gave a day and no time of day, is shown instead of `published`, which then
+    only orders the story among others."""
 
     title: str
     url: str
@@ -35,6 +38,7 @@ class StoryView:
     published: datetime
     summary: str = ""
     story_id: int | None = None
+    published_day: date | None = None
 
 
 def _zone(tz: tzinfo | str) -> tzinfo:
@@ -56,6 +60,16 @@ def format_story_time(moment: datetime, tz: tzinfo | str, lang: str) -> str:
     return format_datetime(_local(moment, tz), _STORY_TIME_PATTERN[lang], locale=lang)
 
 
+def _story_when(story: StoryView, tz: tzinfo | str, lang: str) -> str:
+    """The story's time, or its day as the source wrote it (`19/09`) when it gave no time: the
+    day's start shown in the subscriber's zone would be a made-up hour, and west of the source
+    the day before."""
+    if story.published_day is not None:
+        lang = _language(lang)
+        return format_date(story.published_day, _STORY_DAY_PATTERN[lang], locale=lang)
+    return format_story_time(story.published, tz, lang)
+
+
 def _sources_html(sources: Sequence[str]) -> str:
     return SOURCE_SEPARATOR.join(escape_html(name) for name in sources if name)
 
@@ -68,7 +82,7 @@ def _summary_line(story: StoryView) -> str:
 def render_story(story: StoryView, tz: tzinfo | str, lang: str) -> str:
     """A story on its own: title link, source name(s) and local time, then the summary."""
     meta = SOURCE_SEPARATOR.join(
-        part for part in (_sources_html(story.sources), format_story_time(story.published, tz, lang)) if part
+        part for part in (_sources_html(story.sources), _story_when(story, tz, lang)) if part
     )
     return f"<b>{link(story.url, story.title)}</b>\n<i>{meta}</i>{_summary_line(story)}"
 
@@ -81,7 +95,7 @@ def _render_compact_story(story: StoryView, tz: tzinfo | str, lang: str) -> str:
 def _render_digest_item(story: StoryView, tz: tzinfo | str, lang: str) -> str:
     """A story inside its source's group: the group names the first source, so only others show."""
     _ = translator(lang)
-    meta = format_story_time(story.published, tz, lang)
+    meta = _story_when(story, tz, lang)
     also = _sources_html(story.sources[1:])
     if also:
         meta += SOURCE_SEPARATOR + _("also in {sources}").format(sources=also)

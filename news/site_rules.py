@@ -7,12 +7,12 @@ from __future__ import annotations
 import copy as copy_module
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, tzinfo
 from urllib.parse import urlsplit
 
 import lxml.html
 
-from news.dates import find_date
+from news.dates import WrittenDate, find_date, find_written_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,11 +156,11 @@ def find_read_count(text: str, start: int = 0) -> int | None:
     return parse_count(match.group(1)) if match else None
 
 
-def find_labelled_date(text: str, default_tz: tzinfo, start: int = 0) -> datetime | None:
+def find_labelled_date(text: str, default_tz: tzinfo, start: int = 0) -> WrittenDate | None:
     """The first `Ngày: …` / `Cập nhật lúc …` style date at or after `start`."""
     for match in DATE_LABEL.finditer(text, start):
         value = text[match.end() : match.end() + _DATE_VALUE_CHARS].split("\n", 1)[0]
-        found = find_date(value, default_tz)
+        found = find_written_date(value, default_tz)
         if found is not None:
             return found
     return None

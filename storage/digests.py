@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +29,7 @@ class WindowStory:
     url: str
     summary: str
     published_at: datetime
+    published_day: date | None = None  # the source gave this day and no time (Story.published_day)
 
 
 @dataclass
@@ -94,12 +95,14 @@ async def load_window(session: AsyncSession, after: int, up_to: int) -> StoryWin
         for ss_id, story_id, source_id in rows:
             window.sightings.setdefault(story_id, []).append((ss_id, source_id))
         stories = await session.execute(
-            select(Story.id, Story.title, Story.url, Story.summary, Story.published_at).where(
-                Story.id.in_(chunk)
-            )
+            select(
+                Story.id, Story.title, Story.url, Story.summary, Story.published_at, Story.published_day
+            ).where(Story.id.in_(chunk))
         )
         for row in stories:
-            window.stories[row.id] = WindowStory(row.id, row.title, row.url, row.summary or "", row.published_at)
+            window.stories[row.id] = WindowStory(
+                row.id, row.title, row.url, row.summary or "", row.published_at, row.published_day
+            )
     window.source_names = dict((await session.execute(select(Source.id, Source.name))).all())
     return window
 

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from news.dates import credible_published
+from news.dates import placed_published
 from news.prepare import PreparedItem
 from storage.models import Item, Source, Story, StoryBand, StorySource, UTCDateTime
 from storage.story_match import Candidates, add_candidate, candidate_stories, closest_story, story_key_rows
@@ -132,12 +132,14 @@ async def _find_story(session: AsyncSession, prepared: PreparedItem, now: dateti
 
 
 def _story_row(prepared: PreparedItem, now: datetime, item_count: int = 1) -> dict:
+    published, day = placed_published(prepared.published, prepared.published_day, now)
     return {
         "title": prepared.title,
         "url": _story_url(prepared),
         "summary": prepared.summary,
         "signature": prepared.signature,
-        "published_at": credible_published(prepared.published, now) or now,
+        "published_at": published or now,
+        "published_day": day,
         "first_seen_at": now,
         "item_count": item_count,
     }
@@ -185,7 +187,7 @@ async def _update(session: AsyncSession, item: Item, prepared: PreparedItem, now
 
 
 def _item_row(source_id: int, story_id: int, prepared: PreparedItem, now: datetime) -> dict:
-    published = credible_published(prepared.published, now)
+    published, _day = placed_published(prepared.published, prepared.published_day, now)
     return {
         "source_id": source_id,
         "story_id": story_id,

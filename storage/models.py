@@ -10,12 +10,13 @@ SQLite drops).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -110,6 +111,9 @@ class Story(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     signature: Mapped[int] = mapped_column(BigInteger)  # 64-bit near-duplicate signature (signed)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # Set when the source gave a day and no time of day: shown instead of published_at's time,
+    # which is then only its place in the order (news.dates.placed_published).
+    published_day: Mapped[date | None] = mapped_column(Date)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     item_count: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,7 @@ class StoryRow:
     summary: str
     published_at: datetime
     sources: tuple[str, ...]
+    published_day: date | None = None  # the source gave this day and no time (Story.published_day)
 
 
 async def source_names(session: AsyncSession, story_ids: list[int]) -> dict[int, tuple[str, ...]]:
@@ -39,7 +40,10 @@ async def source_names(session: AsyncSession, story_ids: list[int]) -> dict[int,
 
 async def story_rows(session: AsyncSession, stories: list[Story]) -> list[StoryRow]:
     names = await source_names(session, [s.id for s in stories])
-    return [StoryRow(s.id, s.title, s.url, s.summary, s.published_at, names.get(s.id, ())) for s in stories]
+    return [
+        StoryRow(s.id, s.title, s.url, s.summary, s.published_at, names.get(s.id, ()), s.published_day)
+        for s in stories
+    ]
 
 
 async def latest_stories(

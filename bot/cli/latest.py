@@ -20,7 +20,12 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--limit", type=int, default=10, metavar="N", help="how many stories (default 10)")
     parser.add_argument("--source", metavar="NAME", help="only stories this source carried")
-    parser.add_argument("--json", action="store_true", help="a JSON list of objects")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="a JSON list of objects: story_id, title, url, published (ISO 8601 with offset), "
+        "published_day (the day alone when the source gave no time, else null), source, sources, summary",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -47,25 +52,37 @@ def run(args) -> int:
         return 2
     tz = config.tz
     if args.json:
-        print(json.dumps([_as_json(r, tz) for r in rows], ensure_ascii=False, indent=2))
+        print(json.dumps([story_json(r, tz) for r in rows], ensure_ascii=False, indent=2))
         return 0
     for row in rows:
-        when = row.published_at.astimezone(tz).strftime("%d/%m/%Y %H:%M")
-        print(f"{row.title}\n  {' · '.join(row.sources)} · {when}\n  {row.url}")
-        if row.summary:
-            print(f"  {row.summary}")
-        print()
+        print_story(row, tz)
     if not rows:
         print("no stories yet (run: bantin poll)")
     return 0
 
 
-def _as_json(row, tz) -> dict:
+def print_story(row, tz) -> None:
+    """Title; sources and time; URL; summary; a blank line."""
+    print(f"{row.title}\n  {' · '.join(row.sources)} · {_when(row, tz)}\n  {row.url}")
+    if row.summary:
+        print(f"  {row.summary}")
+    print()
+
+
+def _when(row, tz) -> str:
+    # A source that gave a day and no time of day: its day, not a made-up 00:00.
+    if row.published_day is not None:
+        return row.published_day.strftime("%d/%m/%Y")
+    return row.published_at.astimezone(tz).strftime("%d/%m/%Y %H:%M")
+
+
+def story_json(row, tz) -> dict:
     return {
         "story_id": row.id,
         "title": row.title,
         "url": row.url,
         "published": row.published_at.astimezone(tz).isoformat(),
+        "published_day": row.published_day.isoformat() if row.published_day is not None else None,
         "source": row.sources[0] if row.sources else None,
         "sources": list(row.sources),
         "summary": row.summary,

@@ -6,7 +6,7 @@ import json
 import sys
 
 from bot.cli.common import add_command, config_from, run_async, with_database
-from bot.cli.latest import _as_json
+from bot.cli.latest import print_story, story_json
 from storage.schema import ensure_up_to_date
 from storage.search import search_stories
 
@@ -41,7 +41,7 @@ def run(args) -> int:
     rows, total = run_async(lambda: with_database(config, work))
     tz = config.tz
     if args.json:
-        payload = {"query": query, "total": total, "stories": [_as_json(r, tz) for r in rows]}
+        payload = {"query": query, "total": total, "stories": [story_json(r, tz) for r in rows]}
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return 0
     if not rows:
@@ -49,9 +49,5 @@ def run(args) -> int:
         return 0
     print(f"{total} matching stor{'y' if total == 1 else 'ies'}, best first:\n")
     for row in rows:
-        when = row.published_at.astimezone(tz).strftime("%d/%m/%Y %H:%M")
-        print(f"{row.title}\n  {' · '.join(row.sources)} · {when}\n  {row.url}")
-        if row.summary:
-            print(f"  {row.summary}")
-        print()
+        print_story(row, tz)
     return 0

@@ -69,7 +69,10 @@ async def search_page(session: AsyncSession, query: str, *, size: int = SEARCH_S
 
 
 def views(rows: list[StoryRow]) -> list[StoryView]:
-    return [StoryView(r.title, r.url, list(r.sources), r.published_at, r.summary, r.id) for r in rows]
+    return [
+        StoryView(r.title, r.url, list(r.sources), r.published_at, r.summary, r.id, r.published_day)
+        for r in rows
+    ]
 
 
 def latest_text(page: Page, tz: str, lang: str) -> str:

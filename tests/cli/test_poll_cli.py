@@ -133,10 +133,25 @@ def test_latest_filters_by_source_and_limits(admin_shell, capsys):
     assert all(s["source"] == "Cổng TTĐT tỉnh Sông Xanh" for s in portal)
     code, out, _err = bantin(capsys, "latest", "--json", "--limit", "2")
     assert len(json.loads(out)) == 2
-    code, out, _err = bantin(capsys, "latest", "--limit", "1")
-    assert code == 0 and "·" in out and "https://" in out
+    code, out, _err = bantin(capsys, "latest", "--limit", "1", "--source", "Báo Sông Xanh")
+    assert code == 0 and "Báo Sông Xanh · 19/09/2019 10:15\n  https://" in out
     code, _out, err = bantin(capsys, "latest", "--source", "không có")
     assert code == 2 and "no source named" in err
+
+
+def test_latest_shows_the_day_alone_of_a_page_that_gives_no_time(admin_shell, capsys):
+    # The portal's pages say `Ngày: 19.09.2019` and no time: no made-up 00:00.
+    bantin(capsys, "poll", "--source", "Cổng TTĐT tỉnh Sông Xanh")
+    code, out, _err = bantin(capsys, "latest", "--json")
+    placed = sorted((story["published_day"], story["published"]) for story in json.loads(out))
+    # first seen years later: each is placed at noon of its day, among that day's timed stories
+    assert code == 0 and placed == [
+        ("2019-09-17", "2019-09-17T12:00:00+07:00"),
+        ("2019-09-18", "2019-09-18T12:00:00+07:00"),
+        ("2019-09-19", "2019-09-19T12:00:00+07:00"),
+    ]
+    code, out, _err = bantin(capsys, "latest", "--limit", "1")
+    assert "Cổng TTĐT tỉnh Sông Xanh · 19/09/2019\n" in out
 
 
 def test_poll_one_source_by_name(admin_shell, capsys):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -10,6 +10,7 @@ import pytest
 
 from news import site_rules
 from news.articles import extract_article
+from news.dates import WrittenDate
 from news.page import parse_page
 from news.page_meta import strip_site_suffix
 from tests.news.vietnamese_encodings import windows_1258
@@ -37,6 +38,7 @@ def test_portal_article_title_without_site_suffix(portal_entry):
 
 def test_portal_article_date_is_the_one_under_the_title_not_the_sidebar(portal_entry):
     assert portal_entry.published == datetime(2019, 9, 18, 17, 0, tzinfo=UTC)  # 19.09.2019 00:00 +07
+    assert portal_entry.published_day == date(2019, 9, 19)  # the page gives no time of day
 
 
 def test_portal_article_read_count_and_author(portal_entry):
@@ -61,6 +63,7 @@ def test_unknown_table_layout_article_through_generic_extraction():
     assert entry is not None
     assert entry.title == "Huyện đảo khánh thành trường học mới"
     assert entry.published == datetime(2019, 9, 19, 1, 30, tzinfo=UTC)  # "Thứ năm, 19/9/2019 - 08:30"
+    assert entry.published_day is None
     assert entry.read_count == 2310  # "Lượt xem: 2.310", not a date
     assert entry.author == "Báo Mẫu"  # "Theo Báo Mẫu"
     assert entry.body.startswith("Sáng 19/9, huyện đảo long trọng")
@@ -148,10 +151,14 @@ def test_read_count(text, count):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Ngày: 19.09.2019", datetime(2019, 9, 19, tzinfo=VN)),
-        ("Ngày đăng: 19/09/2019 08:30", datetime(2019, 9, 19, 8, 30, tzinfo=VN)),
-        ("Cập nhật lúc 08:30 ngày 19/09/2019", datetime(2019, 9, 19, 8, 30, tzinfo=VN)),
-        ("Số lần đọc:1044\nNgày: 19.09.2019", datetime(2019, 9, 19, tzinfo=VN)),
+        # a day alone keeps the day as written: it has no time to show
+        ("Ngày: 19.09.2019", WrittenDate(datetime(2019, 9, 19, tzinfo=VN), date(2019, 9, 19))),
+        ("Ngày đăng: 19/09/2019 08:30", WrittenDate(datetime(2019, 9, 19, 8, 30, tzinfo=VN))),
+        ("Cập nhật lúc 08:30 ngày 19/09/2019", WrittenDate(datetime(2019, 9, 19, 8, 30, tzinfo=VN))),
+        (
+            "Số lần đọc:1044\nNgày: 19.09.2019",
+            WrittenDate(datetime(2019, 9, 19, tzinfo=VN), date(2019, 9, 19)),
+        ),
         ("Ngày 22/10, bác sĩ cho biết", None),  # prose, not a date line
         ("Số lần đọc:1044", None),
     ],

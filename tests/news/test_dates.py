@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from news.dates import find_date, parse_date, to_aware
+from news.dates import find_date, parse_date, parse_written_date, place_dated_by_day, to_aware
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PLUS7 = timezone(timedelta(hours=7))
@@ -196,3 +196,57 @@ def test_real_article_byline_date():
     page = corpus_file("vi-html", "vnexpress_kinhdoanh_4672302_htmldate.html").read_text(encoding="utf-8")
     byline = re.search(r'class="date">([^<]*)<', page).group(1)
     assert find_date(byline, UTC) == datetime(2023, 11, 2, 19, 20, tzinfo=PLUS7)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        # a day and no time of day: the day is kept, there is no hour to show
+        ("Ngày: 19.09.2019", date(2019, 9, 19)),
+        ("19-09-2019", date(2019, 9, 19)),
+        ("ngày 19 tháng 9 năm 2019", date(2019, 9, 19)),
+        ("2019-09-19", date(2019, 9, 19)),
+        ("20190919", date(2019, 9, 19)),
+        ("Thu, 19 Sep 2019", date(2019, 9, 19)),
+        # a written time, even midnight, is a time
+        ("19/09/2019 00:00", None),
+        ("19/09/2019 08:30", None),
+        ("Thứ năm, 19/9/2019 - 08:30", None),
+        ("2019-09-19T00:00:00+07:00", None),
+        ("2019-09-19 08:30", None),
+        ("Thu, 19 Sep 2019 08:30:00 +0700", None),
+        ("8:30 CH 19/09/2019", None),
+    ],
+)
+def test_written_day_is_kept_when_no_time_is_written(text, day):
+    assert parse_written_date(text, PLUS7).day == day
+
+
+def test_written_day_is_the_sources_not_utcs():
+    # 19/09 00:00 at UTC+7 is 18/09 in UTC: the day written is the 19th.
+    found = parse_written_date("Ngày: 19.09.2019", PLUS7)
+    assert found.moment.astimezone(UTC).date() == date(2019, 9, 18)
+    assert found.day == date(2019, 9, 19)
+
+
+DAY_START = at(2019, 9, 19)  # 19/09/2019 in the source's zone
+
+
+@pytest.mark.parametrize(
+    ("seen_at", "placed"),
+    [
+        # seen on its day: its first-seen time
+        (at(2019, 9, 19, 8, 30), at(2019, 9, 19, 8, 30)),
+        (at(2019, 9, 19), at(2019, 9, 19)),
+        (at(2019, 9, 19, 23, 59), at(2019, 9, 19, 23, 59)),
+        # the same moment written in another zone is still its day
+        (datetime(2019, 9, 19, 1, 30, tzinfo=UTC), at(2019, 9, 19, 8, 30)),
+        # seen on a later day: noon of its day
+        (at(2019, 9, 20), at(2019, 9, 19, 12)),
+        (at(2026, 1, 1), at(2019, 9, 19, 12)),
+        # its day had not begun when it was seen: not credible
+        (at(2019, 9, 18, 23, 59), None),
+    ],
+)
+def test_a_story_dated_by_its_day_is_placed_by_when_it_was_seen(seen_at, placed):
+    assert place_dated_by_day(DAY_START, seen_at) == placed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -302,3 +302,37 @@ def test_utf8_feed_carrying_legacy_or_mojibake_text_is_converted(garble, warning
     assert entry.body.lower() == description.lower()
     if warning:
         assert any(warning in w for w in source.warnings)
+
+
+def _rss_dated(pub_date: str) -> bytes:
+    return f"""<rss version="2.0"><channel><title>T</title>
+      <item><title>Tin một</title><link>https://a.example.vn/tin-1.html</link>
+      <pubDate>{pub_date}</pubDate></item></channel></rss>""".encode()
+
+
+def _json_dated(date_published: str) -> bytes:
+    item = {
+        "id": "1",
+        "url": "https://a.example.vn/tin-1.html",
+        "title": "Tin một",
+        "date_published": date_published,
+    }
+    return json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": [item]}).encode()
+
+
+@pytest.mark.parametrize(
+    ("feed", "published", "day"),
+    [
+        # a day alone is kept as written (19/09), its moment the day's start in the source's zone
+        (_rss_dated("19/09/2019"), datetime(2019, 9, 18, 17, 0, tzinfo=UTC), date(2019, 9, 19)),
+        (_rss_dated("2019-09-19"), datetime(2019, 9, 18, 17, 0, tzinfo=UTC), date(2019, 9, 19)),
+        (_json_dated("2019-09-19"), datetime(2019, 9, 18, 17, 0, tzinfo=UTC), date(2019, 9, 19)),
+        # a written time is a time
+        (_rss_dated("19/09/2019 08:30"), datetime(2019, 9, 19, 1, 30, tzinfo=UTC), None),
+        (_rss_dated("Thu, 19 Sep 2019 08:30:00 +0700"), datetime(2019, 9, 19, 1, 30, tzinfo=UTC), None),
+        (_json_dated("2019-09-19T08:30:00+07:00"), datetime(2019, 9, 19, 1, 30, tzinfo=UTC), None),
+    ],
+)
+def test_a_date_without_a_time_of_day_keeps_its_day(feed, published, day):
+    entry = parse_feed(feed, None, "https://a.example.vn/rss", VN).entries[0]
+    assert (entry.published, entry.published_day) == (published, day)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
@@ -97,6 +98,25 @@ def morning_stories() -> list[StoryView]:
 def test_story_time_is_local_to_the_subscriber(lang: str, tz: str, published: datetime, shown: str) -> None:
     rendered = render_story(story("Tin", ["VnExpress"], published), tz, lang)
     assert f"VnExpress · {shown}" in strip_tags(rendered)
+
+
+@pytest.mark.parametrize(
+    ("lang", "tz", "shown"),
+    [
+        ("vi", HANOI, "19/09"),
+        ("en", HANOI, "19 Sep"),
+        # the day's start in Vietnam is the evening before in Berlin: the written day is shown
+        ("vi", BERLIN, "19/09"),
+        ("en", BERLIN, "19 Sep"),
+    ],
+)
+def test_a_story_dated_by_its_day_alone_shows_that_day_and_no_time(lang: str, tz: str, shown: str) -> None:
+    day_start = datetime(2019, 9, 18, 17, 0, tzinfo=UTC)  # 19/09/2019 00:00 in Vietnam
+    dated_by_day = replace(story("Tin", ["Cổng TTĐT"], day_start), published_day=date(2019, 9, 19))
+    meta = strip_tags(render_story(dated_by_day, tz, lang)).split("\n")[1]
+    assert meta == f"Cổng TTĐT · {shown}"
+    digest = strip_tags("".join(render_digest([dated_by_day], tz, lang, at=day_start)))
+    assert shown in digest and ":00" not in digest.split("Tin", 1)[1]
 
 
 def test_story_accepts_a_tzinfo_as_well_as_a_zone_name(storm_story: StoryView) -> None:

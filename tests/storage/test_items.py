@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +15,7 @@ from storage.models import Item, Source, Story, StorySource
 from storage.sources import SourceSpec, add_source
 
 NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
+PLUS7 = timezone(timedelta(hours=7))
 
 BODY = (
     "Sáng 18/9, Ban Thường vụ Tỉnh ủy tổ chức hội nghị tổng kết công tác xây dựng Đảng nhiệm kỳ qua. "
@@ -161,6 +162,36 @@ async def test_an_item_dated_after_it_was_seen_keeps_its_first_seen_time(
         item = await s.scalar(select(Item))
         story = await s.scalar(select(Story))
     assert (item.published_at, item.dated, story.published_at) == (stored, dated, stored)
+
+
+TODAY_START = datetime(2026, 11, 27, tzinfo=PLUS7)  # NOW is 08:00 of this day at UTC+7
+
+
+@pytest.mark.parametrize("together", [False, True], ids=["one by one", "together"])
+@pytest.mark.parametrize(
+    ("day_start", "stored", "day"),
+    [
+        # a page saying `Ngày: 27.11.2026` read that day: its first-seen time, its day shown
+        (TODAY_START, NOW, date(2026, 11, 27)),
+        # read days later: noon of its day
+        (TODAY_START - timedelta(days=2), datetime(2026, 11, 25, 12, tzinfo=PLUS7), date(2026, 11, 25)),
+        # a day not yet begun: not credible, so undated and no day shown
+        (TODAY_START + timedelta(days=1), NOW, None),
+    ],
+)
+async def test_a_story_dated_by_its_day_alone_keeps_the_day_and_a_place_in_time(
+    fresh_db, day_start, stored, day, together
+):
+    dated_by_day = entry(published=day_start.astimezone(UTC))
+    dated_by_day.published_day = day_start.date()
+    a = await _source(fresh_db, "a")
+    if together:
+        await _store_together(fresh_db, [(a, [dated_by_day])])
+    else:
+        await _store(fresh_db, a, dated_by_day, now=NOW)
+    async with fresh_db.session() as s:
+        story = await s.scalar(select(Story))
+    assert (story.published_at, story.published_day) == (stored, day)
 
 
 async def test_concurrent_polls_cannot_insert_twins(fresh_db):
