@@ -1,12 +1,13 @@
 """Digests and broadcasts through the outbox to a Bot API stand-in over HTTP, Telegram's limits
 enforced (scaled up 10x): exactly once per slot, blocked chats, 429s, migrations, bad HTML."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import insert
 
-from jobs.deliver import OutboxSender
+from jobs.deliver import CLAIM_TTL, OutboxSender
 from jobs.digest import compose_due_digests, queue_broadcast
 from news.config import Config
 from news.telegram_html import strip_tags
@@ -236,6 +237,62 @@ async def test_a_sender_starting_beside_a_live_one_leaves_its_claims_alone(
 
     assert tally["recovered"] == 5 and tally["sent"] == 5
     assert [len(standin.messages_for(chat)) for chat in chats] == [1] * 5
+
+
+class SteppedClocks:
+    """A sender's monotonic and wall clocks, moved together by the test."""
+
+    def __init__(self) -> None:
+        self.elapsed = 0.0
+
+    def monotonic(self) -> float:
+        return self.elapsed
+
+    def wall(self):
+        return NOW + timedelta(seconds=self.elapsed)
+
+
+class ClaimKeepingSender(OutboxSender):
+    """The real sender; the test learns when its loop has kept its claims."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.claims_kept = asyncio.Event()
+
+    async def _keep_claims(self) -> None:
+        await super()._keep_claims()
+        self.claims_kept.set()
+
+
+async def test_a_live_sender_keeps_its_claims_while_a_send_takes_longer_than_their_life(
+    fresh_db, standin, api_sender
+):
+    """A message still in flight after the claim's life (a slow Bot API, a flood wait): the live
+    sender's loop renews the claim, so a sender starting beside it then leaves the row alone and
+    the chat gets the message once."""
+    [chat] = register_private_chats(standin, 1001, 1)
+    await add_subscribers(fresh_db, 1)
+    await queue_broadcast(fresh_db, "Thông báo", admin_id=1, now=NOW)
+    standin.fail_next(chat, "delay", delay=1.5)  # handled at once, answered 1.5 s later
+    clocks = SteppedClocks()
+    alive = ClaimKeepingSender(
+        fresh_db, api_sender, _delivery(), worker="alive", clock=clocks.monotonic, wall_clock=clocks.wall
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(alive.run(stop))
+    await standin.wait_for_messages(chat)  # in flight: delivered, its answer held back
+
+    clocks.elapsed = CLAIM_TTL + 1
+    alive.wake()
+    await asyncio.wait_for(alive.claims_kept.wait(), 5)
+    beside = OutboxSender(fresh_db, api_sender, _delivery(), worker="beside", wall_clock=clocks.wall)
+    recovery = await beside.recover()
+    stop.set()
+    await running
+
+    assert recovery.requeued == 0
+    assert len(standin.messages_for(chat)) == 1
+    assert [(r.status, r.claimed_by) for r in await outbox_rows(fresh_db)] == [("sent", "alive")]
 
 
 def _delivery(**overrides):
