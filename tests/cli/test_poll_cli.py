@@ -13,6 +13,8 @@ import pytest
 from lxml import etree
 
 from bot.cli.main import main
+from storage.db import Database
+from tests.dbsupport import truncate_all
 from tests.feedserver import FeedServer
 from tests.jobs.pollkit import FeedItem, rss
 
@@ -270,7 +272,28 @@ def test_import_of_a_broken_opml_file_says_why(own_config, capsys, tmp_path):
     assert code == 2 and "hong.opml" in err and "OPML" in err
 
 
-def test_source_names_fit_the_names_column(own_config, capsys, tmp_path):
+@pytest.fixture
+def own_config_on_each_database(db_url, tmp_path, monkeypatch) -> Path:
+    """`own_config`, with the database on SQLite and on PostgreSQL (emptied first)."""
+    if db_url.startswith("postgresql"):
+        asyncio.run(_emptied(db_url))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BANTIN_CONFIG", raising=False)
+    monkeypatch.setenv("BANTIN_DATABASE_URL", db_url)
+    path = tmp_path / "config.toml"
+    path.write_text('[schedule]\ntimezone = "Asia/Ho_Chi_Minh"\n', encoding="utf-8")
+    return path
+
+
+async def _emptied(url: str) -> None:
+    db = Database(url)
+    try:
+        await truncate_all(db)
+    finally:
+        await db.close()
+
+
+def test_source_names_fit_the_names_column(own_config_on_each_database, capsys, tmp_path):
     """An outline title can be a paragraph; PostgreSQL refuses a name over 200 characters (and
     rolled the whole import back). A typed name that long is refused with a reason."""
     long_title = "Cổng thông tin điện tử tỉnh Sông Xanh " * 8  # 304 characters
