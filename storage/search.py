@@ -5,8 +5,9 @@ query is folded the same way, so `dieu le dang` finds `Điều lệ Đảng` and
 word must match; the last one also matches as a prefix (`thu` finds `thuy`).
 
 SQLite uses the FTS5 table `items_fts` (bm25), PostgreSQL the `items.search_vector` column and its
-GIN index (ts_rank, see storage/search_postgresql.py); both come from migration 0002. A title match
-weighs more than a body match.
+GIN index (ts_rank, see storage/search_postgresql.py); both come from migration 0002, and 0009 feeds
+PostgreSQL's parser the text with punctuation as spaces, so `TP.HCM` is indexed as `tp` and `hcm`,
+the words SQLite's tokenizer and `SearchTerms` see. A title match weighs more than a body match.
 
 Ranking looks at the newest CANDIDATES matching items (by id), so a word found in half the archive
 costs the same as a rare one: results are the most relevant among recent matches, then the newest;

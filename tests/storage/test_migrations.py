@@ -6,6 +6,7 @@ import asyncio
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from itertools import combinations
 
 import pytest
@@ -13,12 +14,19 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
+from news.entries import Entry
+from news.prepare import prepare_entry
 from storage import schema
 from storage.db import Database
+from storage.items import store_items
 from storage.models import Base
 from storage.schema import include_object
+from storage.search import search_stories
+from storage.sources import SourceSpec, add_source
 from storage.story_match import story_keys
 from tests.dbsupport import PG_SKIP_REASON, PG_URL, reset_pg_schema
+
+NOW = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
 
 
 def _diff(url: str) -> list:
@@ -303,6 +311,31 @@ def test_0005_story_sources_take_the_story_published_time(empty_db_url):
     schema.downgrade(empty_db_url, "0004")
     schema.upgrade(empty_db_url)
     assert _link_times_in(empty_db_url) == {link: published[link[1]] for link in links}
+
+
+async def _store_and_count(url: str, query: str, *, store: bool) -> int:
+    """Store one item (when `store`) with the models of today, then count the stories `query` finds."""
+    db = Database(url)
+    try:
+        if store:
+            entry = Entry(
+                url="https://tin.example.vn/1.html", title="Khách quốc tế đến TP.HCM", body="Tăng 12%."
+            )
+            async with db.transaction() as session:
+                source = await add_source(session, SourceSpec("baotinh", "https://baotinh.vn/rss"), NOW)
+                await store_items(session, source, [prepare_entry(entry, words=40)], NOW)
+        async with db.session() as session:
+            return (await search_stories(session, query))[1]
+    finally:
+        await db.close()
+
+
+def test_0009_indexes_the_parts_of_stored_words_joined_by_punctuation(empty_db_url):
+    schema.upgrade(empty_db_url, "0008")
+    before = asyncio.run(_store_and_count(empty_db_url, "hcm", store=True))
+    schema.upgrade(empty_db_url)
+    assert asyncio.run(_store_and_count(empty_db_url, "hcm", store=False)) == 1
+    assert before == (0 if empty_db_url == PG_URL else 1)  # PostgreSQL read `tp.hcm` as a host name
 
 
 @pytest.mark.parametrize(

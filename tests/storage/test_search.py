@@ -126,6 +126,38 @@ async def test_title_match_ranks_above_body_match(news_db):
     assert titles == [ARTICLES["lua_title"][0], ARTICLES["lua_body"][0]]
 
 
+# News joins words with dots and slashes (TP.HCM, 19.09.2019, UBND/Sở); PostgreSQL's text parser
+# reads such a run as one token (a host name, a number, a path), so its parts must be indexed apart.
+JOINED = (
+    "Khách quốc tế đến TP.HCM tăng mạnh trong quý ba",
+    "Tháng 9, TP.Hồ Chí Minh đón 7.743 lượt khách qua cảng biển, theo số liệu công bố ngày 19.09.2019 "
+    "của UBND/Sở Du lịch. Đoàn U.23 cũng ghé thăm; chi tiết tại dulich.example.vn/khach-quoc-te.",
+)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "TP.HCM",
+        "tp hcm",
+        "hcm",
+        "ho chi minh",
+        "7.743",
+        "743",
+        "19.09.2019",
+        "2019",
+        "so du lich",
+        "U.23",
+        "dulich",
+        "khach quoc te",
+    ],
+)
+async def test_words_joined_by_punctuation_are_found_one_by_one(news_db, query):
+    entry = Entry(url="https://tin.example.vn/khach.html", title=JOINED[0], body=JOINED[1], published=NOW)
+    await _store(news_db, "baotinh", entry)
+    assert await _titles(news_db, query) == [JOINED[0]]
+
+
 @pytest.mark.parametrize("query", ["xyzzy", "không có gì như vậy", "tàu vũ trụ sao hỏa"])
 async def test_no_results(news_db, query):
     async with news_db.session() as session:
