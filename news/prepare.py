@@ -45,7 +45,8 @@ def canonical_url_of(entry: Entry) -> str | None:
 
 def prepare_entry(entry: Entry, *, words: int, language: str | None = None) -> PreparedItem:
     canon = None if entry.shared_url else canonical_url_of(entry)
-    fingerprint, signature = fingerprint_and_signature(entry.title, entry.body)
+    address = f"{canon or entry.url}\x1f{entry.guid or ''}"  # tells boilerplate items apart
+    fingerprint, signature = fingerprint_and_signature(entry.title, entry.body, address)
     lang = language or entry.language or detect_language(f"{entry.title}\n{entry.body[:2000]}")
     # The summarizer has rules for vi and en only; other languages get the nearer of the two.
     summary_lang = lang if lang in SUMMARY_LANGUAGES else "auto"

@@ -19,9 +19,11 @@ from news.fingerprint import (
     fingerprint_and_signature,
     from_signed64,
     same_story,
+    says_too_little,
     signature_distance,
     story_shingles,
     story_signature,
+    syllables,
     to_signed64,
 )
 
@@ -116,6 +118,37 @@ def test_fingerprint_and_signature_equal_the_separate_functions(title, body):
         content_fingerprint(title, body),
         story_signature(title, body),
     )
+
+
+WATER_NOTICE = (
+    "Công ty cấp nước thông báo tạm ngừng cấp nước khu vực phường Ba từ tám giờ đến mười sáu giờ ngày mai."
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "too_little"),
+    [
+        ("Thông báo", "", True),
+        ("THÔNG BÁO!", "Xem nội dung trong tệp đính kèm.", True),
+        ("Lịch công tác tuần", "", True),
+        ("Tin vắn", " ".join(WATER_NOTICE.split()[:19]), True),
+        ("Tin vắn", " ".join(WATER_NOTICE.split()[:20]), False),  # twenty syllables of lead tell news apart
+        ("Xăng tăng giá từ chiều nay", "", False),  # six syllables make a headline
+        (TITLE, "", False),
+    ],
+)
+def test_boilerplate_says_too_little(title, body, too_little):
+    assert says_too_little(syllables(title), syllables(body)) is too_little
+
+
+def test_boilerplate_is_told_apart_by_its_address_and_joins_no_story():
+    first, second = (
+        fingerprint_and_signature("Thông báo", "", "a/1"),
+        fingerprint_and_signature("Thông báo", "", "a/2"),
+    )
+    assert first[0] != second[0]
+    assert first[1] == second[1] == 0
+    assert fingerprint_and_signature(TITLE, BODY, "a/1") == fingerprint_and_signature(TITLE, BODY, "b/9")
 
 
 @pytest.mark.parametrize("size", [1, 3, 20, 200])

@@ -299,3 +299,44 @@ async def test_items_of_one_feed_sharing_a_link_under_different_guids_are_all_ke
     async with fresh_db.session() as s:
         titles = (await s.scalars(select(Item.title).order_by(Item.id))).all()
     assert titles == ["Khánh thành trường học mới", "Nông dân trúng mùa lúa"]
+
+
+# Boilerplate a portal reuses for different news: the text alone cannot tell them apart.
+BOILERPLATE = [
+    ("Thông báo", ""),
+    ("Thông báo", "Xem nội dung trong tệp đính kèm."),
+    ("Lịch công tác tuần", ""),
+    ("Tin vắn", "Mời bạn đọc xem chi tiết tại đây."),
+    ("THÔNG BÁO!", "Xem tệp đính kèm"),
+]
+
+
+@pytest.mark.parametrize(("title", "body"), BOILERPLATE)
+async def test_next_weeks_item_with_the_same_boilerplate_text_is_new(fresh_db, title, body):
+    a = await _source(fresh_db, "a")
+    await _store(fresh_db, a, entry(url="https://a.example.vn/thong-bao-1.html", title=title, body=body))
+    week = timedelta(days=7)
+    later = entry(url="https://a.example.vn/thong-bao-2.html", title=title, body=body, published=NOW + week)
+    result = await _store(fresh_db, a, later, now=NOW + week)
+    assert (result.new, result.duplicate, len(result.new_story_ids)) == (1, 0, 1)
+    again = await _store(fresh_db, a, later, now=NOW + week)  # the same item polled again
+    assert (again.new, again.updated, again.duplicate) == (0, 0, 1)
+
+
+@pytest.mark.parametrize(("title", "body"), BOILERPLATE)
+async def test_two_portals_boilerplate_items_are_two_stories(fresh_db, title, body):
+    a, b = await _source(fresh_db, "a"), await _source(fresh_db, "b")
+    await _store(fresh_db, a, entry(url="https://a.example.vn/thong-bao.html", title=title, body=body))
+    result = await _store(
+        fresh_db, b, entry(url="https://b.example.vn/thong-bao.html", title=title, body=body)
+    )
+    assert (result.new, len(result.new_story_ids)) == (1, 1)
+
+
+async def test_the_same_headline_without_a_body_from_two_portals_is_still_one_story(fresh_db):
+    a, b = await _source(fresh_db, "a"), await _source(fresh_db, "b")
+    title = "Thủ tướng thăm chính thức Nhật Bản và dự hội nghị thượng đỉnh"
+    await _store(fresh_db, a, entry(url="https://a.example.vn/thu-tuong.html", title=title, body=""))
+    result = await _store(fresh_db, b, entry(url="https://b.example.vn/thu-tuong.html", title=title, body=""))
+    assert (result.new, result.duplicate) == (0, 1)
+    assert await _count(fresh_db, Story) == 1
