@@ -64,6 +64,9 @@ def _fold_table() -> dict[int, str | None]:
         if len(decomposed) > 1 and decomposed[0].isascii():
             table[code] = decomposed[0]
     table[ord("đ")], table[ord("Đ")] = "d", "D"
+    # Look-alikes of đ/Đ that older fonts and input methods still put in Vietnamese text (and in
+    # queries): Latin-1 ð/Ð (eth) and African ɖ/Ɖ. None decomposes, so each is named here.
+    table[ord("ð")], table[ord("Ð")], table[ord("ɖ")], table[ord("Ɖ")] = "d", "D", "d", "D"
     return table
 
 
@@ -173,7 +176,7 @@ def _canonical_token(token: str) -> str:
 
 
 def fold_diacritics(s: str) -> str:
-    """Strip every combining mark and turn `đ`/`Đ` into `d`/`D`: `Điều lệ` -> `Dieu le`."""
+    """Strip every combining mark and turn `đ`/`Đ` (and look-alikes) into `d`/`D`: `Điều lệ` -> `Dieu le`."""
     if s.isascii():
         return s
     folded = s.translate(_FOLD_TABLE)  # Vietnamese and other Latin text: one pass

@@ -155,6 +155,10 @@ def test_match_key(text: str, expected: str) -> None:
         # Compatibility forms (NFKC): full-width Latin from East Asian keyboards, superscripts.
         ("ｄｉｅｕ　ｌｅ　ĐẢNG", "dieu le dang"),
         ("Quý Ⅳ, nhà 120 m²", "quy iv, nha 120 m2"),
+        # Look-alikes of Đ that old fonts and input methods still produce: Latin-1 Ð (eth), African Ɖ.
+        ("Ðà Nẵng", "da nang"),
+        ("ÐBSCL", "dbscl"),
+        ("Ɖiện Biên ɖông", "dien bien dong"),
     ],
 )
 def test_search_key(text: str, expected: str) -> None:

@@ -338,6 +338,14 @@ def test_0009_indexes_the_parts_of_stored_words_joined_by_punctuation(empty_db_u
     assert before == (0 if empty_db_url == PG_URL else 1)  # PostgreSQL read `tp.hcm` as a host name
 
 
+def test_0010_folds_the_eth_that_older_code_left_in_stored_search_text(empty_db_url):
+    schema.upgrade(empty_db_url, "0009")
+    asyncio.run(_store_and_count(empty_db_url, "hcm", store=True))
+    _execute(empty_db_url, "UPDATE items SET search_text = 'ða nang ɖon khach'")  # as stored before 0010
+    schema.upgrade(empty_db_url)
+    assert asyncio.run(_store_and_count(empty_db_url, "da nang don", store=False)) == 1
+
+
 @pytest.mark.parametrize(
     ("blocker", "says"),
     [

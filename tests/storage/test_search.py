@@ -158,6 +158,17 @@ async def test_words_joined_by_punctuation_are_found_one_by_one(news_db, query):
     assert await _titles(news_db, query) == [JOINED[0]]
 
 
+@pytest.mark.parametrize("query", ["da nang", "Đà Nẵng", "ÐÀ NẴNG", "dbscl"])
+async def test_latin_1_eth_standing_for_d_is_folded_like_it(news_db, query):
+    title = "Ðà Nẵng đón đoàn khách ÐBSCL"  # Ð is U+00D0, as older sites still write Đ
+    await _store(
+        news_db,
+        "baotinh",
+        Entry(url="https://tin.example.vn/da-nang.html", title=title, body="", published=NOW),
+    )
+    assert await _titles(news_db, query) == [title]
+
+
 @pytest.mark.parametrize("query", ["xyzzy", "không có gì như vậy", "tàu vũ trụ sao hỏa"])
 async def test_no_results(news_db, query):
     async with news_db.session() as session:
