@@ -202,11 +202,16 @@ def render_latest(
     return _one_message(header, full, compact, limit)
 
 
-def _shown_query(query: str) -> str:
+def shortened_query(query: str) -> str:
+    """A query as it is shown back: spaces collapsed, at most QUERY_DISPLAY_LIMIT characters."""
     query = " ".join(query.split())
     if len(query) > QUERY_DISPLAY_LIMIT:
         query = query[: QUERY_DISPLAY_LIMIT - 1] + "…"
-    return escape_html(query)
+    return query
+
+
+def _shown_query(query: str) -> str:
+    return escape_html(shortened_query(query))
 
 
 def render_search_results(

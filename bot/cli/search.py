@@ -7,6 +7,7 @@ import sys
 
 from bot.cli.common import add_command, config_from, run_async, with_database
 from bot.cli.latest import print_story, story_json
+from news.render import shortened_query
 from storage.schema import ensure_up_to_date
 from storage.search import search_stories
 
@@ -45,7 +46,7 @@ def run(args) -> int:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return 0
     if not rows:
-        print(f"no stories match {query!r}")
+        print(f"no stories match {shortened_query(query)!r}")
         return 0
     print(f"{total} matching stor{'y' if total == 1 else 'ies'}, best first:\n")
     for row in rows:

@@ -63,6 +63,11 @@ def test_search_without_matches(config_file, capsys, words):
     assert capsys.readouterr().out.startswith("no stories match")
 
 
+def test_a_long_query_without_matches_is_not_repeated_in_full(config_file, capsys):
+    assert main(["-c", config_file, "search", "tàu " * 1250]) == 0
+    assert capsys.readouterr().out == f"no stories match {('tàu ' * 25)[:99] + '…'!r}\n"
+
+
 def test_search_rejects_a_bad_limit(config_file, capsys):
     assert main(["-c", config_file, "search", "dang", "--limit", "0"]) == 2
     assert "--limit" in capsys.readouterr().err
