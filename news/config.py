@@ -27,14 +27,15 @@ ENV_DATABASE_URL = "BANTIN_DATABASE_URL"
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///bantin.db"
 FEED_KINDS = ("auto", "rss", "html")
-# The database URLs storage.db can open (the plain driver names are given the async drivers).
-DATABASE_SCHEMES = (
-    "sqlite+aiosqlite://",
-    "sqlite://",
-    "postgresql+asyncpg://",
-    "postgresql://",
-    "postgres://",
-)
+# The database URL schemes storage.db can open, each with the async driver's scheme it is given.
+DATABASE_DRIVERS = {
+    "sqlite+aiosqlite://": "sqlite+aiosqlite://",
+    "sqlite://": "sqlite+aiosqlite://",
+    "postgresql+asyncpg://": "postgresql+asyncpg://",
+    "postgresql://": "postgresql+asyncpg://",
+    "postgres://": "postgresql+asyncpg://",
+}
+DATABASE_SCHEMES = tuple(DATABASE_DRIVERS)
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from news.config import DATABASE_DRIVERS
 from news.fingerprint import signature_distance
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -23,10 +24,9 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 def normalize_url(url: str) -> str:
     """Accept the plain driver names an admin may write and pick the async drivers."""
-    if url.startswith("sqlite:///") or url.startswith("sqlite://"):
-        url = url.replace("sqlite://", "sqlite+aiosqlite://", 1)
-    elif url.startswith("postgresql://") or url.startswith("postgres://"):
-        url = "postgresql+asyncpg://" + url.split("://", 1)[1]
+    for scheme, driver in DATABASE_DRIVERS.items():
+        if url.startswith(scheme):
+            return driver + url.removeprefix(scheme)
     return url
 
 

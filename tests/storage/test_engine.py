@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from storage.db import INSERT_PAGE_ROWS
+from news.config import DATABASE_SCHEMES
+from storage.db import INSERT_PAGE_ROWS, normalize_url
 
 
 async def test_multi_row_inserts_come_in_pages_of_a_few_sizes(fresh_db):
@@ -27,3 +28,27 @@ async def test_postgresql_compiles_no_query_just_in_time(fresh_db):
         pytest.skip("a PostgreSQL setting")
     async with fresh_db.reading() as conn:
         assert await conn.scalar(text("SHOW jit")) == "off"
+
+
+@pytest.mark.parametrize(
+    ("written", "opened"),
+    [
+        ("sqlite:///data/bantin.db", "sqlite+aiosqlite:///data/bantin.db"),
+        ("sqlite:////var/lib/bantin.db", "sqlite+aiosqlite:////var/lib/bantin.db"),
+        ("sqlite+aiosqlite:///bantin.db", "sqlite+aiosqlite:///bantin.db"),
+        ("postgresql://u:p@db/bantin", "postgresql+asyncpg://u:p@db/bantin"),
+        ("postgres://u:p@db/bantin", "postgresql+asyncpg://u:p@db/bantin"),
+        ("postgresql+asyncpg://u:p@db/bantin", "postgresql+asyncpg://u:p@db/bantin"),
+        # a password may contain the scheme's letters: only the prefix is replaced
+        ("postgres://u:postgres://@db/bantin", "postgresql+asyncpg://u:postgres://@db/bantin"),
+    ],
+)
+def test_the_plain_driver_names_are_given_the_async_drivers(written, opened):
+    assert normalize_url(written) == opened
+
+
+def test_every_scheme_the_config_accepts_opens_with_an_async_driver():
+    assert {normalize_url(scheme + "x").split("://")[0] for scheme in DATABASE_SCHEMES} == {
+        "sqlite+aiosqlite",
+        "postgresql+asyncpg",
+    }
