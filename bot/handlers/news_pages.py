@@ -4,7 +4,9 @@ No Telegram calls here, so the benchmark (bench/query.py) measures exactly what 
 Button data is `1n:l:<page>:<size>:<source id or 0>` for /latest and `1n:s:<page>:<words>` for
 /search, the words folded (`dieu+le+dang`: the search folds them anyway, so the page is the same).
 A query too long for Telegram's 64 bytes gets `1n:k:<page>:<key>`, a key into the chat's recent
-queries kept in memory; after a restart such a button is answered as out of date.
+queries kept in memory; after a restart such a button is answered as out of date. The words as
+typed (`Sông Xanh`) are kept in memory too, for the header of the pages turned to; after a restart
+the header shows the folded words.
 """
 
 from __future__ import annotations
@@ -117,12 +119,18 @@ def _word_parts(words: tuple[str, ...], room: int) -> list[str] | None:
 
 def remember_query(chat_data: MutableMapping[str, Any], query: str) -> str:
     """Keep `query` for the buttons of a long search; returns its key."""
-    remembered: OrderedDict[str, str] = chat_data.setdefault("search_queries", OrderedDict())
     key = secrets.token_hex(4)  # unguessable, and not reused after a restart
-    remembered[key] = query
+    _remember(chat_data, "search_queries", key, query)
+    return key
+
+
+def _remember(chat_data: MutableMapping[str, Any], kind: str, key: str, value: str) -> None:
+    """The chat's last REMEMBERED_QUERIES values of one kind, in memory only."""
+    remembered: OrderedDict[str, str] = chat_data.setdefault(kind, OrderedDict())
+    remembered[key] = value
+    remembered.move_to_end(key)
     while len(remembered) > REMEMBERED_QUERIES:
         remembered.popitem(last=False)
-    return key
 
 
 def search_markup(
@@ -131,8 +139,11 @@ def search_markup(
     if page.pages < 2:
         return None
     longest = len(pack(AREA, "s", SEARCH_MAX_PAGES, "x")) - 1  # the data without its words
-    parts = _word_parts(SearchTerms.parse(query).words, MAX_BYTES - longest)
+    words = SearchTerms.parse(query).words
+    parts = _word_parts(words, MAX_BYTES - longest)
     if parts:
+        # The button carries the folded words; the page it turns to shows the words as typed.
+        _remember(chat_data, "search_typed", " ".join(words), query)
         return _nav(page, lang, lambda p: pack(AREA, "s", p, *parts))
     key = remember_query(chat_data, query)
     return _nav(page, lang, lambda p: pack(AREA, "k", p, key))
@@ -169,4 +180,4 @@ def read_search(data: Callback, chat_data: MutableMapping[str, Any]) -> tuple[st
     words = SearchTerms.parse(query).words
     if not words or " ".join(words) != query:
         return None
-    return query, page
+    return chat_data.get("search_typed", {}).get(query, query), page

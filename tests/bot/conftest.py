@@ -34,6 +34,11 @@ Record = dict[str, Any]
 class BotUnderTest:
     standin: BotApiStandIn
     services: Services
+    application: Application | None = None
+
+    def forget_chat_memory(self, chat_id: int) -> None:
+        """What a restart loses of a chat: PTB's chat_data is kept in memory only."""
+        self.application.chat_data[chat_id].clear()
 
     async def subscriber(self, chat_id: int) -> Subscriber | None:
         async with self.services.db.session() as session:
@@ -146,7 +151,7 @@ async def bot(config: Config, standin: BotApiStandIn) -> AsyncIterator[BotUnderT
     application = build_application(config, services)
     without_scheduled_polls(application)
     async with running(application):
-        yield BotUnderTest(standin, services)
+        yield BotUnderTest(standin, services, application)
 
 
 @pytest.fixture

@@ -251,9 +251,17 @@ async def test_search_pages_with_buttons(news, chat):
 
     await chat.press(first, next_data)
     second = chat.current(first)
-    assert second["text"].startswith("7 kết quả cho “song xanh” — trang 2/2")
+    assert second["text"].startswith("7 kết quả cho “Sông Xanh” — trang 2/2")  # as typed
     assert list(buttons(second)) == ["« Trước"]
     assert sorted(titles_in(first["visible_text"]) + titles_in(second["text"])) == sorted(TITLES)
+
+
+async def test_a_search_button_from_before_a_restart_shows_the_folded_words(news, chat):
+    first = await chat.reply_to("/search Sông Xanh")
+    news.forget_chat_memory(chat.chat_id)
+
+    await chat.press(first, button_data(first, "Tiếp"))
+    assert chat.current(first)["text"].startswith("7 kết quả cho “song xanh” — trang 2/2")
 
 
 async def test_search_pages_reach_every_story_it_counts(bot, chat):
@@ -274,7 +282,7 @@ async def test_search_pages_reach_every_story_it_counts(bot, chat):
     assert first["visible_text"].startswith("270 kết quả cho “phù sa” — trang 1/54")
     for _page in range(53):  # past page 50, where /latest stops
         await chat.press(first, button_data(chat.current(first), "Tiếp"))
-    assert chat.current(first)["text"].startswith("270 kết quả cho “phu sa” — trang 54/54")
+    assert chat.current(first)["text"].startswith("270 kết quả cho “phù sa” — trang 54/54")
 
 
 async def test_long_search_query_pages_through_a_remembered_key(news, chat):
