@@ -169,17 +169,8 @@ def _normalizer_guess(body: bytes) -> tuple[str, str] | None:
 def _declared_charsets(body: bytes, content_type: str | None) -> list[tuple[str, str]]:
     """(source, label) pairs in order of authority. A BOM outranks the header, as in browsers."""
     found: list[tuple[str, str]] = []
-    for bom, codec in _BOMS:
-        if body.startswith(bom):
-            found.append((_BOM, codec))
-            break
-    else:
-        # UTF-16/32 without a BOM, recognised by the NUL bytes around the first ASCII
-        # characters (as the XML spec's autodetection does for "<?").
-        for pattern, codec in _NUL_PATTERNS:
-            if pattern.match(body):
-                found.append((_BOM, codec))
-                break
+    if (codec := byte_order_codec(body)) is not None:
+        found.append((_BOM, codec))
     if content_type and (match := _HEADER_CHARSET_RE.search(content_type)):
         found.append(("HTTP", match.group(1)))
     head = body[:_SNIFF_BYTES]
@@ -188,6 +179,20 @@ def _declared_charsets(body: bytes, content_type: str | None) -> list[tuple[str,
     if match := _META_CHARSET_RE.search(head):
         found.append(("HTML meta", match.group(1).decode("ascii")))
     return found
+
+
+def byte_order_codec(body: bytes) -> str | None:
+    """The Unicode codec that the first bytes show: a byte-order mark ("utf-8-sig", and "utf-16" or
+    "utf-32", which drop their mark when decoding), or UTF-16/32 without one, recognised by the NUL
+    bytes around the first ASCII characters (as the XML spec's autodetection does for "<?");
+    None for anything else."""
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return codec
+    for pattern, codec in _NUL_PATTERNS:
+        if pattern.match(body):
+            return codec
+    return None
 
 
 def _codec_name(label: str) -> str | None:

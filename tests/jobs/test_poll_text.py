@@ -15,13 +15,16 @@ import pytest
 from jobs.fetch import FetchResult
 from jobs.source_entries import SourceView, parse_document
 from tests.jobs.pollkit import (  # noqa: F401 - fixtures
+    ARTICLES,
     PARAGRAPHS,
     FeedItem,
     article_page,
     clock,
     fetcher,
+    listing_page,
     poller,
     rss,
+    serve_articles,
 )
 from tests.news.legacy_encoders import encode_tcvn3, encode_vni
 from tests.news.vietnamese_encodings import windows_1258
@@ -270,3 +273,65 @@ def test_a_parsed_feed_comes_with_its_canonical_urls():
     parsed = parse_document(result, SourceView(1, "rss", None, False), ZoneInfo("Asia/Ho_Chi_Minh"))
 
     assert [e.canonical for e in parsed.entries] == ["https://tinh.example.vn/tin/cau.html"]
+
+
+LICENSE = "<!-- " + "Bản quyền thuộc Cổng thông tin điện tử tỉnh. Ghi rõ nguồn khi in lại. " * 80 + "-->\n"
+DOCTYPE = (
+    "<!DOCTYPE rss [\n"
+    + "".join(f'<!ENTITY e{n} "Cổng thông tin điện tử tỉnh, mục {n}">\n' for n in range(120))
+    + "]>\n"
+)
+STYLESHEETS = "".join(f'<?xml-stylesheet type="text/xsl" href="/rss/kieu-{n}.xsl"?>\n' for n in range(120))
+
+
+def after_declaration(prolog: str) -> str:
+    """The RSS document with `prolog` (over 4 KB) between its XML declaration and its root."""
+    declaration, rest = rss([ITEM]).split("?>", 1)
+    return declaration + "?>\n" + prolog + rest
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        pytest.param(rss([ITEM], encoding="utf-16").encode("utf-16-le"), None, id="utf-16le no BOM"),
+        pytest.param(rss([ITEM], encoding="utf-16").encode("utf-16-be"), "text/xml", id="utf-16be no BOM"),
+        pytest.param(rss([ITEM], encoding="utf-16").encode("utf-16-le"), "text/html", id="utf-16le as html"),
+        pytest.param(rss([ITEM], encoding="utf-32").encode("utf-32"), None, id="utf-32 with BOM"),
+        pytest.param(b"\xef\xbb\xbf\xef\xbb\xbf" + rss([ITEM]).encode(), "text/xml", id="double BOM"),
+        pytest.param(b"\xef\xbb\xbf\r\n\r\n  " + rss([ITEM]).encode(), None, id="BOM then blank lines"),
+        pytest.param(b"\r\n\xef\xbb\xbf" + rss([ITEM]).encode(), "text/html", id="blank line then BOM"),
+        pytest.param(after_declaration(LICENSE).encode(), None, id="long comment"),
+        pytest.param((LICENSE + rss([ITEM], encoding=None)).encode(), "text/html", id="comment before all"),
+        pytest.param(after_declaration(DOCTYPE).encode(), "text/xml", id="long doctype"),
+        pytest.param(after_declaration(STYLESHEETS).encode(), None, id="long processing instructions"),
+        pytest.param(
+            after_declaration(LICENSE).replace('encoding="utf-8"', 'encoding="utf-16"').encode("utf-16-le"),
+            None,
+            id="long comment in utf-16le no BOM",
+        ),
+        pytest.param(
+            b"Warning: Undefined variable $x in /var/www/rss.php on line 12\n" + rss([ITEM]).encode(),
+            "text/html",
+            id="plain-text warning before the feed",
+        ),
+    ],
+)
+async def test_an_auto_source_finds_the_feed_whatever_precedes_its_root(poller, body, content_type):
+    await poller.add("tinh", poller.server.serve("/feed", body, content_type=content_type))
+    outcome = (await poller.cycle())["tinh"]
+    assert (outcome.status, outcome.new) == ("new", 1), outcome.error
+    assert (await poller.source("tinh")).detected_kind == "rss"
+    item = await the_item(poller)
+    assert item.title == nfc(TITLE) and item.body == nfc(LEAD)
+
+
+async def test_an_auto_source_reads_a_page_that_quotes_a_feed_in_a_script(poller):
+    """`<?xml …?><rss` in a script string is no feed after a server's warning: the page is read."""
+    serve_articles(poller.server)
+    script = '<script>var tpl = "<?xml version=\\"1.0\\"?><rss version=\\"2.0\\"><channel>";</script>'
+    page = listing_page([(path, title) for path, (title, *_rest) in ARTICLES.items()])
+    page = page.replace("<head>", "<head>" + script, 1).encode()
+    await poller.add("cổng", poller.server.serve("/tin-tuc.html", page, content_type="text/html"))
+    outcome = (await poller.cycle())["cổng"]
+    assert (outcome.status, outcome.new) == ("new", 3), outcome.error
+    assert (await poller.source("cổng")).detected_kind == "html"
