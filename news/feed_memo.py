@@ -37,9 +37,11 @@ _RECORD = _DIGEST + 16  # item digest, then the entry's guid and URL keys (news.
 # The prolog (declaration, comments, processing instructions, a DOCTYPE with its internal
 # subset) and the root element's start tag: namespaces, xml:base, xml:lang and entities. The
 # prolog's repetition is possessive (`*+`): backtracking into it was exponential on bodies that
-# are not XML (30 blank lines, or 30 comments, then text: seconds to hours).
+# are not XML (30 blank lines, or 30 comments, then text: seconds to hours). A UTF-8 byte-order
+# mark may come first (news.feeds keeps one).
 _PROLOG_AND_ROOT = re.compile(
-    rb"\A(?:\s|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[[^\]]*\])*>)*+<([A-Za-z_][\w.:-]*)[^>]*>", re.DOTALL
+    rb"\A(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[[^\]]*\])*>)*+<([A-Za-z_][\w.:-]*)[^>]*>",
+    re.DOTALL,
 )
 # `[^<>]*`: a start tag ends before the next `<`, so a tag left open cannot send the search
 # to the end of the body from every place it restarts.

@@ -7,6 +7,7 @@ HTML field is reduced to plain text here anyway (and they cost about a third of 
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from datetime import UTC, datetime, tzinfo
@@ -14,7 +15,7 @@ from typing import Any
 
 import feedparser
 
-from news.charset import UndecodableError, decode_document, looks_misdecoded
+from news.charset import UndecodableError, byte_order_codec, decode_document, looks_misdecoded
 from news.entries import Entry, ParsedSource
 from news.feed_text import date_from_text, is_snippet, language_code, markup_to_text, title_text
 from news.jsonfeed import looks_like_json, parse_json_feed
@@ -32,6 +33,8 @@ _UTF8_NAMES = {"utf-8", "utf8"}
 # Without one, feedparser assumes UTC; we assume the source's time zone instead.
 _EXPLICIT_ZONE = re.compile(r"(?:[+-]\d\d:?\d\d|\dZ|\b(?:GMT|UTC|UT|[ECMP][SD]T))\s*$", re.IGNORECASE)
 _DATE_KEYS = ("published", "updated", "created")
+_LEADING_BLANKS = re.compile(rb"(?:\s|\xef\xbb\xbf)*")
+_BLANK_OR_BOM = "\ufeff \t\r\n"
 
 
 def parse_feed(body: bytes, content_type: str | None, base_url: str, default_tz: tzinfo) -> ParsedSource:
@@ -94,7 +97,8 @@ def feedparser_input(body: bytes, content_type: str | None) -> tuple[bytes, dict
     # links are made absolute here, once per entry.
     headers = {}
     if content_type:
-        headers["content-type"] = content_type
+        headers["content-type"] = _xml_content_type(content_type)
+    body = _trimmed_start(body)
     if body.isascii():
         return body, headers, []
     if _declares_utf8_or_nothing(body, content_type):
@@ -112,7 +116,27 @@ def feedparser_input(body: bytes, content_type: str | None) -> tuple[bytes, dict
         raise FeedParseError(f"undecodable document: {error}") from error
     headers["content-type"] = "application/xml; charset=utf-8"
     warnings = [f"legacy Vietnamese encoding converted: {document.legacy}"] if document.legacy else []
-    return document.text.encode("utf-8"), headers, warnings
+    return document.text.lstrip(_BLANK_OR_BOM).encode("utf-8"), headers, warnings
+
+
+def _xml_content_type(content_type: str) -> str:
+    """`application/xml` with the header's charset, if any. The document is parsed as a feed
+    already; under its served type (`text/xml`, `text/html`, `text/plain`) feedparser would assume
+    US-ASCII or call it no XML, and flag a sound feed ill-formed (then it gets no memo)."""
+    charset = _CHARSET.search(content_type)
+    return f"application/xml; charset={charset.group(1)}" if charset else "application/xml"
+
+
+def _trimmed_start(body: bytes) -> bytes:
+    """An ASCII-compatible body without the blanks and repeated UTF-8 byte-order marks that some
+    servers and templates put before the XML declaration (XML allows nothing there: feedparser
+    would fall back to its slower loose parser, and the feed could have no memo). One BOM is kept:
+    it tells feedparser the bytes are UTF-8 whatever the declaration says. A UTF-16/32 body is
+    decoded first, and its text trimmed then."""
+    start = _LEADING_BLANKS.match(body).end()
+    if not start or byte_order_codec(body) not in (None, "utf-8-sig"):
+        return body
+    return (codecs.BOM_UTF8 if codecs.BOM_UTF8 in body[:start] else b"") + body[start:]
 
 
 def _declares_utf8_or_nothing(body: bytes, content_type: str | None) -> bool:

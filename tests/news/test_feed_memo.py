@@ -137,6 +137,49 @@ def test_only_new_and_changed_items_are_parsed_and_they_parse_as_in_a_full_parse
     assert (parsed.title, parsed.language) == (full.title, full.language)
 
 
+@pytest.mark.parametrize(
+    ("start", "content_type"),
+    [
+        pytest.param(b"\xef\xbb\xbf", RSS, id="BOM"),
+        pytest.param(b"\xef\xbb\xbf\xef\xbb\xbf", RSS, id="two BOMs"),
+        pytest.param(b"\xef\xbb\xbf\r\n\r\n", "text/xml", id="BOM then blank lines"),
+        pytest.param(b"\r\n\xef\xbb\xbf", None, id="blank line then BOM"),
+        pytest.param(b"\n\n  ", RSS, id="blank lines"),
+    ],
+)
+def test_what_a_template_puts_before_the_declaration_leaves_the_feed_well_formed_and_remembered(
+    start, content_type
+):
+    """XML allows nothing before its declaration; feedparser read such a feed as ill-formed (its
+    loose parser, a warning every poll) and it got no memo: every poll parsed it whole."""
+    before, after = rss(item(1), item(2)), rss(item(3), item(1), item(2), built="09:00")
+    first = parse_feed_since(start + before, content_type, URL, VN, None)
+    assert [e.title for e in first.entries] == [e.title for e in parse_feed(before, RSS, URL, VN).entries]
+    assert first.warnings == [] and first.memo is not None
+    again = parse_feed_since(start + after, content_type, URL, VN, first.memo)
+    assert [e.title for e in again.entries] == ["Tin số 3: Ủy ban tỉnh họp phiên thường kỳ"]
+    assert again.known == 2
+
+
+@pytest.mark.parametrize("content_type", ["text/xml", "text/html", "text/plain", "application/octet-stream"])
+def test_a_feed_served_under_another_media_type_is_well_formed_and_remembered(content_type):
+    """feedparser takes `text/xml` without a charset for US-ASCII, and a non-XML type for no XML:
+    either flagged a sound UTF-8 feed ill-formed, which then got no memo."""
+    before, after = rss(item(1), item(2)), rss(item(3), item(1), item(2), built="09:00")
+    first = parse_feed_since(before, content_type, URL, VN, None)
+    assert [e.title for e in first.entries] == [e.title for e in parse_feed(before, RSS, URL, VN).entries]
+    assert first.warnings == [] and first.memo is not None
+    assert parse_feed_since(after, content_type, URL, VN, first.memo).known == 2
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_feed_with_blank_lines_first_is_well_formed(codec):
+    document = ("\r\n" + rss(item(1)).decode().replace('"utf-8"', '"utf-16"')).encode(codec)
+    parsed = parse_feed_since(document, "text/xml", URL, VN, None)
+    assert [e.title for e in parsed.entries] == ["Tin số 1: Ủy ban tỉnh họp phiên thường kỳ"]
+    assert parsed.warnings == [] and parsed.memo is not None
+
+
 def test_the_memo_remembers_the_last_document_whole():
     first, second, third = rss(item(1)), rss(item(2), item(1)), rss(item(2), item(1))
     memo = parse_feed_since(second, RSS, URL, VN, memo_of(first)).memo
