@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
+from news.captions import is_caption
+
 # Abbreviations that stand before a name or a number and so never end a sentence (compared lowercased,
 # one dot-separated part at a time, so chains such as `PGS.TS.` or `ThS.BS.` are covered too).
 _NEVER_FINAL_PARTS = frozenset(
@@ -65,14 +67,6 @@ _BOILERPLATE_LINE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _BOILERPLATE_MAX_CHARS = 160
-# A photo caption ends with its credit: `… (Ảnh: TTXVN)`, `… - Ảnh: Hoài Nam`, `… (ảnh minh họa)`.
-# Matched on the lowercased end of the line. A story's sentence may point at the photo (`bà B (ảnh)`,
-# `(ảnh trên)`), and `(ảnh hưởng …)` is "influence": those are no credit.
-_CAPTION_CREDIT = re.compile(
-    r"(?:\(\s*(?:ảnh|photo)(?!\s+(?:hưởng|trên|dưới|bên|trái|phải|giữa)\b)(?:\s*:|\s)[^()]{1,60}\)"
-    r"|[-–—|]\s*(?:ảnh|photo)\s*:[^.!?()]{1,60})\s*\.?$"
-)
-_CAPTION_TAIL_CHARS = 80
 # A line that is only a time stamp (`Thứ Hai, 3/6/2024 - 07:15`, `07:15 03/06/2024 GMT+7`): its words
 # are weekdays, `ngày`, dates, times, AM/PM and the zone, and it holds a date with a year.
 _STAMP_MAX_CHARS = 60
@@ -107,7 +101,7 @@ def body_lines(text: str) -> list[str]:
     and photo captions (unless nothing else is left)."""
     lines = [line for line in _lines(text) if not is_boilerplate(line)]
     if len(lines) > 1:
-        lines = [line for line in lines if not _is_caption_line(line)] or lines
+        lines = [line for line in lines if not is_caption_line(line)] or lines
     if len(lines) > 1 and _looks_like_trailing_credit(lines[-1]):
         lines.pop()
     return lines
@@ -133,15 +127,9 @@ def is_boilerplate(line: str) -> bool:
     )
 
 
-def is_caption(text: str) -> bool:
-    """A line or sentence that ends with a photo credit (`… (Ảnh: TTXVN)`, `… - Ảnh: Hoài Nam`)."""
-    tail = text[-_CAPTION_TAIL_CHARS:].rstrip().lower()
-    return ("ảnh" in tail or "photo" in tail) and _CAPTION_CREDIT.search(tail) is not None
-
-
-def _is_caption_line(line: str) -> bool:
-    """A caption alone on its line: a credit after at most one sentence (a longer line is a paragraph
-    with a caption run into it, and keeps its sentences)."""
+def is_caption_line(line: str) -> bool:
+    """A caption alone on its line (news.captions): a credit after at most one sentence (a longer line
+    is a paragraph with a caption run into it, and keeps its sentences)."""
     return is_caption(line) and len(list(islice(_split_line(line), 3))) <= 2
 
 

@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
+from news.captions import credit_start, is_photo_credit
 from news.dates import WrittenDate, find_date, find_written_date
+from news.sentences import is_caption_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +113,8 @@ _TAIL_MARKER = re.compile(
 _CREDIT = re.compile(
     r"^\(?\s*(?:Theo|Nguồn|Tác\s+giả|(?:Bài|Tin)(?:\s+và|\s*[,&–-])\s*ảnh)\s*:?\s+(.{2,60}?)\s*\)?\.?$", re.I
 )
-# A line that is only a photo credit: `(Ảnh: Minh Anh)`, `Ảnh: TTXVN`, `Photo: AP`.
-_PHOTO_CREDIT_LINE = re.compile(r"^\(?\s*(?:Ảnh|Photo)\s*:\s*[^.!?()]{2,60}\)?\.?$", re.I)
+# Captions are the story's text in a photo story: when they hold this share of the body, they stay.
+MAX_CAPTION_SHARE = 0.5
 _DATE_LINE_CHARS = 60
 _DATE_LINE_WORDS = 6  # "Thứ Năm, ngày … tháng … năm …", "GMT"
 _WORD_WITHOUT_DIGITS = re.compile(r"[^\W\d_]+")
@@ -219,8 +221,11 @@ def split_body_and_author(lines: list[str]) -> tuple[list[str], str | None]:
             lines = lines[:index]
             break
     kept = [line for line in lines if not is_metadata_line(line)]
-    while len(kept) >= 2 and _PHOTO_CREDIT_LINE.match(" ".join(kept[-1].split())):
+    while len(kept) >= 2 and is_photo_credit(kept[-1]):
         kept.pop()  # the photographer's credit after the byline (`(Ảnh: Minh Anh)`) is not the story
+    if kept and (byline := _byline_before_photo_credit(kept[-1])):
+        kept[-1] = byline  # `LÊ MINH. Ảnh: DUY LINH`: the credit shares the byline's line
+    kept = without_captions(kept)
     if len(kept) >= 2:
         author = author_from_line(kept[-1])
         if author:
@@ -230,6 +235,27 @@ def split_body_and_author(lines: list[str]) -> tuple[list[str], str | None]:
                     return kept[:-2], reporter
             return kept[:-1], author
     return kept, None
+
+
+def without_captions(lines: list[str]) -> list[str]:
+    """The body's lines without photo captions (`Quang cảnh hội nghị. Ảnh: T.L`, `(Ảnh: TTXVN)`): a
+    caption describes a picture the text does not show. A paragraph that ends with a credit keeps
+    its sentences (news.sentences.is_caption_line), a byline crediting the photos too (`Bài và ảnh:
+    Minh Anh`) stays for the author, and a photo story, mostly captions, keeps them all."""
+    captions = [is_caption_line(line) and not _is_credit(line) for line in lines]
+    caption_chars = sum(len(line) for line, caption in zip(lines, captions, strict=True) if caption)
+    if not caption_chars or caption_chars > MAX_CAPTION_SHARE * sum(len(line) for line in lines):
+        return lines
+    return [line for line, caption in zip(lines, captions, strict=True) if not caption]
+
+
+def _byline_before_photo_credit(line: str) -> str | None:
+    """The author's name of a closing line that also credits the photos (`LÊ MINH. Ảnh: DUY LINH`)."""
+    start = credit_start(line)
+    if not start:
+        return None
+    name = line[:start].rstrip(" .-–—|")
+    return name if author_from_line(name) else None
 
 
 def _is_credit(line: str) -> bool:

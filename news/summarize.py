@@ -14,8 +14,9 @@ from functools import cached_property, partial
 from itertools import islice
 from typing import NamedTuple
 
+from news.captions import is_caption
 from news.language import detect_language
-from news.sentences import body_lines, is_boilerplate, is_caption, iter_line_sentences
+from news.sentences import body_lines, is_boilerplate, iter_line_sentences
 
 DEFAULT_WORDS = 50
 LANGUAGES = ("vi", "en")

@@ -164,3 +164,25 @@ async def test_full_text_keeps_the_feed_body_when_the_page_cannot_be_read(poller
     outcome = (await poller.cycle())["báo"]
     assert outcome.new == 1
     assert (await poller.items())[0].body == "Mở rộng quốc lộ."
+
+
+async def test_photo_captions_between_paragraphs_are_not_stored_in_the_body(poller):
+    paragraphs = PARAGRAPHS["dang"]
+    captions = [
+        "Đồng chí Bí thư Tỉnh ủy phát biểu kết luận hội nghị. (Ảnh: Minh Anh)",
+        "Quang cảnh hội nghị. Ảnh: T.L",
+    ]
+    prose = "Ban tổ chức trưng bày 120 bức ảnh tư liệu về lịch sử Đảng bộ tỉnh (ảnh trên)."
+    page = article_page(
+        "Tỉnh ủy tổng kết công tác xây dựng Đảng nhiệm kỳ 2015 - 2020",
+        [paragraphs[0], captions[0], paragraphs[1], captions[1], prose, paragraphs[2]],
+    )
+    url = poller.server.serve("/tin-tuc/tong-ket-2042.html", page.encode(), content_type="text/html")
+    await poller.add("cổng", url, kind="html")
+
+    outcome = (await poller.cycle())["cổng"]
+
+    assert (outcome.status, outcome.new) == ("new", 1), outcome.error
+    (item,) = await poller.items()
+    assert item.body.split("\n\n") == [paragraphs[0], paragraphs[1], prose, paragraphs[2]]
+    assert item.author == "Thanh Anh"

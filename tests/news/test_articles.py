@@ -230,6 +230,88 @@ def test_closing_credit_lines(lines, body, author):
     assert site_rules.split_body_and_author(lines) == (body, author)
 
 
+OTHER_LINE = "Đến nay toàn tỉnh đã có 85 xã đạt chuẩn nông thôn mới, vượt kế hoạch đề ra."
+
+
+@pytest.mark.parametrize(
+    ("lines", "body", "author"),
+    [
+        # a caption between paragraphs is no body text, whatever form its credit takes
+        pytest.param(
+            [
+                BODY_LINE,
+                "Đồng chí Nguyễn Văn A phát biểu tại hội nghị. (Ảnh: Minh Anh)",
+                OTHER_LINE,
+                "Thanh Anh",
+            ],
+            [BODY_LINE, OTHER_LINE],
+            "Thanh Anh",
+            id="credit in brackets",
+        ),
+        pytest.param(
+            [BODY_LINE, "Quang cảnh hội nghị. Ảnh: T.L", OTHER_LINE],
+            [BODY_LINE, OTHER_LINE],
+            None,
+            id="credit after the sentence",
+        ),
+        pytest.param(
+            [BODY_LINE, "| Lãnh đạo tỉnh thăm công nhân - Ảnh: V.H |", OTHER_LINE],
+            [BODY_LINE, OTHER_LINE],
+            None,
+            id="table cell",
+        ),
+        pytest.param([BODY_LINE, "Ảnh: TTXVN", OTHER_LINE], [BODY_LINE, OTHER_LINE], None, id="credit alone"),
+        pytest.param(
+            ["(Ảnh minh họa)", BODY_LINE, OTHER_LINE], [BODY_LINE, OTHER_LINE], None, id="first line"
+        ),
+        # a paragraph that ends with a credit keeps its sentences
+        pytest.param(
+            [BODY_LINE, f"{OTHER_LINE} {OTHER_LINE} Khách tham quan đông - Ảnh: Hữu Phước", OTHER_LINE],
+            [BODY_LINE, f"{OTHER_LINE} {OTHER_LINE} Khách tham quan đông - Ảnh: Hữu Phước", OTHER_LINE],
+            None,
+            id="paragraph ending with a credit",
+        ),
+        # the story's sentences that speak of photos stay
+        pytest.param(
+            [BODY_LINE, "Ông Trần Văn B (ảnh) là người hiến đất nhiều nhất xã.", "Triển lãm ảnh: Biển đảo."],
+            [BODY_LINE, "Ông Trần Văn B (ảnh) là người hiến đất nhiều nhất xã.", "Triển lãm ảnh: Biển đảo."],
+            None,
+            id="prose about photos",
+        ),
+        # the byline shares its line with the photo credit, or credits the photos itself
+        pytest.param(
+            [BODY_LINE, OTHER_LINE, "LÊ MINH. Ảnh: DUY LINH"],
+            [BODY_LINE, OTHER_LINE],
+            "LÊ MINH",
+            id="byline and photo credit",
+        ),
+        pytest.param(
+            [BODY_LINE, OTHER_LINE, "Bài và ảnh: Minh Anh"],
+            [BODY_LINE, OTHER_LINE],
+            "Minh Anh",
+            id="text and photos by",
+        ),
+        # a photo story: its captions are its text
+        pytest.param(
+            [
+                "Mùa lúa chín.",
+                "Nông dân gặt lúa trên cánh đồng. Ảnh: Hữu Phước",
+                "Lúa phơi trên sân. Ảnh: T.L",
+            ],
+            [
+                "Mùa lúa chín.",
+                "Nông dân gặt lúa trên cánh đồng. Ảnh: Hữu Phước",
+                "Lúa phơi trên sân. Ảnh: T.L",
+            ],
+            None,
+            id="photo story",
+        ),
+    ],
+)
+def test_photo_captions_are_not_body_text(lines, body, author):
+    assert site_rules.split_body_and_author(lines) == (body, author)
+
+
 HEADED_ARTICLE = """<html><head><title>Tỉnh Mẫu đẩy mạnh chuyển đổi số trong cải cách hành chính - Cổng thông tin
 điện tử tỉnh Mẫu</title></head><body><div id="menu"><a href="/">Trang chủ</a> | <a href="/tin-tuc">Tin tức</a></div>
 <div class="main">{header}

@@ -7,7 +7,7 @@ from itertools import islice
 
 import pytest
 
-from news.sentences import body_lines, is_boilerplate, is_caption, iter_line_sentences, split_sentences
+from news.sentences import body_lines, is_boilerplate, iter_line_sentences, split_sentences
 
 
 @pytest.mark.parametrize(
@@ -198,24 +198,6 @@ def test_boilerplate_lines(line: str) -> None:
 )
 def test_story_lines_are_not_boilerplate(line: str) -> None:
     assert not is_boilerplate(line)
-
-
-@pytest.mark.parametrize(
-    ("text", "caption"),
-    [
-        ("Đại biểu tham quan gian hàng nông sản. (Ảnh: Hữu Phước)", True),
-        ("Đại biểu tham quan gian hàng nông sản - Ảnh: Hữu Phước", True),
-        ("Đại biểu tham quan gian hàng nông sản (ảnh Hữu Phước)", True),
-        ("Nông dân thu hoạch lúa (Ảnh minh họa)", True),
-        ("(Ảnh: TTXVN)", True),
-        ("Bão làm sập 12 nhà (ảnh hưởng nặng nhất là xã Bình An).", False),
-        ("Chủ tịch tỉnh tặng quà gia đình bà Lê Thị Hoa (ảnh).", False),
-        ("Chủ tịch tỉnh tặng quà gia đình bà Lê Thị Hoa (ảnh trên).", False),
-        ("Triển lãm ảnh: Biển đảo quê hương.", False),
-    ],
-)
-def test_photo_captions(text: str, caption: bool) -> None:
-    assert is_caption(text) is caption
 
 
 @pytest.mark.parametrize(
