@@ -3,7 +3,8 @@
 Rules, in order: line breaks always separate; a candidate boundary is a run of `.`, `!`, `?` or an
 ellipsis with the closing quotes/brackets that follow it; whether it really ends a sentence depends on
 what comes after (a lowercase letter never starts a sentence) and on the token before a single period
-(abbreviations such as `TP.` or `PGS.TS.` and initials such as `T.X.` do not end one).
+(abbreviations such as `TP.` or `PGS.TS.` and initials such as `T.X.` do not end one). No sentence ends
+inside a short quotation (`Ông nói: “A. B.” Sau đó…` is one sentence, then another).
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ _UNITS_AFTER_NUMBERS = frozenset("p h".split())
 # A run of terminators and the closing quotes/brackets after it. One character class first and no
 # groups: this keeps the scan fast on Vietnamese text (Python's re is slow on non-ASCII strings).
 _CANDIDATE = re.compile(r"[.!?…][.!?…]*[\"'”’»)\]]*")
+# A quotation of several sentences (`Ông nói: “A. B.” Sau đó…`) is kept in one sentence when it closes
+# within this many characters (some 40 Vietnamese words) of the sentence's start, so that a summary
+# neither opens nor ends inside it. A longer one (or one never closed) is split as plain text: its parts
+# still fit a summary's word budget.
+_MAX_QUOTED_CHARS = 180
 _CLOSERS = "\"'”’»)]"
 _OPENING_QUOTES = "\"'“‘«"
 _NO_SENTENCE_START = ",;)"
@@ -93,7 +99,11 @@ def iter_sentences(text: str) -> Iterator[str]:
 def iter_line_sentences(lines: Iterable[str]) -> Iterator[str]:
     """The sentences of lines already cleaned by `body_lines`, lazily (no second normalisation)."""
     for line in lines:
-        yield from _split_line(line)
+        # `_split_line`, without its call: this loop is the summarizer's
+        if '"' in line or "“" in line:
+            yield from _split_quoted_line(line)
+        else:
+            yield from _split_plain_line(line)
 
 
 def body_lines(text: str) -> list[str]:
@@ -163,11 +173,18 @@ def _looks_like_trailing_credit(line: str) -> bool:
 
 
 def _split_line(line: str) -> Iterator[str]:
+    # Two loops, not one: most lines have no quotation, and their loop pays nothing for the rule.
+    return _split_quoted_line(line) if '"' in line or "“" in line else _split_plain_line(line)
+
+
+def _split_plain_line(line: str) -> Iterator[str]:
     start = 0
     for match in _CANDIDATE.finditer(line):
         end = match.end()
-        if _ends_plainly(line, match.start(), end) or _ends_sentence(line, match):
-            if _is_list_number(line, start, match):
+        dot = match.start()
+        if _ends_plainly(line, dot, end) or _ends_sentence(line, match):
+            # the cheap test first: most ends have no number before them
+            if line[dot - 1] in _LIST_NUMBER_ENDS and _is_list_number(line, start, match):
                 continue
             sentence = line[start:end].strip()
             if sentence:
@@ -176,6 +193,66 @@ def _split_line(line: str) -> Iterator[str]:
     tail = line[start:].strip()
     if tail:
         yield tail
+
+
+def _split_quoted_line(line: str) -> Iterator[str]:
+    """`_split_plain_line`, but a short quotation open at an end keeps the sentence going past it."""
+    start = 0
+    length = len(line)
+    marks = [-1, -1, -1]  # see `_next_quotation`
+    opening = closing = -1  # the first quotation not closed before the last end found
+    held = 0  # where a quotation open at an end closes: no sentence ends before that
+    for match in _CANDIDATE.finditer(line):
+        end = match.end()
+        dot = match.start()
+        if _ends_plainly(line, dot, end) or _ends_sentence(line, match):
+            if end <= held or line[dot - 1] in _LIST_NUMBER_ENDS and _is_list_number(line, start, match):
+                continue
+            if opening < end < length:
+                while closing < end:
+                    opening, closing = _next_quotation(line, closing + 1, marks)
+                if start <= opening < end and closing - start <= _MAX_QUOTED_CHARS and closing < length:
+                    held = closing
+                    continue
+            sentence = line[start:end].strip()
+            if sentence:
+                yield sentence
+            start = end
+    tail = line[start:].strip()
+    if tail:
+        yield tail
+
+
+def _next_quotation(line: str, index: int, marks: list[int]) -> tuple[int, int]:
+    """The indexes of the opening and the closing mark of the first quotation at or after `index`; the
+    line's length for a mark that is not there.
+
+    `“` or `"` opens a quotation, `”` or `"` closes it (pages mix them: `"vua lúa”`); a `”` with none
+    open is no mark. `marks` holds the index of the next `"`, `“` and `”` found so far (-1 at first, the
+    line's length when there is none): each is looked for again only past the last one found, so a long
+    line with many quotations is read once, not once for each."""
+    length = len(line)
+    straight, opening_curly, closing_curly = marks
+    if straight < index:
+        straight = _find(line, '"', index, length)
+    if opening_curly < index:
+        opening_curly = _find(line, "“", index, length)
+    opening = min(straight, opening_curly)
+    if opening == length:
+        closing = length
+    else:
+        if straight <= opening:
+            straight = _find(line, '"', opening + 1, length)
+        if closing_curly <= opening:
+            closing_curly = _find(line, "”", opening + 1, length)
+        closing = min(straight, closing_curly)
+    marks[:] = straight, opening_curly, closing_curly
+    return opening, closing
+
+
+def _find(line: str, mark: str, index: int, length: int) -> int:
+    found = line.find(mark, index)
+    return found if found >= 0 else length
 
 
 def _is_list_number(line: str, start: int, match: re.Match[str]) -> bool:

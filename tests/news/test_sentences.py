@@ -154,6 +154,46 @@ def test_split_sentences(text: str, expected: list[str]) -> None:
     assert split_sentences(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Ông nói: “Chúng ta phải làm. Không thể chờ.” Sau đó ông về.",
+            ["Ông nói: “Chúng ta phải làm. Không thể chờ.”", "Sau đó ông về."],
+            id="curly-quotes",
+        ),
+        pytest.param(
+            "“Nước lên nhanh. Chúng tôi phải dời nhà”, bà Lan kể. Hôm sau trời tạnh.",
+            ["“Nước lên nhanh. Chúng tôi phải dời nhà”, bà Lan kể.", "Hôm sau trời tạnh."],
+            id="quote-then-attribution",
+        ),
+        pytest.param(
+            'Bà kể: "Trời mưa. Nước lên nhanh", rồi đi. Họ về.',
+            ['Bà kể: "Trời mưa. Nước lên nhanh", rồi đi.', "Họ về."],
+            id="straight-quotes",
+        ),
+        pytest.param(
+            'Gọi là "vua lúa" nhé. Ông nói: "Mùa này được. Mùa sau chưa biết." Hết.',
+            ['Gọi là "vua lúa" nhé.', 'Ông nói: "Mùa này được. Mùa sau chưa biết."', "Hết."],
+            id="a-closed-quote-before-the-open-one",
+        ),
+        pytest.param(
+            "Ông nói: “Chúng ta phải làm. Không thể chờ. Sau đó ông về.",
+            ["Ông nói: “Chúng ta phải làm.", "Không thể chờ.", "Sau đó ông về."],
+            id="unclosed-quote",
+        ),
+    ],
+)
+def test_a_quotation_is_not_split(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
+def test_a_long_quotation_is_split() -> None:
+    said = "Năm nay mưa nhiều hơn mọi năm."  # seven words
+    text = f"Ông nói: “{' '.join([said] * 8)}” Hết."
+    assert len(split_sentences(text)) == 9
+
+
 def test_split_keeps_every_character_of_a_line_but_outer_spaces() -> None:
     text = "Một câu. Hai câu!  Ba câu?"
     assert " ".join(split_sentences(text)).replace(" ", "") == text.replace(" ", "")
