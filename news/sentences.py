@@ -51,13 +51,27 @@ _ROMAN = frozenset("IVX")  # the digits of a list's roman numbers (`I.` to `XX.`
 _LIST_NUMBER_ENDS = frozenset("0123456789IVX")
 # Before these words a lone capital is a person's initial (`bà H. Sau đó`), not `H.` for huyện.
 _PERSON_WORDS = frozenset("ông bà anh chị em cô chú bác cháu bé cụ mr mrs ms miss".split())
+# Words that often open a sentence and are no part of a name: after an initial they start a sentence
+# (`Nguyễn Văn H. Sau đó`), where a name's syllable goes on with it (`Trần V. Nam`). Syllables that are
+# names or places too (Anh, Như, Thế, Năm, Đồng, …) are left out.
+_INITIAL_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZĐ")
+_SENTENCE_OPENERS = frozenset(
+    """
+    sau tuy theo trong tại khi hiện lúc do vì nhưng còn để đến từ với qua cùng ngoài trước đây đó hôm
+    cũng mặc dù nếu khoảng ngay riêng chiều tối trưa ngày tháng được bị ông bà chị em cô chú bác cháu cụ
+    họ tôi chúng các những một này vụ việc vậy bởi nhờ sự điều trên dưới vào ra lần mỗi mọi nhiều không
+    có là đã sẽ đang vừa chỉ rồi thậm kết tổng cả nó và hay hoặc thì mà xem
+    the he she it they we but and in on at this that these those there his her its their our after when
+    while as if so yet for however meanwhile mr mrs ms dr
+    """.split()
+)
 
 # No-break and thin spaces (common in pages) count as spaces; zero-width ones as nothing.
 _ODD_SPACES = (("\u00a0", " "), ("\u2009", " "), ("\u202f", " "), ("\u200b", ""), ("\ufeff", ""))
 # What str.splitlines breaks lines at, besides "\n".
 _OTHER_LINE_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 
-_ORDINARY, _NEVER_FINAL, _MAYBE_FINAL = 0, 1, 2
+_ORDINARY, _NEVER_FINAL, _MAYBE_FINAL, _INITIAL = 0, 1, 2, 3
 _ABBREVIATION_PARTS = _NEVER_FINAL_PARTS | _MAYBE_FINAL_PARTS
 _LONGEST_ABBREVIATION = max(len(part) for part in _ABBREVIATION_PARTS)
 
@@ -309,11 +323,38 @@ def _ends_sentence(line: str, match: re.Match[str]) -> bool:
     if terminator != ".":
         return True
     kind = _token_kind(line, match.start())
+    if kind == _INITIAL:
+        return _initial_ends_sentence(line, match.start(), nxt)
     if kind == _NEVER_FINAL:
         return False
     if kind == _MAYBE_FINAL:
         return not follower.isdigit()
     return True
+
+
+def _initial_ends_sentence(line: str, dot: int, nxt: int) -> bool:
+    """Whether a capital's initial (`H.`, `Th.`) ends a sentence before the capital or digit at `nxt`.
+
+    Before a word that opens sentences it does (`bà H. Tuy nhiên`, `Nguyễn Văn T. Sau đó`). Before a
+    digit or a bracket it does not (`Phạm Văn T. (SN 1973)`, `Q. 3`), nor before another initial (`ông
+    N. Q. D.`). After a person word it does (`bà H. Nam về`: `bà H.` is all the name there is); else
+    not for a place (`ở H. Châu Thành`, `Tr. 5`) nor after a capitalised word (a middle initial: `Trần
+    V. Nam`, `George W. Bush`)."""
+    follower = line[nxt]
+    if follower.isdigit() or follower == "(":
+        return False
+    space = line.find(" ", nxt)
+    word = line[nxt : space if space >= 0 else len(line)]
+    if word.rstrip(",;:.").lower() in _SENTENCE_OPENERS:
+        return True
+    if word[-1] == "." and all(_is_name_initial(part) for part in word[:-1].split(".")):
+        return False
+    before = _word_before(line, dot)
+    if before.lower() in _PERSON_WORDS:
+        return True
+    if _token_before(line, dot).lower() in _NEVER_FINAL_PARTS:
+        return False
+    return not before[:1].isupper()
 
 
 def _ends_glued_sentence(line: str, match: re.Match[str]) -> bool:
@@ -359,10 +400,10 @@ def _token_kind(line: str, dot: int) -> int:
     token = _token_before(line, dot)
     if not token or (len(token) > _LONGEST_ABBREVIATION and "." not in token):
         return _ORDINARY
+    if _is_name_initial(token):
+        return _INITIAL
     lowered = token.lower()
     parts = lowered.split(".")
-    if len(token) == 1 and token.isupper() and _word_before(line, dot) in _PERSON_WORDS:
-        return _MAYBE_FINAL
     if token in _UNITS_AFTER_NUMBERS and _word_before(line, dot).isdigit():
         return _MAYBE_FINAL
     if lowered in _NEVER_FINAL_TOKENS or all(part in _NEVER_FINAL_PARTS for part in parts):
@@ -376,9 +417,17 @@ def _token_kind(line: str, dot: int) -> int:
 
 
 def _word_before(line: str, end: int) -> str:
-    """The lowercased word before the token that ends at `end` (`bà` in `bà H.`)."""
+    """The word before the token that ends at `end` (`bà` in `bà H.`)."""
     words = line[:end].rsplit(None, 2)
-    return words[-2].lower() if len(words) >= 2 else ""
+    return words[-2] if len(words) >= 2 else ""
+
+
+def _is_name_initial(token: str) -> bool:
+    """`T`, `Đ`, `Th`, `Ng`, `Tr`: a capital with no tone mark, or an initial of two consonants (`Kh`);
+    not a word such as `Á` (Asia: `Đông Nam Á.`), nor a syllable such as `An` or `Vi`."""
+    if len(token) == 1:
+        return token in _INITIAL_LETTERS
+    return len(token) == 2 and token[0] in _INITIAL_LETTERS and token[1] in "hgr"
 
 
 def _is_initial(part: str) -> bool:

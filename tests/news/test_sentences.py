@@ -92,6 +92,44 @@ from news.sentences import body_lines, is_boilerplate, iter_line_sentences, spli
         pytest.param(
             "Gặp bà H. Tuy nhiên bà đi.", ["Gặp bà H.", "Tuy nhiên bà đi."], id="initial-ends-sentence"
         ),
+        pytest.param("Gặp ông Trần V. Nam ở chợ.", ["Gặp ông Trần V. Nam ở chợ."], id="middle-initial"),
+        pytest.param("Cô Nguyễn T. T. Hà dạy văn.", ["Cô Nguyễn T. T. Hà dạy văn."], id="middle-initials"),
+        pytest.param(
+            "Ông George W. Bush đến thăm.", ["Ông George W. Bush đến thăm."], id="english-middle-initial"
+        ),
+        pytest.param(
+            "Ông Phạm Văn T. (SN 1973) bị bắt.",
+            ["Ông Phạm Văn T. (SN 1973) bị bắt."],
+            id="initial-then-brackets",
+        ),
+        pytest.param(
+            "Họ gọi ông N. Q. D. Tối đó ông về.",
+            ["Họ gọi ông N. Q. D.", "Tối đó ông về."],
+            id="spaced-initials-then-sentence",
+        ),
+        pytest.param(
+            "Gặp bà Nguyễn Thị H. Sau đó bà đi.",
+            ["Gặp bà Nguyễn Thị H.", "Sau đó bà đi."],
+            id="name-initial-ends-sentence",
+        ),
+        pytest.param(
+            "Anh ký với H. Tuy nhiên H. không đến.",
+            ["Anh ký với H.", "Tuy nhiên H. không đến."],
+            id="H-before-a-sentence-opener",
+        ),
+        pytest.param(
+            "Công an H. Châu Thành vào cuộc.", ["Công an H. Châu Thành vào cuộc."], id="H-is-a-district"
+        ),
+        pytest.param(
+            "Ông làm ở xã Trung An. Đồng thời ông dạy học.",
+            ["Ông làm ở xã Trung An.", "Đồng thời ông dạy học."],
+            id="two-letter-syllable-is-no-initial",
+        ),
+        pytest.param(
+            "Cảng lớn ở Đông Nam Á. Thỏa thuận có hiệu lực.",
+            ["Cảng lớn ở Đông Nam Á.", "Thỏa thuận có hiệu lực."],
+            id="a-word-of-one-letter-is-no-initial",
+        ),
         pytest.param(
             "Ông nói: “Tôi đồng ý.” Sau đó ông về.",
             ["Ông nói: “Tôi đồng ý.”", "Sau đó ông về."],
