@@ -47,6 +47,10 @@ _MAX_QUOTED_CHARS = 180
 _CLOSERS = "\"'”’»)]"
 _OPENING_QUOTES = "\"'“‘«"
 _NO_SENTENCE_START = ",;)"
+# A sentence's end with no space before the next: `.”Sau`, `!)Hôm`, `ngày 5/3.Sau` (see `_ends_glued_sentence`).
+_GLUED_CLOSERS = "”’»)]"
+_GLUED_TERMINATORS = frozenset((".", "!", "?", "?!", "!?"))
+_DATE_CHARACTERS = "0123456789/.-"
 _ROMAN = frozenset("IVX")  # the digits of a list's roman numbers (`I.` to `XX.`)
 _LIST_NUMBER_ENDS = frozenset("0123456789IVX")
 # Before these words a lone capital is a person's initial (`bà H. Sau đó`), not `H.` for huyện.
@@ -358,19 +362,27 @@ def _initial_ends_sentence(line: str, dot: int, nxt: int) -> bool:
 
 
 def _ends_glued_sentence(line: str, match: re.Match[str]) -> bool:
-    """`điểm.Hội nghị`: a missing space after a period between a lowercase word and a capitalised one."""
-    if match.group() != ".":
-        return False
+    """A missing space after a sentence's end, before a capitalised word: after a lowercase word
+    (`điểm.Hội nghị`), a number or a date (`ngày 5/3.Sau đó`, `năm 2019.Hai`), or a closing quote or
+    bracket (`họp.”Sau đó`). Not in `TP.HCM`, `TP.Huế`, `7.743`, `baokiengiang.vn` or `việc:1.Sửa`, nor
+    before a straight quote, which may open the next sentence (`hát."Hay quá"`)."""
     after = match.end()
     if after + 1 >= len(line) or not (line[after].isupper() and line[after + 1].islower()):
         return False
-    token = _token_before(line, match.start())
-    return (
-        len(token) >= 2
-        and token.isalpha()
-        and token.islower()
-        and _token_kind(line, match.start()) == _ORDINARY
-    )
+    group = match.group()
+    dot = match.start()
+    if group != ".":
+        terminator = group.rstrip(_CLOSERS)
+        return (
+            group[-1] in _GLUED_CLOSERS
+            and terminator in _GLUED_TERMINATORS
+            and (terminator != "." or _token_kind(line, dot) == _ORDINARY)
+        )
+    word = line[line.rfind(" ", 0, dot) + 1 : dot]
+    if len(word) >= 2 and word[0].isdigit() and word[-1].isdigit():
+        return not word.strip(_DATE_CHARACTERS)
+    token = _token_before(line, dot)
+    return len(token) >= 2 and token.isalpha() and token.islower() and _token_kind(line, dot) == _ORDINARY
 
 
 def _skip_spaces(line: str, index: int) -> int:

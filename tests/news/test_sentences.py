@@ -152,6 +152,37 @@ from news.sentences import body_lines, is_boilerplate, iter_line_sentences, spli
         ),
         pytest.param("Ông nói xong. rồi đi.", ["Ông nói xong. rồi đi."], id="never-before-lowercase"),
         pytest.param(
+            "Ông nói: “Họ đã họp.”Sau đó ông về.",
+            ["Ông nói: “Họ đã họp.”", "Sau đó ông về."],
+            id="missing-space-after-closing-quote",
+        ),
+        pytest.param(
+            "Họ vẫn chờ (chưa có tin gì.)Hôm sau có tin.",
+            ["Họ vẫn chờ (chưa có tin gì.)", "Hôm sau có tin."],
+            id="missing-space-after-closing-bracket",
+        ),
+        pytest.param(
+            "Tỉnh họp ngày 5/3.Sau đó tỉnh công bố.",
+            ["Tỉnh họp ngày 5/3.", "Sau đó tỉnh công bố."],
+            id="missing-space-after-date",
+        ),
+        pytest.param(
+            "Cầu khánh thành năm 2019.Hai năm sau cầu hỏng.",
+            ["Cầu khánh thành năm 2019.", "Hai năm sau cầu hỏng."],
+            id="missing-space-after-year",
+        ),
+        pytest.param("Có 7.743 hộ.", ["Có 7.743 hộ."], id="thousands-are-no-end"),
+        pytest.param("Xem tại baokiengiang.vn nhé.", ["Xem tại baokiengiang.vn nhé."], id="domain-is-no-end"),
+        pytest.param("Ở TP.HCM và TP.Huế mưa.", ["Ở TP.HCM và TP.Huế mưa."], id="TP-glued"),
+        pytest.param(
+            "Bàn hai việc:1.Sửa đường.", ["Bàn hai việc:1.Sửa đường."], id="one-digit-glued-is-no-end"
+        ),
+        pytest.param(
+            'Anh ấy hát."Hay quá" ai cũng khen.',
+            ['Anh ấy hát."Hay quá" ai cũng khen.'],
+            id="straight-quote-glued",
+        ),
+        pytest.param(
             "1. Rà soát hồ sơ đất đai.\n2. Báo cáo trước tháng 6.",
             ["1. Rà soát hồ sơ đất đai.", "2. Báo cáo trước tháng 6."],
             id="numbered-list-lines",
