@@ -20,9 +20,9 @@ from news.captions import is_caption
 # one dot-separated part at a time, so chains such as `PGS.TS.` or `ThS.BS.` are covered too).
 _NEVER_FINAL_PARTS = frozenset(
     # Vietnamese: places (thành phố, quận, phường, thị xã, thị trấn, huyện, xã), page, titles and degrees;
-    # honours (nghệ sĩ, nhà giáo, thầy thuốc nhân dân / ưu tú), giảng viên chính / cao cấp.
+    # honours (nghệ sĩ, nhà giáo, thầy thuốc nhân dân / ưu tú), giảng viên chính / cao cấp, đồng chí.
     "tp q p tx tt h x tr gs pgs ts tskh ths bs bsck bscki bsckii ks kts ls nxb cn cki ckii ndt ncs"
-    " nsnd nsưt ngnd ngưt ttnd ttưt gvc gvcc"
+    " nsnd nsưt ngnd ngưt ttnd ttưt gvc gvcc đ/c"
     # English titles before a name.
     " mr mrs ms dr prof gen col lt sgt capt gov sen rep rev hon st mt vs messrs".split()
 )
@@ -382,7 +382,12 @@ def _ends_glued_sentence(line: str, match: re.Match[str]) -> bool:
     if len(word) >= 2 and word[0].isdigit() and word[-1].isdigit():
         return not word.strip(_DATE_CHARACTERS)
     token = _token_before(line, dot)
-    return len(token) >= 2 and token.isalpha() and token.islower() and _token_kind(line, dot) == _ORDINARY
+    return (
+        len(token) >= 2
+        and token.replace("/", "").isalpha()  # a word, or a unit such as `km/h` (`đ/c` is no ordinary token)
+        and token.islower()
+        and _token_kind(line, dot) == _ORDINARY
+    )
 
 
 def _skip_spaces(line: str, index: int) -> int:
@@ -398,9 +403,10 @@ def _starts_capitalised(line: str, index: int) -> bool:
 
 
 def _token_before(line: str, dot: int) -> str:
-    """The word (with inner dots, as in `PGS.TS` or `T.X`) that ends at the period at `dot`."""
+    """The word (with inner dots or slashes, as in `PGS.TS`, `T.X` or `Đ/c`) that ends at the period at
+    `dot`."""
     token = line[line.rfind(" ", 0, dot) + 1 : dot].lstrip(_OPENING_QUOTES + "([-–").strip(".")
-    return token if token.replace(".", "").isalnum() else ""
+    return token if token.replace(".", "").replace("/", "").isalnum() else ""
 
 
 def _token_kind(line: str, dot: int) -> int:

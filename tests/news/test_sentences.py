@@ -55,6 +55,13 @@ from news.sentences import body_lines, is_boilerplate, iter_line_sentences, spli
         pytest.param("KS. Mai Đức thiết kế.", ["KS. Mai Đức thiết kế."], id="KS"),
         pytest.param("LS. Ngô Tâm bào chữa.", ["LS. Ngô Tâm bào chữa."], id="LS"),
         pytest.param("Sách của NXB. Trẻ in.", ["Sách của NXB. Trẻ in."], id="NXB"),
+        pytest.param("Đ/c. Nguyễn Văn An phát biểu.", ["Đ/c. Nguyễn Văn An phát biểu."], id="dong-chi"),
+        pytest.param(
+            "Có các đ/c. Lê Hoa và Trần Minh.", ["Có các đ/c. Lê Hoa và Trần Minh."], id="dong-chi-lowercase"
+        ),
+        pytest.param("Xe chạy 40 km/h. Sau đó dừng.", ["Xe chạy 40 km/h.", "Sau đó dừng."], id="km/h-ends"),
+        pytest.param("Xe chạy 40 km/h.Sau đó dừng.", ["Xe chạy 40 km/h.", "Sau đó dừng."], id="km/h-glued"),
+        pytest.param("Đ/c.Lê Hoa phát biểu.", ["Đ/c.Lê Hoa phát biểu."], id="dong-chi-glued"),
         pytest.param("Mua gạo, muối, v.v. và rau.", ["Mua gạo, muối, v.v. và rau."], id="v.v."),
         pytest.param("Có 3 loại, v.v. 5 loại khác.", ["Có 3 loại, v.v. 5 loại khác."], id="v.v.-then-digit"),
         # `v.v.` (etc.) often ends a sentence: before a capital it does.
