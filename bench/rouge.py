@@ -26,7 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from news.sentences import body_lines, split_sentences  # noqa: E402
+from news.sentences import split_sentences  # noqa: E402
+from news.story_lines import body_lines  # noqa: E402
 from news.summarize import summarize  # noqa: E402
 
 CORPORA = (REPO / ".." / "shared" / "corpora").resolve()

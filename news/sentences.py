@@ -1,4 +1,4 @@
-"""Sentence splitting for Vietnamese and English news text, and the body lines without boilerplate.
+"""Sentence splitting for Vietnamese and English news text.
 
 Rules, in order: line breaks always separate; a candidate boundary is a run of `.`, `!`, `?` or an
 ellipsis with the closing quotes/brackets that follow it; whether it really ends a sentence depends on
@@ -12,9 +12,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from itertools import islice
-
-from news.captions import is_caption
 
 # Abbreviations that stand before a name or a number and so never end a sentence (compared lowercased,
 # one dot-separated part at a time, so chains such as `PGS.TS.` or `ThS.BS.` are covered too).
@@ -79,30 +76,6 @@ _ORDINARY, _NEVER_FINAL, _MAYBE_FINAL, _INITIAL = 0, 1, 2, 3
 _ABBREVIATION_PARTS = _NEVER_FINAL_PARTS | _MAYBE_FINAL_PARTS
 _LONGEST_ABBREVIATION = max(len(part) for part in _ABBREVIATION_PARTS)
 
-# Lines that belong to the page, not to the story. Matched on the stripped, NFC line, case-insensitively.
-_BOILERPLATE_LINE = re.compile(
-    r"""^(?:
-        (?:ngày|ngày\ đăng|ngày\ cập\ nhật|cập\ nhật|đăng\ ngày|đăng\ lúc|date|published|updated)\s*:
-      | (?:số\ lần\ đọc|lượt\ xem|lượt\ đọc|lượt\ truy\ cập|views?)\s*:
-      | (?:nguồn|source)\s*:
-      | (?:ảnh|photo)\s*:
-      | \(\s*(?:theo|nguồn|source)\b[^()]*\)\s*\.?
-    )""",
-    re.IGNORECASE | re.VERBOSE,
-)
-_BOILERPLATE_MAX_CHARS = 160
-# A line that is only a time stamp (`Thứ Hai, 3/6/2024 - 07:15`, `07:15 03/06/2024 GMT+7`): its words
-# are weekdays, `ngày`, dates, times, AM/PM and the zone, and it holds a date with a year.
-_STAMP_MAX_CHARS = 60
-_STAMP_SEPARATORS = str.maketrans(",|()", "    ")
-_STAMP_DASHES = frozenset("-–—")
-_STAMP_WORDS = frozenset("thứ hai ba tư năm sáu bảy chủ nhật cn ngày am pm sa ch gmt gmt+7 +7 utc".split())
-_STAMP_DATE = re.compile(r"\d{1,2}([/.-])\d{1,2}\1\d{4}")
-_STAMP_PART = re.compile(r"\d{1,2}(?:[/.-]\d{1,2}(?:[/.-]\d{2,4})?|[:h]\d{2}(?::\d{2})?)|[2-7]")
-_AUTHOR_MAX_WORDS = 6
-_AUTHOR_MAX_CHARS = 60
-_TRAILING_CREDIT = re.compile(r"^theo\s+\S", re.IGNORECASE)
-
 
 def split_sentences(text: str) -> list[str]:
     """The sentences of `text`, line by line; every non-empty line yields at least one sentence."""
@@ -111,64 +84,22 @@ def split_sentences(text: str) -> list[str]:
 
 def iter_sentences(text: str) -> Iterator[str]:
     """`split_sentences`, lazily: a caller that needs only the first sentences stops early."""
-    return iter_line_sentences(_lines(text))
+    return iter_line_sentences(clean_lines(text))
 
 
 def iter_line_sentences(lines: Iterable[str]) -> Iterator[str]:
-    """The sentences of lines already cleaned by `body_lines`, lazily (no second normalisation)."""
+    """The sentences of lines already cleaned (`clean_lines`, news.story_lines.body_lines), lazily
+    (no second normalisation)."""
     for line in lines:
-        # `_split_line`, without its call: this loop is the summarizer's
+        # `split_line`, without its call: this loop is the summarizer's
         if '"' in line or "“" in line:
             yield from _split_quoted_line(line)
         else:
             yield from _split_plain_line(line)
 
 
-def body_lines(text: str) -> list[str]:
-    """The non-empty lines of an article, without page boilerplate (date, read count, source, author)
-    and photo captions (unless nothing else is left)."""
-    lines = [line for line in _lines(text) if not is_boilerplate(line)]
-    if len(lines) > 1:
-        lines = [line for line in lines if not is_caption_line(line)] or lines
-    if len(lines) > 1 and _looks_like_trailing_credit(lines[-1]):
-        lines.pop()
-    return lines
-
-
-def is_boilerplate(line: str) -> bool:
-    """A date, read-count, source or `(Theo …)` line, or a bare time stamp: page furniture, not a
-    sentence of the story."""
-    if (
-        len(line) <= _STAMP_MAX_CHARS
-        and (line[:1].isdigit() or line[:1] in "TtNnCc")
-        and _is_time_stamp(line)
-    ):
-        return True
-    if ":" not in line and "(" not in line:
-        return False  # every pattern has a colon or opens with "(": the common case, decided cheaply
-    line = line.strip()
-    return (
-        len(line) <= _BOILERPLATE_MAX_CHARS
-        # the exact test before the regex (slow on Vietnamese)
-        and (":" in line or line[:1] == "(")
-        and _BOILERPLATE_LINE.match(line) is not None
-    )
-
-
-def is_caption_line(line: str) -> bool:
-    """A caption alone on its line (news.captions): a credit after at most one sentence (a longer line
-    is a paragraph with a caption run into it, and keeps its sentences)."""
-    return is_caption(line) and len(list(islice(_split_line(line), 3))) <= 2
-
-
-def _is_time_stamp(line: str) -> bool:
-    words = line.lower().translate(_STAMP_SEPARATORS).split()
-    return all(
-        word in _STAMP_WORDS or word in _STAMP_DASHES or _STAMP_PART.fullmatch(word) for word in words
-    ) and any(_STAMP_DATE.fullmatch(word) for word in words)
-
-
-def _lines(text: str) -> list[str]:
+def clean_lines(text: str) -> list[str]:
+    """The non-empty lines of `text`: NFC, odd spaces made plain, each stripped."""
     text = unicodedata.normalize("NFC", text)
     for odd, plain in _ODD_SPACES:
         if odd in text:
@@ -179,18 +110,8 @@ def _lines(text: str) -> list[str]:
     return [stripped for line in lines if (stripped := line.strip())]
 
 
-def _looks_like_trailing_credit(line: str) -> bool:
-    """A short last line with no final punctuation: an author ("Thanh Anh", "PV") or "Theo TTXVN"."""
-    words = line.split()
-    if len(words) > _AUTHOR_MAX_WORDS or len(line) > _AUTHOR_MAX_CHARS or line[-1] in ".!?…:;,":
-        return False
-    if _TRAILING_CREDIT.match(line):
-        return True
-    capitalised = sum(1 for word in words if word.lstrip("(-–").strip()[:1].isupper())
-    return capitalised * 2 >= len(words)
-
-
-def _split_line(line: str) -> Iterator[str]:
+def split_line(line: str) -> Iterator[str]:
+    """The sentences of one clean line."""
     # Two loops, not one: most lines have no quotation, and their loop pays nothing for the rule.
     return _split_quoted_line(line) if '"' in line or "“" in line else _split_plain_line(line)
 

@@ -14,7 +14,7 @@ import lxml.html
 
 from news.captions import credit_start, is_photo_credit
 from news.dates import WrittenDate, find_date, find_written_date
-from news.sentences import is_caption_line
+from news.story_lines import is_caption_line
 
 
 @dataclass(frozen=True, slots=True)

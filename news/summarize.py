@@ -16,7 +16,8 @@ from typing import NamedTuple
 
 from news.captions import is_caption
 from news.language import detect_language
-from news.sentences import body_lines, is_boilerplate, iter_line_sentences
+from news.sentences import iter_line_sentences
+from news.story_lines import body_lines, is_boilerplate
 
 DEFAULT_WORDS = 50
 LANGUAGES = ("vi", "en")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from news.sentences import is_boilerplate
+from news.story_lines import is_boilerplate
 from news.summarize import DEFAULT_WORDS, LANGUAGES, summarize
 
 # A first line is taken for the title when it is short, has no final period and more lines follow.
