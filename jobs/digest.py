@@ -137,12 +137,7 @@ async def compose_due_digests(
                 keys = StoryKeys(window)
             for subscriber in batch:
                 report.due += 1
-                slot = latest_slot(
-                    digest_times_of(subscriber, config.schedule),
-                    timezone_of(subscriber, config.schedule),
-                    now,
-                )
-                slot = slot or subscriber.next_digest_at
+                slot = _slot_to_serve(subscriber, config, now)
                 if subscriber.mode in DIGEST_MODES:
                     content = new_stories(
                         window,
@@ -155,6 +150,18 @@ async def compose_due_digests(
                     await _write_scheduled(session, config, subscriber, slot, content, report)
                 subscriber.next_digest_at = next_digest_time(subscriber, config.schedule, now)
     return report
+
+
+def _slot_to_serve(subscriber: Subscriber, config: Config, now: datetime) -> datetime:
+    """The slot a due subscriber's digest is for: the latest one at or before `now` (after downtime,
+    one catch-up for all the missed slots), but never older than the slot that came due. Times or
+    zone changed since it was set (by the admin's defaults, or by the subscriber just after it came)
+    can make the newest slot of the new settings yesterday's: the digest would carry that date."""
+    latest = latest_slot(
+        digest_times_of(subscriber, config.schedule), timezone_of(subscriber, config.schedule), now
+    )
+    due = subscriber.next_digest_at
+    return max(latest, due) if latest is not None else due
 
 
 async def _write_scheduled(session, config, subscriber, slot, content: DigestContent, report) -> None:

@@ -1,0 +1,52 @@
+"""The scheduled run at the edges of a schedule: a due slot whose times or zone changed before it was
+served, and the slot a digest is labelled with."""
+
+from datetime import timedelta
+
+import pytest
+
+from jobs.digest import compose_due_digests
+from news.config import Config
+from news.telegram_html import strip_tags
+from tests.delivery.world import (
+    NOW,
+    add_sources,
+    add_story,
+    add_subscribers,
+    digests,
+    outbox_rows,
+    subscriber,
+)
+
+SLOT_0700 = NOW - timedelta(minutes=30)  # 07:00 in Ho Chi Minh City on 19 Sep 2024
+
+
+@pytest.fixture
+def config() -> Config:
+    return Config()
+
+
+@pytest.mark.parametrize(
+    "times, zone, header",
+    [
+        # Times changed from 07:00 to 08:00 after 07:00 came: the newest 08:00 is yesterday's.
+        (["08:00"], None, "07:00 — 19/09/2024"),
+        # The default zone changed: 07:00 in Berlin last came yesterday, 01:00 here.
+        (["07:00"], "Europe/Berlin", "02:00 — 19/09/2024"),
+    ],
+)
+async def test_a_due_slot_is_served_as_itself_not_as_an_older_slot_of_the_new_settings(
+    fresh_db, config, times, zone, header
+):
+    src = await add_sources(fresh_db, "VnExpress")
+    await add_story(fresh_db, "Tin sáng", [src["VnExpress"]])
+    [sid] = await add_subscribers(fresh_db, 1, digest_times=times, timezone=zone, next_digest_at=SLOT_0700)
+
+    report = await compose_due_digests(fresh_db, config, NOW)
+
+    assert report.composed == 1
+    [digest] = await digests(fresh_db)
+    assert digest.slot_at == SLOT_0700
+    [row] = await outbox_rows(fresh_db)
+    assert header in strip_tags(row.text)
+    assert (await subscriber(fresh_db, sid)).next_digest_at > NOW
