@@ -32,6 +32,7 @@ from jobs.poll import make_fetcher
 from news.config import Config
 from news.i18n import DEFAULT_LANGUAGE, SUPPORTED, translator
 from storage import schema
+from storage.schedules import follow_default_schedule
 from storage.sources import sync_config_sources
 
 log = logging.getLogger("bantin.bot")
@@ -114,12 +115,14 @@ def build_application(
 
 async def prepare_database(svc: Services) -> None:
     """Refuse an out-of-date schema, or upgrade it when the config says so (Alembic runs its own loop,
-    hence the thread)."""
+    hence the thread); then bring the configured sources and the default schedule's slots in line
+    with the config."""
     if svc.config.storage.auto_upgrade:
         await asyncio.to_thread(schema.upgrade, svc.config.storage.url)
     await schema.ensure_up_to_date(svc.db.engine)
     async with svc.db.transaction() as session:
         await sync_config_sources(session, svc.config.feeds, svc.clock())
+        await follow_default_schedule(session, svc.config.schedule, svc.clock())
 
 
 async def post_init(application: Application) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from news.config import ScheduleConfig
@@ -65,3 +65,36 @@ def reschedule(subscriber: Subscriber, schedule: ScheduleConfig, now: datetime) 
     """Set `next_digest_at` after a change of times, zone or mode (handlers call this; no catch-up)."""
     subscriber.next_digest_at = next_digest_time(subscriber, schedule, now)
     return subscriber.next_digest_at
+
+
+async def follow_default_schedule(
+    session: AsyncSession, schedule: ScheduleConfig, now: datetime, *, batch_size: int = 500
+) -> int:
+    """Move the upcoming slot of subscribers on the default times or zone to what `schedule` says now;
+    returns how many moved. Run at start: `next_digest_at` was computed from the defaults of the last
+    run, and an admin who changed them would otherwise see everyone's next digest at the old time.
+    A slot already due is left alone: the catch-up serves it."""
+    # A column set back to None may hold JSON `null` rather than SQL NULL.
+    on_default_times = func.coalesce(cast(Subscriber.digest_times, String), "null") == "null"
+    moved, after_id = 0, 0
+    while True:
+        query = (
+            select(Subscriber)
+            .where(
+                Subscriber.active.is_(True),
+                Subscriber.next_digest_at > now,
+                or_(on_default_times, Subscriber.timezone.is_(None)),
+                Subscriber.id > after_id,
+            )
+            .order_by(Subscriber.id)
+            .limit(batch_size)
+        )
+        batch = list((await session.execute(query)).scalars())
+        for subscriber in batch:
+            upcoming = next_digest_time(subscriber, schedule, now)
+            if upcoming != subscriber.next_digest_at:
+                subscriber.next_digest_at = upcoming
+                moved += 1
+        if len(batch) < batch_size:
+            return moved
+        after_id = batch[-1].id

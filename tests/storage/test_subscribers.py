@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from news.config import FeedConfig, ScheduleConfig
 from storage.models import Digest, OutboxMessage, Source, Subscriber, Subscription
+from storage.schedules import follow_default_schedule
 from storage.sources import sync_config_sources
 from storage.subscribers import (
     deactivate,
@@ -213,3 +214,39 @@ async def test_database_allows_one_digest_per_subscriber_and_slot(fresh_db) -> N
         session.add(Digest(subscriber_id=subscriber.id, slot_at=NOW))
         with pytest.raises(IntegrityError):
             await session.commit()
+
+
+async def test_the_default_schedule_moves_the_next_digest_of_those_who_follow_it(fresh_db) -> None:
+    """At start the bot recomputes the upcoming slot of chats on the default times or zone: the admin
+    may have changed them (here 07:00, 17:00 became 20:00 and Ho Chi Minh City became Berlin)."""
+    async with fresh_db.transaction() as session:
+        await new_subscriber(session, 1001)
+        reset = await new_subscriber(session, 1002)
+        set_digest_times(reset, None, SCHEDULE, NOW)  # back to the default: a JSON null, maybe
+        own_times = await new_subscriber(session, 1003)
+        set_digest_times(own_times, ["09:00"], SCHEDULE, NOW)
+        own_both = await new_subscriber(session, 1004)
+        set_digest_times(own_both, ["09:00"], SCHEDULE, NOW)
+        set_timezone(own_both, "Asia/Ho_Chi_Minh", SCHEDULE, NOW)
+        gone = await new_subscriber(session, 1005)
+        deactivate(gone, "stopped", NOW)
+    changed = ScheduleConfig(digest_times=["20:00"], timezone="Europe/Berlin")
+
+    async with fresh_db.transaction() as session:
+        moved = await follow_default_schedule(session, changed, NOW)
+    async with fresh_db.session() as session:
+        rows = (await session.execute(select(Subscriber.chat_id, Subscriber.next_digest_at))).all()
+
+    tonight_in_berlin, at_nine = (
+        datetime(2025, 3, 10, 19, 0, tzinfo=UTC),
+        datetime(2025, 3, 10, 2, 0, tzinfo=UTC),
+    )
+    nine_in_berlin = datetime(2025, 3, 10, 8, 0, tzinfo=UTC)
+    assert dict(rows) == {
+        1001: tonight_in_berlin,
+        1002: tonight_in_berlin,
+        1003: nine_in_berlin,
+        1004: at_nine,
+        1005: datetime(2025, 3, 10, 10, 0, tzinfo=UTC),  # inactive: reactivation reschedules it
+    }
+    assert moved == 3
