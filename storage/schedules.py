@@ -62,9 +62,21 @@ async def unscheduled_subscribers(
 
 
 def reschedule(subscriber: Subscriber, schedule: ScheduleConfig, now: datetime) -> datetime | None:
-    """Set `next_digest_at` after a change of times, zone or mode (handlers call this; no catch-up)."""
+    """Set `next_digest_at` to the first slot after `now` (a new chat, one coming back: no catch-up)."""
     subscriber.next_digest_at = next_digest_time(subscriber, schedule, now)
     return subscriber.next_digest_at
+
+
+def reschedule_after_change(
+    subscriber: Subscriber, schedule: ScheduleConfig, now: datetime
+) -> datetime | None:
+    """Set `next_digest_at` after a change of times, zone or mode. A slot that came due before the
+    change and that the periodic check has not served yet (it runs every minute, and first a minute
+    after a restart) stays due: moving it on would drop that digest without a word."""
+    due = subscriber.next_digest_at
+    if subscriber.active and due is not None and due <= now:
+        return due
+    return reschedule(subscriber, schedule, now)
 
 
 async def follow_default_schedule(

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from news.config import ScheduleConfig
 from storage.models import Source, Subscriber, Subscription
 from storage.outbox import cancel_chat
-from storage.schedules import reschedule
+from storage.schedules import reschedule, reschedule_after_change
 
 MODES = ("digest", "instant", "both", "off")
 LANGUAGES = ("vi", "en")
@@ -88,7 +88,7 @@ def set_digest_times(
 ) -> None:
     """`times` are validated HH:MM strings; None goes back to the configured default times."""
     subscriber.digest_times = sorted(set(times)) if times is not None else None
-    reschedule(subscriber, schedule, now)
+    reschedule_after_change(subscriber, schedule, now)
     _touch(subscriber, now)
 
 
@@ -96,7 +96,7 @@ def set_timezone(
     subscriber: Subscriber, timezone: str | None, schedule: ScheduleConfig, now: datetime
 ) -> None:
     subscriber.timezone = timezone
-    reschedule(subscriber, schedule, now)
+    reschedule_after_change(subscriber, schedule, now)
     _touch(subscriber, now)
 
 
@@ -104,7 +104,7 @@ def set_mode(subscriber: Subscriber, mode: str, schedule: ScheduleConfig, now: d
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     subscriber.mode = mode
-    reschedule(subscriber, schedule, now)
+    reschedule_after_change(subscriber, schedule, now)
     _touch(subscriber, now)
 
 

@@ -8,6 +8,8 @@ import pytest
 from jobs.digest import compose_due_digests
 from news.config import Config
 from news.telegram_html import strip_tags
+from storage.models import Subscriber
+from storage.subscribers import reactivate, set_digest_times, set_mode, set_timezone
 from tests.delivery.world import (
     NOW,
     add_sources,
@@ -50,3 +52,45 @@ async def test_a_due_slot_is_served_as_itself_not_as_an_older_slot_of_the_new_se
     [row] = await outbox_rows(fresh_db)
     assert header in strip_tags(row.text)
     assert (await subscriber(fresh_db, sid)).next_digest_at > NOW
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda s, schedule, at: set_digest_times(s, ["07:00", "17:00"], schedule, at),
+        lambda s, schedule, at: set_digest_times(s, ["07:00", "12:00"], schedule, at),
+        lambda s, schedule, at: set_timezone(s, "Asia/Bangkok", schedule, at),  # the same offset
+        lambda s, schedule, at: set_mode(s, "both", schedule, at),
+    ],
+    ids=["same times", "another time added", "zone of the same offset", "mode"],
+)
+async def test_a_change_after_a_slot_came_due_does_not_lose_that_digest(fresh_db, config, change):
+    """07:00 came, the check has not run yet (it runs every minute, or the bot is just back up) and
+    the subscriber changes a setting: the 07:00 digest still goes, once."""
+    src = await add_sources(fresh_db, "VnExpress")
+    await add_story(fresh_db, "Tin sáng", [src["VnExpress"]])
+    [sid] = await add_subscribers(fresh_db, 1, next_digest_at=SLOT_0700)
+
+    async with fresh_db.transaction() as session:
+        change(await session.get(Subscriber, sid), config.schedule, NOW)
+    first = await compose_due_digests(fresh_db, config, NOW + timedelta(seconds=30))
+    async with fresh_db.transaction() as session:
+        change(await session.get(Subscriber, sid), config.schedule, NOW + timedelta(minutes=1))
+    again = await compose_due_digests(fresh_db, config, NOW + timedelta(minutes=2))
+
+    assert (first.composed, again.composed) == (1, 0)
+    assert [d.slot_at for d in await digests(fresh_db)] == [SLOT_0700]
+    assert (await subscriber(fresh_db, sid)).next_digest_at > NOW
+
+
+async def test_coming_back_after_a_stop_brings_no_catch_up_digest(fresh_db, config):
+    src = await add_sources(fresh_db, "VnExpress")
+    await add_story(fresh_db, "Tin sáng", [src["VnExpress"]])
+    [sid] = await add_subscribers(fresh_db, 1, next_digest_at=SLOT_0700 - timedelta(days=3), active=False)
+
+    async with fresh_db.transaction() as session:
+        reactivate(await session.get(Subscriber, sid), config.schedule, NOW)
+    report = await compose_due_digests(fresh_db, config, NOW + timedelta(seconds=30))
+
+    assert report.composed == 0
+    assert (await subscriber(fresh_db, sid)).next_digest_at == NOW.replace(hour=10, minute=0)
