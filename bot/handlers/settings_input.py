@@ -1,12 +1,13 @@
 """Reading what a user typed after `/settings <what>`: times, a time zone, keywords, on/off.
 
-Forgiving about form (`6h30`, `18h`, `europe/berlin`, `Berlin`, `tắt`), strict about meaning: anything
+Forgiving about form (`6h30`, `18h`, `7 giờ 30`, `europe/berlin`, `Berlin`, `tắt`), strict about meaning: anything
 it cannot read raises InputError and nothing is saved.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -28,6 +29,12 @@ LANGUAGE_WORDS = {
     "tieng anh": "en",
 }
 _TIME = re.compile(r"(\d{1,2})(?:[:hH.](\d{2})?)?")
+# `7 giờ`, `7 giờ 30 (phút)`, `7g30`: minutes are the two digits after the hour word, unless another
+# hour word follows them (`7 giờ 18 giờ` is two times).
+_HOUR_WORDS = re.compile(
+    r"(\d{1,2})\s*(?:giờ|gio|g)(?:\s*(\d{2})\b(?!\s*(?:giờ|gio|g)\b)(?:\s*(?:phút|phut))?)?\b",
+    re.IGNORECASE,
+)
 _OFFSET = re.compile(r"(?:UTC|GMT)\s*([+-])\s*(\d{1,2})", re.IGNORECASE)
 _LIST_SEPARATORS = re.compile(r"[,;，、\n]")
 
@@ -51,9 +58,14 @@ def parse_time(text: str) -> str:
     return f"{hours:02d}:{minutes:02d}"
 
 
+def _hour_words_as_hhmm(text: str) -> str:
+    """`7 giờ 30 17 giờ` → `07:30 17:00`, so that a time written in words is one word."""
+    return _HOUR_WORDS.sub(lambda m: f"{m[1]}:{m[2] or '00'}", unicodedata.normalize("NFC", text))
+
+
 def parse_times(text: str) -> list[str]:
     """One to six times of day, sorted, without repeats."""
-    words = [w for w in re.split(r"[\s,;]+", text) if w]
+    words = [w for w in re.split(r"[\s,;]+", _hour_words_as_hhmm(text)) if w]
     if not 1 <= len(words) <= MAX_DIGEST_TIMES:
         raise InputError(text)
     return sorted({parse_time(w) for w in words})
@@ -117,7 +129,7 @@ def parse_quiet_hours(text: str) -> tuple[str, str] | None:
     """`22:00 06:00` or `22h-6h` → ("22:00", "06:00"); `off` → None."""
     if is_off(text):
         return None
-    words = [w for w in re.split(r"[\s,;–—-]+", text) if w]
+    words = [w for w in re.split(r"[\s,;–—-]+", _hour_words_as_hhmm(text)) if w]
     if len(words) != 2:
         raise InputError(text)
     start, end = parse_time(words[0]), parse_time(words[1])

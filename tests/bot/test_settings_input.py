@@ -48,13 +48,19 @@ def test_parse_time_rejects(text: str) -> None:
         ("18:00 06:30", ["06:30", "18:00"]),
         ("7h, 7:00; 17h", ["07:00", "17:00"]),
         ("1 2 3 4 5 6", ["01:00", "02:00", "03:00", "04:00", "05:00", "06:00"]),
+        # as Vietnamese write a time of day
+        ("7 giờ", ["07:00"]),
+        ("7 giờ 30 17 giờ", ["07:30", "17:00"]),
+        ("6 giờ 30 phút, 18 Giờ", ["06:30", "18:00"]),
+        ("7g30 18g", ["07:30", "18:00"]),
+        ("7 gio 18 gio", ["07:00", "18:00"]),
     ],
 )
 def test_parse_times_sorts_and_dedupes(text: str, expected: list[str]) -> None:
     assert parse_times(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "1 2 3 4 5 6 7", "07:00 later"])
+@pytest.mark.parametrize("text", ["", "1 2 3 4 5 6 7", "07:00 later", "7 giờ tối", "25 giờ", "giờ"])
 def test_parse_times_rejects(text: str) -> None:
     with pytest.raises(InputError):
         parse_times(text)
@@ -113,6 +119,7 @@ def test_parse_keywords_rejects(text: str) -> None:
         ("22:00 06:00", ("22:00", "06:00")),
         ("22h-6h", ("22:00", "06:00")),
         ("23:00–07:00", ("23:00", "07:00")),
+        ("22 giờ - 6 giờ 30", ("22:00", "06:30")),
         ("off", None),
     ],
 )
