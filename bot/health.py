@@ -49,8 +49,10 @@ async def health_report(svc: Services) -> tuple[bool, dict[str, Any]]:
     now = svc.clock()
     try:
         async with asyncio.timeout(DB_TIMEOUT):
-            async with svc.db.session() as session:
-                await session.execute(text("SELECT 1"))
+            # A read without a transaction: on SQLite a session's BEGIN IMMEDIATE would wait for the
+            # write lock a poll or the sender holds (and hold them up in turn).
+            async with svc.db.reading() as conn:
+                await conn.execute(text("SELECT 1"))
         database = {"ok": True}
     except Exception as exc:
         database = {"ok": False, "error": type(exc).__name__}

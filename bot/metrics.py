@@ -62,8 +62,8 @@ class Metrics:
             self.poll_seconds.observe(o.elapsed)
 
     async def refresh_outbox(self, db: Database) -> None:
-        async with db.session() as session:
-            counts = await outbox.status_counts(session)
+        async with db.reading() as conn:  # no write lock taken or waited for (see health_report)
+            counts = await outbox.status_counts(conn)
         for status in set(OUTBOX_STATUSES) | set(counts):
             self.outbox_depth.labels(status).set(counts.get(status, 0))
 

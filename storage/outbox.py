@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, exists, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import OutboxMessage
@@ -222,7 +222,7 @@ async def next_due_at(session: AsyncSession) -> datetime | None:
     ).scalar()
 
 
-async def status_counts(session: AsyncSession) -> dict[str, int]:
+async def status_counts(session: AsyncSession | AsyncConnection) -> dict[str, int]:
     rows = await session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
     return {status: int(count) for status, count in rows}
 
