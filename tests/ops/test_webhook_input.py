@@ -1,0 +1,68 @@
+"""Webhook mode fed requests Telegram would never send, with the right secret (real HTTP on 127.0.0.1):
+each is dropped or refused in one log line, and the bot goes on answering."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+
+from bot.standin import BotApiStandIn
+from news.config import Config, validate
+from tests.ops.test_service_in_process import SECRET, USER, webhook_bot
+
+HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+
+
+@pytest.fixture
+def config(sqlite_url: str, standin: BotApiStandIn) -> Config:
+    """No sources: nothing but the requests of the test happens."""
+    config = Config()
+    config.telegram.token = standin.token
+    config.telegram.base_url = standin.base_url
+    config.storage.url = sqlite_url
+    return validate(config)
+
+
+def message(**changes) -> dict:
+    base = {
+        "message_id": 1,
+        "date": 1_700_000_000,
+        "chat": {"id": USER, "type": "private"},
+        "from": {"id": USER, "is_bot": False, "first_name": "Lan"},
+        "text": "xin chào",
+    }
+    return {k: v for k, v in {**base, **changes}.items() if v is not None}
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {"update_id": "abc", "message": message()},
+        {"update_id": None, "message": message()},
+        {"update_id": -5, "message": message()},
+        {"update_id": 2**63, "message": message()},  # past PostgreSQL's bigint
+        {"update_id": 10**30, "message": message()},  # past SQLite's integer
+        {"update_id": 1.5, "message": message()},
+        {"update_id": 41, "message": message(chat=None)},  # no chat: every handler's filter failed on it
+    ],
+    ids=["id text", "id null", "id negative", "id 2**63", "id 10**30", "id float", "message without chat"],
+)
+async def test_an_update_telegram_could_not_send_is_dropped_in_one_line(
+    update: dict, config: Config, standin: BotApiStandIn, caplog: pytest.LogCaptureFixture
+):
+    """The deduplication's insert failed on such an update_id (or the filters on a chat-less message):
+    the error handler logged a traceback, told the user "something went wrong" and the admins, and the
+    update was then handled anyway, past the deduplication."""
+    config.telegram.admins = [USER]
+    async with webhook_bot(config) as (_services, url):
+        async with httpx.AsyncClient() as client:
+            response = await client.post(url, json=update, headers=HEADERS)
+        standin.user_sends(USER, "/help")  # handled after the odd update: updates are taken in order
+        await standin.wait_for_messages(USER, 1)
+    assert response.status_code == 200  # what Telegram would have to redeliver otherwise
+    assert len(standin.messages_for(USER)) == 1  # the /help answer only: no reply, no error notice
+    dropped = [r for r in caplog.records if "dropped" in r.getMessage()]
+    assert len(dropped) == 1 and dropped[0].levelno == logging.WARNING and dropped[0].exc_info is None
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
