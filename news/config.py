@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from news.source_address import source_url_problem
+from news.webhook_settings import listen_problem, webhook_path_problem, webhook_url_problem
 
 ENV_CONFIG = "BANTIN_CONFIG"
 ENV_TOKEN = "BANTIN_TELEGRAM_TOKEN"
@@ -278,8 +279,14 @@ def validate(config: Config) -> Config:
             '"123456:ABC-DEF..." as @BotFather gives it',
         )
     if t.mode == "webhook":
-        if not t.webhook.url.startswith("https://") and not t.webhook.url.startswith("http://127."):
-            raise ConfigError(file, "telegram.webhook.url", "webhook mode needs the public https:// URL")
+        webhook_problems = {
+            "telegram.webhook.url": webhook_url_problem(t.webhook.url, t.base_url == DEFAULT_BASE_URL),
+            "telegram.webhook.path": webhook_path_problem(t.webhook.path),
+            "telegram.webhook.listen": listen_problem(t.webhook.listen),
+        }
+        for key, problem in webhook_problems.items():
+            if problem:
+                raise ConfigError(file, key, problem)
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", t.webhook.secret_token):
             raise ConfigError(
                 file, "telegram.webhook.secret_token", "webhook mode needs 1-256 characters of A-Z a-z 0-9 _ -"
@@ -329,6 +336,8 @@ def validate(config: Config) -> Config:
         raise ConfigError(file, "logging.level", "must be DEBUG, INFO, WARNING or ERROR")
     if not 0 < config.health.port < 65536:
         raise ConfigError(file, "health.port", "must be a TCP port (1-65535)")
+    if config.health.enabled and (problem := listen_problem(config.health.listen)):
+        raise ConfigError(file, "health.listen", problem)
     names: dict[str, str] = {}  # the name as commands match it -> as written
     for i, feed in enumerate(config.feeds):
         key = f"feeds[{i}]"

@@ -58,6 +58,12 @@ def test_example_config_loads():
     assert config.feeds[0].name == "Tin tỉnh"
 
 
+# webhook mode with a valid secret, and a valid URL
+WEBHOOK_MODE = "[telegram]\nmode = 'webhook'\n[telegram.webhook]\n"
+WEBHOOK = WEBHOOK_MODE + "secret_token = 'a-secret_1'\n"
+HOOK_URL = "url = 'https://bot.example.vn/telegram'\n"
+
+
 @pytest.mark.parametrize(
     ("toml", "key", "reason"),
     [
@@ -88,6 +94,21 @@ def test_example_config_loads():
         # a port past 65535 was accepted and the webhook server silently listened on it modulo 65536
         ("[telegram.webhook]\nport = 70000", "telegram.webhook.port", "TCP port"),
         ("[telegram.webhook]\nport = 0", "telegram.webhook.port", "TCP port"),
+        # webhook settings that cannot work passed `config check`: Telegram refused the URL at start,
+        # the server answered every update 404 (a path with a space arrives as %20), or bind failed
+        # with a gaierror traceback
+        (WEBHOOK + "url = 'http://127.0.0.1:8443/telegram'", "telegram.webhook.url", "https://"),
+        (WEBHOOK + "url = 'https://bot.example.vn:9000/hook'", "telegram.webhook.url", "443, 80, 88, 8443"),
+        (WEBHOOK + "url = 'https://bot example.vn/telegram'", "telegram.webhook.url", "no spaces"),
+        (WEBHOOK + "url = 'https:///telegram'", "telegram.webhook.url", "host name"),
+        (WEBHOOK + HOOK_URL + "path = '/my hook'", "telegram.webhook.path", "URL path"),
+        (WEBHOOK + HOOK_URL + "path = '/hook(1)'", "telegram.webhook.path", "URL path"),
+        (WEBHOOK + HOOK_URL + "listen = 'not an address'", "telegram.webhook.listen", "IP address or a host"),
+        (WEBHOOK + HOOK_URL + "listen = '127.0.0.1:8443'", "telegram.webhook.listen", "IP address or a host"),
+        (WEBHOOK_MODE + HOOK_URL + "secret_token = 'có dấu'", "telegram.webhook.secret_token", "A-Z a-z"),
+        (WEBHOOK_MODE + HOOK_URL + "secret_token = 'a b'", "telegram.webhook.secret_token", "A-Z a-z"),
+        (WEBHOOK_MODE + HOOK_URL + f"secret_token = '{'x' * 257}'", "telegram.webhook.secret_token", "1-256"),
+        ("[health]\nlisten = '0.0.0.0 '", "health.listen", "IP address or a host name"),
     ],
 )
 def test_bad_config_names_file_and_key(toml, key, reason):
@@ -97,6 +118,24 @@ def test_bad_config_names_file_and_key(toml, key, reason):
     assert err.value.key == key
     assert reason in err.value.reason
     assert str(err.value).startswith(f"conf.toml: {key}: ")
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        HOOK_URL + "listen = '0.0.0.0'\npath = '/tg/hook_1.x'",
+        "url = 'https://bot.example.vn:8443/telegram'\nlisten = '::'",
+        "url = 'https://203.0.113.7:88/telegram'\nlisten = 'localhost'",
+    ],
+)
+def test_webhook_settings_that_work_pass(settings: str):
+    assert parse_config(WEBHOOK + settings, "conf.toml", env={}).telegram.mode == "webhook"
+
+
+def test_a_local_bot_api_server_takes_an_http_webhook_on_any_port():
+    toml = WEBHOOK + "url = 'http://10.0.0.5:9000/telegram'\n"
+    toml = toml.replace("[telegram]\n", "[telegram]\nbase_url = 'http://127.0.0.1:8081/bot'\n")
+    assert parse_config(toml, "conf.toml", env={}).telegram.webhook.url == "http://10.0.0.5:9000/telegram"
 
 
 @pytest.mark.parametrize(

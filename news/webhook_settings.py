@@ -1,0 +1,58 @@
+"""What makes a listen address or a webhook setting one that cannot work, said before `bantin run`
+fails on it (a traceback at bind time, or a webhook server that answers every update 404)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from urllib.parse import urlsplit
+
+# What Telegram's own Bot API accepts in setWebhook (https://core.telegram.org/bots/api#setwebhook);
+# a local Bot API server (another [telegram] base_url) also takes http:// and any port.
+TELEGRAM_WEBHOOK_PORTS = (443, 80, 88, 8443)
+_HOST_NAME = re.compile(
+    r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+)
+# Characters a request carries in its path as they are: anything else arrives %-encoded, and the
+# webhook server (which matches the raw path) would answer every update 404.
+_URL_PATH = re.compile(r"[A-Za-z0-9._~/-]*")
+
+
+def listen_problem(address: str) -> str | None:
+    """Why `address` cannot be listened on, or None ("" means every interface, as in tornado)."""
+    if address == "":
+        return None
+    try:
+        ipaddress.ip_address(address)
+        return None
+    except ValueError:
+        pass
+    if len(address) <= 253 and _HOST_NAME.fullmatch(address):
+        return None
+    return "must be an IP address or a host name (0.0.0.0 for every interface; the port is a key of its own)"
+
+
+def webhook_path_problem(path: str) -> str | None:
+    if _URL_PATH.fullmatch(path):
+        return None
+    return (
+        "must be a URL path of letters, digits and - . _ ~ / only (requests carry other characters %-encoded)"
+    )
+
+
+def webhook_url_problem(url: str, telegram_api: bool) -> str | None:
+    """Why Telegram (`telegram_api`: the official Bot API) cannot post updates to `url`, or None."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "not a valid URL"
+    if not parts.hostname or any(char.isspace() for char in url):
+        return "webhook mode needs the public https:// URL (with a host name and no spaces)"
+    if not telegram_api:
+        return None if parts.scheme in ("http", "https") else "must be an http:// or https:// URL"
+    if parts.scheme != "https":
+        return "webhook mode needs the public https:// URL (Telegram posts to no other)"
+    if port is not None and port not in TELEGRAM_WEBHOOK_PORTS:
+        return f"Telegram posts only to the ports {', '.join(map(str, TELEGRAM_WEBHOOK_PORTS))}, not {port}"
+    return None
