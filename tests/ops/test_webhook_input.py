@@ -3,6 +3,7 @@ each is dropped or refused in one log line, and the bot goes on answering."""
 
 from __future__ import annotations
 
+import json
 import logging
 
 import httpx
@@ -10,6 +11,7 @@ import pytest
 
 from bot.standin import BotApiStandIn
 from news.config import Config, validate
+from tests.ops.test_logging import root_log_captured
 from tests.ops.test_service_in_process import SECRET, USER, webhook_bot
 
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
@@ -66,3 +68,25 @@ async def test_an_update_telegram_could_not_send_is_dropped_in_one_line(
     dropped = [r for r in caplog.records if "dropped" in r.getMessage()]
     assert len(dropped) == 1 and dropped[0].levelno == logging.WARNING and dropped[0].exc_info is None
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [[1, 2], 42, None, {"message": message(text="x" * 1_000_000)}],  # the last: no update_id, 1 MB
+    ids=["list", "number", "null", "no update_id"],
+)
+async def test_json_that_is_no_update_is_refused_in_one_short_line(
+    body: object, config: Config, standin: BotApiStandIn
+):
+    """python-telegram-bot logged such a body at CRITICAL, whole (a megabyte of it), with a traceback."""
+    with root_log_captured("INFO") as stream:
+        async with webhook_bot(config) as (_services, url):
+            async with httpx.AsyncClient() as client:
+                headers = {**HEADERS, "Content-Type": "application/json"}
+                response = await client.post(url, content=json.dumps(body), headers=headers)
+            standin.user_sends(USER, "/help")
+            await standin.wait_for_messages(USER, 1)  # and the bot goes on answering
+    refused = [line for line in stream.getvalue().splitlines() if "telegram.ext.Updater" in line]
+    assert response.status_code == 400
+    assert len(refused) == 1 and " WARNING " in refused[0] and len(refused[0]) < 400, refused
+    assert "Traceback" not in stream.getvalue()
