@@ -81,6 +81,9 @@ class _HealthHandler(tornado.web.RequestHandler):
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body))
 
+    # Uptime monitors often ask with HEAD: the same status, and tornado sends no body.
+    head = get
+
 
 class _MetricsHandler(tornado.web.RequestHandler):
     def initialize(self, svc: Services, metrics: Metrics) -> None:
@@ -93,6 +96,8 @@ class _MetricsHandler(tornado.web.RequestHandler):
             log.warning("could not read the outbox depth", exc_info=True)
         self.set_header("Content-Type", CONTENT_TYPE)
         self.finish(self.metrics.render())
+
+    head = get
 
 
 class CannotListen(Exception):

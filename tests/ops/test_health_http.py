@@ -51,3 +51,16 @@ async def test_scrapes_are_answered_while_a_writer_holds_the_sqlite_lock(
         async with httpx.AsyncClient(base_url=base, timeout=3, limits=limits) as client:
             responses = await asyncio.gather(*(client.get(paths[i % len(paths)]) for i in range(at_once)))
     assert [r.status_code for r in responses] == [200] * at_once
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/metrics"])
+async def test_head_gets_the_status_of_get_and_no_body(health, path):
+    """Uptime monitors ask with HEAD; a 405 would read as "down"."""
+    services, base = health
+    async with httpx.AsyncClient(base_url=base) as client:
+        got, headed = await client.get(path), await client.head(path)
+        services.scheduler_heartbeat_at = None  # the scheduler stopped: unhealthy
+        unhealthy = await client.head("/healthz")
+    assert (headed.status_code, headed.content) == (got.status_code, b"") == (200, b"")
+    assert headed.headers["content-type"] == got.headers["content-type"]
+    assert unhealthy.status_code == 503
