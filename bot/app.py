@@ -27,6 +27,7 @@ from bot.error_handler import mask_secrets, on_error
 from bot.gates import install_fallbacks, install_gate
 from bot.periodic import run_poll, schedule_jobs, start_sender, stop_sender
 from bot.services import Services, services_of
+from bot.webhook_limits import bound_webhook_requests
 from jobs.offload import INLINE, Offload
 from jobs.poll import make_fetcher
 from news.config import Config
@@ -106,6 +107,8 @@ def build_application(
     for module in modules:
         module.register(application)
     install_fallbacks(application)
+    if config.telegram.mode == "webhook":
+        bound_webhook_requests()
     application.add_error_handler(on_error)
     return application
 

@@ -3,6 +3,7 @@ each is dropped or refused in one log line, and the bot goes on answering."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
@@ -90,3 +91,28 @@ async def test_json_that_is_no_update_is_refused_in_one_short_line(
     assert response.status_code == 400
     assert len(refused) == 1 and " WARNING " in refused[0] and len(refused[0]) < 400, refused
     assert "Traceback" not in stream.getvalue()
+
+
+async def _first_bytes_after_headers(url: str, headers: str) -> bytes:
+    """What the server answers to a request's headers alone (its body never sent), or b"" when it
+    closes; TimeoutError when it waits for the body."""
+    address = httpx.URL(url)
+    reader, writer = await asyncio.open_connection(address.host, address.port)
+    try:
+        writer.write(f"POST {address.path} HTTP/1.1\r\nHost: {address.host}\r\n{headers}\r\n".encode())
+        await writer.drain()
+        return await asyncio.wait_for(reader.read(64), timeout=5)
+    finally:
+        writer.close()
+
+
+@pytest.mark.parametrize("secret", ["wrong", SECRET])
+async def test_a_body_no_update_can_need_is_refused_before_it_is_read(secret: str, config: Config):
+    """tornado read up to 100 MB of a request (the secret is checked after) and waited an hour for it."""
+    async with webhook_bot(config) as (_services, url):
+        headers = (
+            f"Content-Type: application/json\r\nX-Telegram-Bot-Api-Secret-Token: {secret}\r\n"
+            f"Content-Length: {50 * 1024 * 1024}\r\n"
+        )
+        answer = await _first_bytes_after_headers(url, headers)
+        assert answer.startswith(b"HTTP/1.1 400")
