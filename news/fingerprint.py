@@ -5,9 +5,12 @@ other tone-mark placement, case, spacing or punctuation gets the same fingerprin
 (a short title and a short body or none, see `says_too_little`) identifies nothing by itself.
 
 `story_signature` is a 64-bit 1-bit MinHash of syllable 2-gram shingles of the title plus the
-first `LEAD_WORDS` syllables of the body, so the same story republished with small edits (a
-source suffix on the title, a dateline, a typo) lands a few bits away from the original while
-unrelated stories land about 32 bits apart. `bench/dedup_threshold.py` chose it: on 692k
+body's lead sentence (`lead_syllables`: its first sentence of `LEAD_SENTENCE_MIN_SYLLABLES` or
+more, cut at `LEAD_WORDS`), so the same story republished with small edits (a source suffix on
+the title, a dateline, a typo) lands a few bits away from the original while unrelated stories
+land about 32 bits apart. Signing the lead sentence rather than a fixed window is what lets a
+feed's teaser (its description: the article's first sentence or sapo) meet the full article
+that begins with it; see `LEAD_WORDS` for the figures. `bench/dedup_threshold.py` chose it: on 692k
 pairs of different real articles neither 1-bit MinHash nor SimHash puts a pair closer than
 14 bits, but MinHash keeps edited copies about half as far (expected 32 * (1 - J) bits against
 64 * angle / pi), so at the same threshold it finds more of them: at distance <= 7, 74.4% of
@@ -28,15 +31,35 @@ from __future__ import annotations
 import hashlib
 import re
 
+from news.sentences import iter_sentences
 from news.tones import match_key
 
 SHINGLE_SIZE = 2
-LEAD_WORDS = 60
-# bench/dedup_threshold.py: no pair of different real articles is closer than 14 bits (692k
-# pairs; the 0.01% quantile is 17); 7 keeps 74.4% of edited copies (tone/Unicode variants
-# 100%, source suffix + dateline 98%, 3 typos 65%) with half the gap to 14 as margin. The two
-# same-story pairs found in the corpus are 1 and 11 bits apart: the second (a retitled story)
-# is missed.
+# The signed lead is the body's first sentence of 10 syllables or more (shorter ones before it are
+# a dateline line, a photo caption, "Thông báo."), cut at 40 syllables. Against the first 60
+# syllables signed before, on 1,000 VietNews articles (bench/dedup_threshold.py, distance <= 7):
+#   teaser/full pair                                   first 60   lead sentence
+#   title + sapo  vs  title + sapo + article             26.7%       99.8%
+#   title + sapo  vs  title + "Hà Nội (TTXVN) - " + …    24.1%       97.8%
+#   title + sapo  vs  title + date line + sapo + …       25.4%      100%
+#   title + 200/150 characters "…"  vs  title + article  56.2/8.2%   99.6/92.1%
+#   edited copies (the six edit classes)                 74.4%       72.8%
+#   closest different articles (692k pairs), 0.01% q.   14, 17      13, 17
+# Edited copies lose a little (3 typos in a shorter text weigh more: 65% -> 54%; a replaced
+# sentence costs less: 13% -> 44%); different articles stay as far apart (13 against 14 is
+# chance: 1 vs 0 pairs at <= 13, 9 vs 8 at <= 15, what 64 fair coin flips give). A sapo that
+# the full text does not contain (VietNews summary vs article: 0.2%) shares only the title;
+# no lead-based signature finds it.
+LEAD_WORDS = 40
+LEAD_SENTENCE_MIN_SYLLABLES = 10
+# The lead sentence is looked for in the body's beginning only: splitting a long body costs more
+# than signing it, and a lead sentence after 2,000 characters of short lines is no lead.
+LEAD_SCAN_CHARS = 2000
+# bench/dedup_threshold.py: no pair of different real articles is closer than 13 bits (692k
+# pairs; the 0.01% quantile is 17); 7 keeps 72.8% of edited copies (tone/Unicode variants
+# 97%, source suffix + dateline 87%, 3 typos 54%) with about half the gap to 13 as margin. The
+# two same-story pairs found in the corpus are 1 and 11 bits apart: the second (a retitled
+# story) is missed.
 SAME_STORY_MAX_DISTANCE = 7
 # Portals title different news alike ("Thông báo", "Tin vắn", "Lịch công tác tuần") and often give no
 # body but "Xem tệp đính kèm". Below both counts the text cannot tell such items apart: a real
@@ -78,8 +101,27 @@ def fingerprint_and_signature(title: str, body: str, address: str = "") -> tuple
     title_syllables, body_syllables = syllables(title), syllables(body)
     if says_too_little(title_syllables, body_syllables):
         return _fingerprint(title_syllables, body_syllables, address), 0
-    shingles = _shingles(title_syllables, body_syllables[:LEAD_WORDS], SHINGLE_SIZE)
+    shingles = _shingles(title_syllables, lead_syllables(body, body_syllables), SHINGLE_SIZE)
     return _fingerprint(title_syllables, body_syllables), minhash64(shingles)
+
+
+def lead_syllables(
+    body: str, body_syllables: list[str] | None = None, lead_words: int = LEAD_WORDS
+) -> list[str]:
+    """The syllables a story signature reads of `body`: its first sentence of
+    `LEAD_SENTENCE_MIN_SYLLABLES` or more, cut at `lead_words`.
+
+    A teaser is that sentence (or begins with it) and so is the full article's lead, whatever
+    follows it and whatever short line (a dateline, a caption) stands before it. A body with no
+    such sentence gives its first `lead_words` syllables (`body_syllables` when already known).
+    """
+    for sentence in iter_sentences(body[:LEAD_SCAN_CHARS]):
+        words = syllables(sentence)
+        if len(words) >= LEAD_SENTENCE_MIN_SYLLABLES:
+            return words[:lead_words]
+    if body_syllables is None:
+        body_syllables = syllables(body)
+    return body_syllables[:lead_words]
 
 
 def _fingerprint(title_syllables: list[str], body_syllables: list[str], address: str = "") -> str:
@@ -89,13 +131,13 @@ def _fingerprint(title_syllables: list[str], body_syllables: list[str], address:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def story_shingles(title: str, lead: str, size: int = SHINGLE_SIZE, lead_words: int = LEAD_WORDS) -> set[str]:
-    """Syllable `size`-grams of the title and the first `lead_words` syllables of the lead.
+def story_shingles(title: str, body: str, size: int = SHINGLE_SIZE, lead_words: int = LEAD_WORDS) -> set[str]:
+    """Syllable `size`-grams of the title and of the body's lead sentence (`lead_syllables`).
 
     Title and lead are shingled separately so no shingle straddles the seam; a text shorter
     than `size` contributes itself as one shingle.
     """
-    return _shingles(syllables(title), syllables(lead)[:lead_words], size)
+    return _shingles(syllables(title), lead_syllables(body, lead_words=lead_words), size)
 
 
 def _shingles(title_words: list[str], lead_words: list[str], size: int) -> set[str]:
@@ -156,12 +198,12 @@ def minhash64(features: set[str]) -> int:
     return signature
 
 
-def story_signature(title: str, lead: str) -> int:
-    """Unsigned 64-bit signature of the story's title and lead (see the module docstring).
+def story_signature(title: str, body: str) -> int:
+    """Unsigned 64-bit signature of the story's title and lead sentence (see the module docstring).
 
     Texts with no syllable at all give 0; do not compare such stories by signature.
     """
-    return minhash64(story_shingles(title, lead))
+    return minhash64(story_shingles(title, body))
 
 
 def signature_distance(a: int, b: int) -> int:

@@ -340,3 +340,40 @@ async def test_the_same_headline_without_a_body_from_two_portals_is_still_one_st
     result = await _store(fresh_db, b, entry(url="https://b.example.vn/thu-tuong.html", title=title, body=""))
     assert (result.new, result.duplicate) == (0, 1)
     assert await _count(fresh_db, Story) == 1
+
+
+TEASER_TITLE = "Cần Thơ khánh thành cầu Bình Thủy 2 nối hai quận ven sông Hậu"
+TEASER = (
+    "Sáng 12/3, UBND thành phố Cần Thơ khánh thành cầu Bình Thủy 2 dài 420 m, rút ngắn thời gian "
+    "đi lại giữa quận Bình Thủy và quận Ninh Kiều còn khoảng mười phút."
+)
+FULL_ARTICLE = (
+    f"Cần Thơ, 12/3/2025\n(TTXVN) - {TEASER}\nCông trình có tổng vốn đầu tư 380 tỷ đồng, khởi công "
+    "từ tháng 5 năm trước và về đích sớm hơn kế hoạch hai tháng. Theo Sở Giao thông vận tải, mỗi ngày "
+    "có khoảng mười hai nghìn lượt xe qua khu vực này."
+)
+
+
+@pytest.mark.parametrize("teaser_first", [True, False])
+async def test_a_feeds_teaser_and_a_portals_full_article_are_one_story_with_two_sources(
+    fresh_db, teaser_first
+):
+    feed, portal = await _source(fresh_db, "feed"), await _source(fresh_db, "portal")
+    teaser = Entry(
+        url="https://feed.example.vn/cau-binh-thuy-2.html",
+        title=TEASER_TITLE,
+        body=TEASER,
+        published=NOW - timedelta(hours=2),
+        snippet_only=True,
+    )
+    full = entry(
+        url="https://portal.example.vn/tin/cau-binh-thuy-2-123.html", title=TEASER_TITLE, body=FULL_ARTICLE
+    )
+    for source, item in [(feed, teaser), (portal, full)][:: 1 if teaser_first else -1]:
+        await _store(fresh_db, source, item)
+    assert await _count(fresh_db, Item) == 2
+    assert await _count(fresh_db, Story) == 1
+    async with fresh_db.session() as s:
+        assert await s.scalar(select(Story.item_count)) == 2
+        sources = (await s.scalars(select(StorySource.source_id))).all()
+    assert sorted(sources) == sorted([feed.id, portal.id])
