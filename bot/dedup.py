@@ -15,11 +15,11 @@ from collections import OrderedDict
 from datetime import timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
 
 from bot.services import Services, services_of
+from storage.db import dialect_insert
 from storage.models import ProcessedUpdate
 
 log = logging.getLogger("bantin.bot")
@@ -54,7 +54,7 @@ class UpdateDeduplicator:
             self._seen.move_to_end(update_id)
             return False
         db = self.svc.db
-        insert = postgresql.insert if db.dialect == "postgresql" else sqlite.insert
+        insert = dialect_insert(db.dialect)
         statement = (
             insert(ProcessedUpdate)
             .values(update_id=update_id, seen_at=self.svc.clock())

@@ -5,14 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import Counter
-
-
-def _upsert(dialect: str):
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 async def increment(session: AsyncSession, name: str, by: int = 1) -> None:
@@ -21,7 +17,7 @@ async def increment(session: AsyncSession, name: str, by: int = 1) -> None:
 
 async def increment_many(session: AsyncSession, deltas: Mapping[str, int]) -> None:
     """Add each delta to its counter in one statement per counter (an upsert: no read, no race)."""
-    insert = _upsert(session.bind.dialect.name)
+    insert = dialect_insert(session.bind.dialect.name)
     for name, by in sorted(deltas.items()):  # a fixed order: two writers never deadlock on row locks
         if not by:
             continue

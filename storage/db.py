@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -20,6 +21,11 @@ from news.config import DATABASE_DRIVERS
 from news.fingerprint import signature_distance
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def dialect_insert(dialect: str):
+    """The `insert` of the database's own dialect: the one with ON CONFLICT (do nothing, do update)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def normalize_url(url: str) -> str:

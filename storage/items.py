@@ -4,30 +4,27 @@ An entry is the same item when it has the same (source, guid), the same canonica
 same content fingerprint. A near-duplicate (same story told by another source) becomes a new
 item joined to the existing story (storage.story_match finds it). The database's unique
 constraints back every rule, so two concurrent polls cannot insert twins: new items go in with
-a few bulk statements, and when that meets a twin the batch is redone item by item, a losing
-insert becoming a duplicate.
+a few bulk statements (storage.bulk_items), and when that meets a twin the batch is redone item
+by item, a losing insert becoming a duplicate.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import insert, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from news.dates import placed_published
 from news.prepare import PreparedItem
+from storage.bulk_items import bulk_insert_if_distinct
+from storage.db import dialect_insert
+from storage.item_rows import item_row, story_row
 from storage.models import Item, Source, Story, StoryBand, StorySource, UTCDateTime
-from storage.story_match import Candidates, add_candidate, candidate_stories, closest_story, story_key_rows
-
-STORY_WINDOW = timedelta(days=3)  # a story stays open to new sources this long
+from storage.story_match import STORY_WINDOW, candidate_stories, closest_story, story_key_rows
 
 
 class SourceRef(Protocol):
@@ -75,10 +72,6 @@ async def stored_texts(
     return [StoredText(*row) for row in rows]
 
 
-def _insert(session: AsyncSession):
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-
-
 async def _existing(session: AsyncSession, source_id: int, items: list[PreparedItem]) -> list[Item]:
     stmt = select(Item).where(_stored_as_any([(source_id, items)]))
     return list((await session.scalars(stmt)).all())
@@ -119,7 +112,7 @@ async def _link_source(session: AsyncSession, story_id: int | None, source_id: i
     story = select(Story.id, literal(source_id), literal(now, UTCDateTime), Story.published_at).where(
         Story.id == story_id
     )
-    stmt = _insert(session)(StorySource).from_select(
+    stmt = dialect_insert(session.bind.dialect.name)(StorySource).from_select(
         ["story_id", "source_id", "seen_at", "published_at"], story
     )
     await session.execute(stmt.on_conflict_do_nothing(index_elements=["story_id", "source_id"]))
@@ -131,33 +124,14 @@ async def _find_story(session: AsyncSession, prepared: PreparedItem, now: dateti
     return None if story_id is None else await session.get(Story, story_id)
 
 
-def _story_row(prepared: PreparedItem, now: datetime, item_count: int = 1) -> dict:
-    published, day = placed_published(prepared.published, prepared.published_day, now)
-    return {
-        "title": prepared.title,
-        "url": _story_url(prepared),
-        "summary": prepared.summary,
-        "signature": prepared.signature,
-        "published_at": published or now,
-        "published_day": day,
-        "first_seen_at": now,
-        "item_count": item_count,
-    }
-
-
 async def _new_story(session: AsyncSession, prepared: PreparedItem, now: datetime) -> Story:
-    story = Story(**_story_row(prepared, now))
+    story = Story(**story_row(prepared, now))
     session.add(story)
     await session.flush()
     rows = story_key_rows(story.id, story.signature, story.first_seen_at)
     if rows:
         await session.execute(insert(StoryBand.__table__), rows)
     return story
-
-
-def _story_url(prepared: PreparedItem) -> str:
-    # Readers get the address without tracking parameters or fragment.
-    return prepared.canonical_url or prepared.url
 
 
 def _changed(item: Item, prepared: PreparedItem) -> bool:
@@ -186,30 +160,6 @@ async def _update(session: AsyncSession, item: Item, prepared: PreparedItem, now
         )
 
 
-def _item_row(source_id: int, story_id: int, prepared: PreparedItem, now: datetime) -> dict:
-    published, _day = placed_published(prepared.published, prepared.published_day, now)
-    return {
-        "source_id": source_id,
-        "story_id": story_id,
-        "guid": prepared.guid,
-        "url": prepared.url,
-        "canonical_url": prepared.canonical_url,
-        "title": prepared.title,
-        "author": prepared.author,
-        # undated (or dated after it was seen): the first-seen time, kept for good
-        "published_at": published or now,
-        "dated": published is not None,
-        "first_seen_at": now,
-        "body": prepared.body,
-        "summary": prepared.summary,
-        "language": prepared.language,
-        "read_count": prepared.read_count,
-        "content_fingerprint": prepared.fingerprint,
-        "signature": prepared.signature,
-        "search_text": prepared.search_text,
-    }
-
-
 async def _insert_item(
     session: AsyncSession, source: SourceRef, prepared: PreparedItem, now: datetime, result: IngestResult
 ) -> Item:
@@ -219,7 +169,7 @@ async def _insert_item(
         story = await _new_story(session, prepared, now)
     else:
         story.item_count += 1
-    item = Item(**_item_row(source.id, story.id, prepared, now))
+    item = Item(**item_row(source.id, story.id, prepared, now))
     session.add(item)
     await session.flush()
     await _link_source(session, story.id, source.id, now)
@@ -255,23 +205,12 @@ async def store_items(
     return result
 
 
-def _all_distinct(items: list[PreparedItem], owners: list[int]) -> bool:
-    """No two items (item i of source `owners[i]`) share a source and guid, a canonical URL or a
-    fingerprint (else they are one item)."""
-    identities = [
-        [(owner, i.guid) for i, owner in zip(items, owners, strict=True)],
-        [i.canonical_url for i in items if i.canonical_url],
-        [i.fingerprint for i in items],
-    ]
-    return all(len(set(values)) == len(values) for values in identities)
-
-
 async def _insert_all_at_once(
     session: AsyncSession, source: SourceRef, fresh: list[PreparedItem], now: datetime, result: IngestResult
 ) -> bool:
     """The usual case, in a handful of statements: new items, none already stored. False (and
     nothing written) when the batch holds twins or a concurrent poll stored one of them first."""
-    inserted = await _bulk_insert_if_distinct(session, [source.id] * len(fresh), fresh, now)
+    inserted = await bulk_insert_if_distinct(session, [source.id] * len(fresh), fresh, now)
     if inserted is None:
         return False
     item_ids, created = inserted
@@ -279,80 +218,6 @@ async def _insert_all_at_once(
     result.new_item_ids += item_ids
     result.new_story_ids += list(created.values())
     return True
-
-
-async def _bulk_insert_if_distinct(
-    session: AsyncSession, owners: list[int], fresh: list[PreparedItem], now: datetime
-) -> tuple[list[int], dict[int, int]] | None:
-    """`_bulk_insert` in a savepoint; None, with nothing written, when the batch holds twins or a
-    concurrent poll stored one of them first."""
-    if not _all_distinct(fresh, owners):
-        return None
-    try:
-        async with session.begin_nested():
-            return await _bulk_insert(session, owners, fresh, now)
-    except IntegrityError:
-        return None
-
-
-async def _bulk_insert(
-    session: AsyncSession, owners: list[int], fresh: list[PreparedItem], now: datetime
-) -> tuple[list[int], dict[int, int]]:
-    """Insert `fresh` (item i for source `owners[i]`) with their stories, links and story keys.
-
-    Returns the items' ids, in order, and the ids of the stories they created, by item index.
-    """
-    candidates: Candidates = await candidate_stories(
-        session, [p.signature for p in fresh], now - STORY_WINDOW
-    )
-    # A story first told in this batch gets a provisional id (-1, -2, ...) so that the batch's
-    # later items can join it before it exists.
-    creators: list[int] = []  # indexes in fresh
-    story_of: list[int] = []
-    for index, prepared in enumerate(fresh):
-        story_id = closest_story(prepared.signature, candidates)
-        if story_id is None:
-            creators.append(index)
-            story_id = -len(creators)
-            add_candidate(candidates, story_id, prepared.signature)
-        story_of.append(story_id)
-    joined = Counter(story_of)
-    real: dict[int, int] = {}
-    published: dict[int, datetime] = {}  # story id -> its published time, for the links
-    if creators:
-        rows = [_story_row(fresh[i], now, joined[-n]) for n, i in enumerate(creators, start=1)]
-        ids = await _insert_returning_ids(session, Story, rows, "url")
-        real = {-n: story_id for n, story_id in enumerate(ids, start=1)}
-        published = {real[-n]: row["published_at"] for n, row in enumerate(rows, start=1)}
-        bands = [
-            row
-            for n, i in enumerate(creators, start=1)
-            for row in story_key_rows(real[-n], fresh[i].signature, now)
-        ]
-        if bands:
-            await session.execute(insert(StoryBand.__table__), bands)
-    for story_id, count in joined.items():
-        if story_id > 0:
-            await session.execute(
-                update(Story).where(Story.id == story_id).values(item_count=Story.item_count + count)
-            )
-    story_of = [real.get(story_id, story_id) for story_id in story_of]
-    item_rows = [
-        _item_row(owner, story_id, p, now) for p, owner, story_id in zip(fresh, owners, story_of, strict=True)
-    ]
-    item_ids = await _insert_returning_ids(session, Item, item_rows, "content_fingerprint")
-    joined_ids = [story_id for story_id in joined if story_id > 0]
-    if joined_ids:
-        stories = select(Story.id, Story.published_at).where(Story.id.in_(joined_ids))
-        published.update((await session.execute(stories)).all())
-    links = [
-        {"story_id": story_id, "source_id": owner, "seen_at": now, "published_at": published[story_id]}
-        for story_id, owner in dict.fromkeys(zip(story_of, owners, strict=True))
-    ]
-    await session.execute(
-        _insert(session)(StorySource).on_conflict_do_nothing(index_elements=["story_id", "source_id"]), links
-    )
-    return list(item_ids), {i: real[-n] for n, i in enumerate(creators, start=1)}
 
 
 async def store_new_items_together(
@@ -371,7 +236,7 @@ async def store_new_items_together(
         return results
     if await _any_stored(session, batches):
         return None
-    inserted = await _bulk_insert_if_distinct(session, owners, fresh, now)
+    inserted = await bulk_insert_if_distinct(session, owners, fresh, now)
     if inserted is None:
         return None
     item_ids, created = inserted
@@ -389,25 +254,6 @@ async def _any_stored(session: AsyncSession, batches: list[tuple[int, list[Prepa
     # No LIMIT 1: with it PostgreSQL scanned the whole table hoping for an early match (45 ms at
     # 40,000 items when none matches, the usual answer) instead of one index probe per list.
     return (await session.execute(select(Item.id).where(_stored_as_any(batches)))).first() is not None
-
-
-async def _insert_returning_ids(session: AsyncSession, model, rows: list[dict], key: str) -> list[int]:
-    """Insert `rows` and return their ids in row order.
-
-    RETURNING rows of a multi-row INSERT come back in no promised order, and SQLAlchemy's
-    sort_by_parameter_order makes SQLite insert row by row (15,000 statements for 15,000 items):
-    instead one multi-row INSERT returns each id with `key`, a column unique within the rows.
-    """
-    keys = [row[key] for row in rows]
-    table = model.__table__
-    if len(set(keys)) != len(keys):
-        result = await session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-        return list(result.all())
-    found = dict(
-        (value, row_id)
-        for row_id, value in await session.execute(insert(table).returning(table.c.id, table.c[key]), rows)
-    )
-    return [found[value] for value in keys]
 
 
 async def _insert_one_by_one(

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import InstanceLease
 
 
@@ -26,8 +26,7 @@ class LeaseInfo:
 
 async def acquire_lease(session: AsyncSession, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
     """Take the lease if free, expired, or already ours; True when `holder` has it afterwards."""
-    dialect = session.bind.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(session.bind.dialect.name)
     table = InstanceLease.__table__
     statement = insert(table).values(name=name, holder=holder, acquired_at=now, expires_at=now + ttl)
     statement = statement.on_conflict_do_update(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import LlmUsage
 
 
@@ -17,7 +17,7 @@ async def try_reserve_request(session: AsyncSession, day: str, cap: int) -> bool
     """
     if cap <= 0:
         return False
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    insert = dialect_insert(session.bind.dialect.name)
     stmt = insert(LlmUsage).values(day=day, requests=1)
     stmt = stmt.on_conflict_do_update(
         index_elements=[LlmUsage.day],

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import BigInteger, bindparam, cast, func, select, true
@@ -29,6 +29,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from news.fingerprint import SAME_STORY_MAX_DISTANCE, from_signed64, signature_distance
 from storage.db import SIGNATURE_DISTANCE
 from storage.models import StoryBand
+
+STORY_WINDOW = timedelta(days=3)  # a story stays open to new sources this long
 
 CHUNKS = 4
 _CHUNK_BITS = 64 // CHUNKS
