@@ -55,7 +55,19 @@ def _vector(title: str, search_text: str) -> str:
     )
 
 
-NEW_VECTOR = _vector(_words_apart("title", VIETNAMESE_LETTERS, FOLDED_LETTERS), _words_apart("search_text"))
+def _punctuation_as_spaces(column: str) -> str:
+    """`column` with punctuation made spaces, for `search_text`: news.tones.search_key has folded
+    its letters and dropped its invisible characters already. A bracket expression, not translate():
+    translate() compares each character with each listed one, and on a 4 KB search_text that cost
+    PostgreSQL 2.3 s of CPU per 20,000 items (a cold poll of 100,000 items: 62.6 s -> 81.0 s); the
+    expression costs 0.07 s. `[:punct:]` covers ASCII's in any locale; the typographic marks are listed."""
+    marks = PUNCTUATION.removeprefix(string.punctuation)
+    return f"regexp_replace(coalesce({column}, ''), {_literal('[[:punct:]' + marks + ']')}, ' ', 'g')"
+
+
+NEW_VECTOR = _vector(
+    _words_apart("title", VIETNAMESE_LETTERS, FOLDED_LETTERS), _punctuation_as_spaces("search_text")
+)
 OLD_VECTOR = _vector(
     f"coalesce(translate(title, {_literal(VIETNAMESE_LETTERS)}, {_literal(FOLDED_LETTERS)}), '')",
     "coalesce(search_text, '')",
