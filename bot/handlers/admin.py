@@ -30,7 +30,7 @@ from bot.handlers.context import (
 from bot.handlers.feed_probe import ProbeError, check_url, probe_source
 from bot.handlers.settings_view import zone_label
 from bot.handlers.sources_view import resolve_source
-from jobs.digest import queue_broadcast
+from jobs.digest import DIGEST_MODES, queue_broadcast
 from jobs.fetch import Fetcher
 from news.i18n import N_, plural_translator, translator
 from news.telegram_html import escape_html
@@ -45,7 +45,7 @@ from storage.sources import (
     schedule_now,
 )
 from storage.stats import bot_stats
-from storage.subscribers import get_or_create_subscriber, reactivate, subscribe_all
+from storage.subscribers import get_or_create_subscriber, reactivate, set_mode, subscribe_all
 
 COMMANDS: list[tuple[str, str]] = [
     ("addfeed", N_("Add a source: a feed or a news page")),
@@ -239,6 +239,11 @@ async def _subscribe_chat_to_all(context: Context, chat_id: int, chat_type: str,
             session, chat_id, chat_type=chat_type, now=now, schedule=svc.config.schedule, title=title
         )
         reactivate(subscriber, svc.config.schedule, now)
+        if subscriber.mode not in DIGEST_MODES:
+            # The reply promises the digest: a chat that had turned it off gets it again, and one on
+            # instant alerts gets both.
+            mode = "both" if subscriber.mode == "instant" else "digest"
+            set_mode(subscriber, mode, svc.config.schedule, now)
         await subscribe_all(session, subscriber, now)
         zone = zone_label(subscriber.timezone or svc.config.schedule.timezone)
         return ", ".join(digest_times_of(subscriber, svc.config.schedule)) + f" ({escape_html(zone)})"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.handlers.admin_views import outcome_line
 from bot.standin import BotApiStandIn
@@ -368,6 +368,25 @@ async def test_register_in_a_group_subscribes_it_to_all_sources(bot):
         True,
         True,
     )
+
+
+@pytest.mark.parametrize(
+    ("mode_before", "mode_after"),
+    [("off", "digest"), ("instant", "both"), ("digest", "digest"), ("both", "both")],
+)
+async def test_register_makes_a_group_that_had_turned_digests_off_get_them(bot, mode_before, mode_after):
+    """/register says the group now gets the digest: a group in mode off (or instant alerts only)
+    must then get it, or the promise is empty."""
+    group = bot.chat(ADMIN, chat_id=GROUP, chat_type="group", title="Nhóm Tin Xã")
+    await group.reply_to("/register")
+    async with bot.services.db.transaction() as session:
+        await session.execute(update(Subscriber).where(Subscriber.chat_id == GROUP).values(mode=mode_before))
+
+    reply = await group.reply_to("/register")
+
+    assert reply["visible_text"].startswith("Nhóm này từ nay nhận bản tin của mọi nguồn lúc 07:00, 17:00")
+    subscriber = await bot.subscriber(GROUP)
+    assert (subscriber.mode, subscriber.next_digest_at is not None) == (mode_after, True)
 
 
 @pytest.fixture
