@@ -35,7 +35,18 @@ _HOUR_WORDS = re.compile(
     r"(\d{1,2})\s*(?:giờ|gio|g)(?:\s*(\d{2})\b(?!\s*(?:giờ|gio|g)\b)(?:\s*(?:phút|phut))?)?\b",
     re.IGNORECASE,
 )
-_OFFSET = re.compile(r"(?:UTC|GMT)\s*([+-])\s*(\d{1,2})", re.IGNORECASE)
+_OFFSET = re.compile(r"(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?", re.IGNORECASE)
+# Offsets off the hour, each with the zone that keeps it all year (no DST): Etc/ zones have no minutes.
+_ZONES_OFF_THE_HOUR = {
+    "+03:30": "Asia/Tehran",
+    "+04:30": "Asia/Kabul",
+    "+05:30": "Asia/Kolkata",
+    "+05:45": "Asia/Kathmandu",
+    "+06:30": "Asia/Yangon",
+    "+08:45": "Australia/Eucla",
+    "+09:30": "Australia/Darwin",
+    "-09:30": "Pacific/Marquesas",
+}
 _LIST_SEPARATORS = re.compile(r"[,;，、\n]")
 
 
@@ -88,21 +99,30 @@ def _zones() -> dict[str, str]:
 
 def parse_timezone(text: str) -> str:
     """An IANA zone name, in any case, or its city alone (`Berlin`, `Hồ Chí Minh`), or a fixed offset
-    (`UTC+7`, `GMT-3`; the Etc/ zone names have the sign inverted, POSIX style)."""
+    (`UTC+7`, `GMT-03:00`; the Etc/ zone names have the sign inverted, POSIX style; `UTC+5:30` is the
+    zone that keeps that offset all year)."""
     offset = _OFFSET.fullmatch(text.strip())
     if offset:
-        hours = int(offset[2])
-        if hours == 0:
-            return "UTC"
-        if hours > (14 if offset[1] == "+" else 12):
-            raise InputError(text)
-        return f"Etc/GMT{'-' if offset[1] == '+' else '+'}{hours}"
+        return _zone_of_offset(text, offset[1], int(offset[2]), int(offset[3] or 0))
     key = "_".join(search_key(text).split())  # zone names are ASCII: `Hồ Chí Minh` means Ho_Chi_Minh
     name = _zones().get(key)
     if name is None:
         raise InputError(text)
     ZoneInfo(name)  # every listed zone loads; this only guards a broken tzdata
     return name
+
+
+def _zone_of_offset(text: str, sign: str, hours: int, minutes: int) -> str:
+    if minutes:
+        name = _ZONES_OFF_THE_HOUR.get(f"{sign}{hours:02d}:{minutes:02d}")
+        if name is None:
+            raise InputError(text)
+        return name
+    if hours == 0:
+        return "UTC"
+    if hours > (14 if sign == "+" else 12):
+        raise InputError(text)
+    return f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
 
 
 def parse_keywords(text: str) -> list[str]:

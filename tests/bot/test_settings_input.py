@@ -81,13 +81,22 @@ def test_parse_times_rejects(text: str) -> None:
         ("UTC+7", "Etc/GMT-7"),  # POSIX names invert the sign: this is seven hours ahead of UTC
         ("gmt - 3", "Etc/GMT+3"),
         ("UTC+0", "UTC"),
+        ("UTC+07:00", "Etc/GMT-7"),  # the offset as ISO 8601 writes it
+        ("GMT-0300", "Etc/GMT+3"),
+        # offsets off the hour: the zone that keeps it all year (no Etc/ zone has minutes)
+        ("UTC+5:30", "Asia/Kolkata"),
+        ("GMT+05:45", "Asia/Kathmandu"),
+        ("UTC+6:30", "Asia/Yangon"),
+        ("UTC-9:30", "Pacific/Marquesas"),
     ],
 )
 def test_parse_timezone(text: str, zone: str) -> None:
     assert parse_timezone(text) == zone
 
 
-@pytest.mark.parametrize("text", ["", "Mars/Olympus", "GMT+7:30", "UTC+15", "../../etc/passwd", "Europe"])
+@pytest.mark.parametrize(
+    "text", ["", "Mars/Olympus", "GMT+7:30", "UTC+15", "UTC+7:60", "UTC-13:00", "../../etc/passwd", "Europe"]
+)
 def test_parse_timezone_rejects(text: str) -> None:
     with pytest.raises(InputError):
         parse_timezone(text)
