@@ -51,6 +51,10 @@ _NUL_PATTERNS = (
     (re.compile(rb"\x00[\x01-\x7f]\x00[\x01-\x7f]"), "utf-16-be"),
 )
 _BOM = "byte-order mark"
+# What servers and templates put before a document's first character: blank space and UTF-8
+# byte-order marks (a template may add one to a file that had one), as bytes and as decoded text.
+LEADING_BLANKS_AND_BOMS = re.compile(rb"(?:\s|\xef\xbb\xbf)*")
+BLANKS_AND_BOM = "\ufeff \t\r\n"
 _WESTERN_GUESSES = frozenset(("cp1252", "latin_1", "iso8859_15"))
 _PLAUSIBLE_CHAOS = 0.1
 _HEADER_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?([\w.:+-]+)""", re.I)

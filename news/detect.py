@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from news.charset import byte_order_codec
+from news.charset import BLANKS_AND_BOM, LEADING_BLANKS_AND_BOMS, byte_order_codec
 
 SNIFF_BYTES = 4096
 # A license comment or a DOCTYPE with an internal subset may be longer than SNIFF_BYTES; a prolog
@@ -26,8 +26,6 @@ _FEED_CONTENT_TYPES = (
     "application/x-atom+xml",
 )
 
-# Blank space and UTF-8 byte-order marks (a template may add one to a file that had one).
-_LEADING = re.compile(rb"(?:\s|\xef\xbb\xbf)*")
 # Comments, processing instructions (<?xml ...?>, stylesheets) and a doctype may precede the root.
 # One item per match, walked in a loop: a repetition inside the pattern would backtrack across
 # items (exponential on many comments followed by no root).
@@ -70,8 +68,8 @@ def _head(body: bytes, size: int) -> bytes:
     codec = byte_order_codec(head)
     if codec is not None and codec != "utf-8-sig":
         # A cut character at the end is dropped; the codecs named "utf-16"/"utf-32" drop the BOM.
-        head = head.decode(codec, errors="ignore").lstrip("\ufeff \t\r\n").encode("utf-8")
-    return head[_LEADING.match(head).end() :]
+        head = head.decode(codec, errors="ignore").lstrip(BLANKS_AND_BOM).encode("utf-8")
+    return head[LEADING_BLANKS_AND_BOMS.match(head).end() :]
 
 
 def _root_element(head: bytes, pos: int = 0) -> tuple[bytes | None, bool]:

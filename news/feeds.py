@@ -15,7 +15,14 @@ from typing import Any
 
 import feedparser
 
-from news.charset import UndecodableError, byte_order_codec, decode_document, looks_misdecoded
+from news.charset import (
+    BLANKS_AND_BOM,
+    LEADING_BLANKS_AND_BOMS,
+    UndecodableError,
+    byte_order_codec,
+    decode_document,
+    looks_misdecoded,
+)
 from news.entries import Entry, ParsedSource
 from news.feed_text import date_from_text, is_snippet, language_code, markup_to_text, title_text
 from news.jsonfeed import looks_like_json, parse_json_feed
@@ -33,8 +40,6 @@ _UTF8_NAMES = {"utf-8", "utf8"}
 # Without one, feedparser assumes UTC; we assume the source's time zone instead.
 _EXPLICIT_ZONE = re.compile(r"(?:[+-]\d\d:?\d\d|\dZ|\b(?:GMT|UTC|UT|[ECMP][SD]T))\s*$", re.IGNORECASE)
 _DATE_KEYS = ("published", "updated", "created")
-_LEADING_BLANKS = re.compile(rb"(?:\s|\xef\xbb\xbf)*")
-_BLANK_OR_BOM = "\ufeff \t\r\n"
 
 
 def parse_feed(body: bytes, content_type: str | None, base_url: str, default_tz: tzinfo) -> ParsedSource:
@@ -116,7 +121,7 @@ def feedparser_input(body: bytes, content_type: str | None) -> tuple[bytes, dict
         raise FeedParseError(f"undecodable document: {error}") from error
     headers["content-type"] = "application/xml; charset=utf-8"
     warnings = [f"legacy Vietnamese encoding converted: {document.legacy}"] if document.legacy else []
-    return document.text.lstrip(_BLANK_OR_BOM).encode("utf-8"), headers, warnings
+    return document.text.lstrip(BLANKS_AND_BOM).encode("utf-8"), headers, warnings
 
 
 def _xml_content_type(content_type: str) -> str:
@@ -133,7 +138,7 @@ def _trimmed_start(body: bytes) -> bytes:
     would fall back to its slower loose parser, and the feed could have no memo). One BOM is kept:
     it tells feedparser the bytes are UTF-8 whatever the declaration says. A UTF-16/32 body is
     decoded first, and its text trimmed then."""
-    start = _LEADING_BLANKS.match(body).end()
+    start = LEADING_BLANKS_AND_BOMS.match(body).end()
     if not start or byte_order_codec(body) not in (None, "utf-8-sig"):
         return body
     return (codecs.BOM_UTF8 if codecs.BOM_UTF8 in body[:start] else b"") + body[start:]
