@@ -6,11 +6,18 @@ Reasons are N_ msgids: the command line prints them as they are (English), the b
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from news.i18n import N_
 
 MAX_URL_CHARS = 2000
+
+
+def name_from_address(url: str) -> str:
+    """The name a source added without one gets: its host (`baomau.example.vn`), a file's stem."""
+    parts = urlsplit(url)
+    return parts.hostname or PurePosixPath(parts.path).stem or url
 
 
 def source_url_problem(url: str, *, allow_file: bool) -> str | None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from bot.cli.common import add_command, config_from, run_async, with_database
 from bot.services import utcnow
 from news.config import FEED_KINDS
 from news.opml import OpmlError, OpmlFeed, read_opml, write_opml
-from news.source_address import source_url_problem
+from news.source_address import name_from_address, source_url_problem
 from storage.schema import ensure_up_to_date
 from storage.sources import (
     MAX_NAME_CHARS,
@@ -130,16 +129,12 @@ def _source_json(s) -> dict:
     }
 
 
-def _default_name(url: str) -> str:
-    return urlsplit(url).hostname or Path(urlsplit(url).path).stem or url
-
-
 def add_cmd(args) -> int:
     args.url = args.url.strip()
     if problem := source_url_problem(args.url, allow_file=True):
         print(f"bantin: {args.url}: {problem} (expected http://, https:// or file://...)", file=sys.stderr)
         return 2
-    name = " ".join((args.name or "").split()) or _default_name(args.url)[:MAX_NAME_CHARS]
+    name = " ".join((args.name or "").split()) or name_from_address(args.url)[:MAX_NAME_CHARS]
     if len(name) > MAX_NAME_CHARS:
         print(f"bantin: the name is longer than {MAX_NAME_CHARS} characters", file=sys.stderr)
         return 2

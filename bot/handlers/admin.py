@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time
 from functools import wraps
-from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -33,6 +32,7 @@ from bot.handlers.sources_view import resolve_source
 from jobs.digest import DIGEST_MODES, queue_broadcast
 from jobs.fetch import Fetcher
 from news.i18n import N_, plural_translator, translator
+from news.source_address import name_from_address
 from news.telegram_html import escape_html
 from storage.schedules import digest_times_of
 from storage.sources import (
@@ -97,7 +97,7 @@ async def _send_all(update: Update, context: Context, messages: list[str]) -> No
 
 
 def _default_name(probe_title: str | None, url: str) -> str:
-    name = " ".join((probe_title or "").split()) or (urlsplit(url).hostname or url)
+    name = " ".join((probe_title or "").split()) or name_from_address(url)
     return name[:MAX_NAME_CHARS]
 
 

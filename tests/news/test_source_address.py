@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from news.source_address import MAX_URL_CHARS, source_url_problem
+from news.source_address import MAX_URL_CHARS, name_from_address, source_url_problem
 
 ONLY_WEB = "only http:// and https:// addresses can be added"
 ONLY_WEB_OR_FILE = "only http://, https:// and file:// addresses can be added"
@@ -35,3 +35,15 @@ ONLY_WEB_OR_FILE = "only http://, https:// and file:// addresses can be added"
 def test_source_url_problem(url: str, on_the_command_line: str | None, from_a_chat: str | None) -> None:
     assert source_url_problem(url, allow_file=True) == on_the_command_line
     assert source_url_problem(url, allow_file=False) == from_a_chat
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("https://baomau.example.vn/rss/thoi-su.rss", "baomau.example.vn"),
+        ("HTTPS://BaoMau.example.vn/rss", "baomau.example.vn"),
+        ("file:///srv/mau/bao-song-xanh.xml", "bao-song-xanh"),
+    ],
+)
+def test_a_source_added_without_a_name_is_named_after_its_address(url, name):
+    assert name_from_address(url) == name
