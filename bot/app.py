@@ -28,6 +28,7 @@ from bot.gates import install_fallbacks, install_gate
 from bot.periodic import run_poll, schedule_jobs, start_sender, stop_sender
 from bot.services import Services, services_of
 from bot.webhook_limits import bound_webhook_requests
+from bot.webhook_server import use_bantin_webhook_handler
 from jobs.offload import INLINE, Offload
 from jobs.poll import make_fetcher
 from news.config import Config
@@ -109,6 +110,7 @@ def build_application(
     install_fallbacks(application)
     if config.telegram.mode == "webhook":
         bound_webhook_requests()
+        use_bantin_webhook_handler()
     application.add_error_handler(on_error)
     return application
 

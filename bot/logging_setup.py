@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import reprlib
 import sys
 import traceback
 from collections.abc import Iterable
@@ -110,36 +109,6 @@ class BriefStartFailureFilter(logging.Filter):
 PTB_RETRY_LOGGER = "telegram.ext"
 
 
-class RefusedWebhookBodyFilter(logging.Filter):
-    """python-telegram-bot's webhook server logs JSON that is no Update (it answers 400) at CRITICAL,
-    the whole body (megabytes, if someone with the secret sends them) and a traceback. It is a bad
-    request, not a failure of the bot: one WARNING line with the start of the body."""
-
-    MESSAGE = "Something went wrong processing the data received from Telegram"
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if str(record.msg).startswith(self.MESSAGE):
-            shown = _SHORT.repr(record.args[0]) if isinstance(record.args, tuple) and record.args else "?"
-            error = record.exc_info[1] if record.exc_info else None
-            why = f"{type(error).__name__}: {str(error)[:120]}" if error else "not an update"
-            record.msg, record.args = (
-                "webhook request refused (400), its JSON is no update (%s): %s",
-                (why, shown),
-            )
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
-            record.exc_info = record.exc_text = None
-        return True
-
-
-_SHORT = reprlib.Repr()  # keyword arguments only from Python 3.12
-_SHORT.maxstring = _SHORT.maxother = 80
-_SHORT.maxlist = _SHORT.maxdict = 4
-
-
-# Where python-telegram-bot's webhook server logs (telegram/ext/_utils/webhookhandler.py)
-PTB_WEBHOOK_LOGGER = "telegram.ext.Updater"
-
-
 def setup_logging(
     config: LoggingConfig, secrets: Iterable[str] = (), stream: TextIO | None = None
 ) -> logging.Handler:
@@ -158,9 +127,6 @@ def setup_logging(
     retry_logger = logging.getLogger(PTB_RETRY_LOGGER)
     if not any(isinstance(f, BriefStartFailureFilter) for f in retry_logger.filters):
         retry_logger.addFilter(BriefStartFailureFilter())
-    webhook_logger = logging.getLogger(PTB_WEBHOOK_LOGGER)
-    if not any(isinstance(f, RefusedWebhookBodyFilter) for f in webhook_logger.filters):
-        webhook_logger.addFilter(RefusedWebhookBodyFilter())
 
     def log_uncaught(kind, value, tb) -> None:
         logging.getLogger("bantin").critical("uncaught exception", exc_info=(kind, value, tb))

@@ -87,7 +87,7 @@ async def test_json_that_is_no_update_is_refused_in_one_short_line(
                 response = await client.post(url, content=json.dumps(body), headers=headers)
             standin.user_sends(USER, "/help")
             await standin.wait_for_messages(USER, 1)  # and the bot goes on answering
-    refused = [line for line in stream.getvalue().splitlines() if "telegram.ext.Updater" in line]
+    refused = [line for line in stream.getvalue().splitlines() if "refused (400)" in line]
     assert response.status_code == 400
     assert len(refused) == 1 and " WARNING " in refused[0] and len(refused[0]) < 400, refused
     assert "Traceback" not in stream.getvalue()
@@ -116,3 +116,31 @@ async def test_a_body_no_update_can_need_is_refused_before_it_is_read(secret: st
         )
         answer = await _first_bytes_after_headers(url, headers)
         assert answer.startswith(b"HTTP/1.1 400")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"update_id": 7, "message": ',  # cut short
+        b"",
+        b'{"update_id": 7, "message": {"text": "xin ch\xe0o"}}',  # Latin-1, not UTF-8
+        b"[" * 50_000 + b"]" * 50_000,  # nested deeper than the JSON parser recurses
+        b'{"update_id": ' + b"9" * 5_000 + b"}",  # more digits than Python reads as an int
+    ],
+    ids=["cut short", "empty", "not utf-8", "nested deep", "huge number"],
+)
+async def test_a_body_that_is_no_json_is_refused_400_in_one_line(
+    body: bytes, config: Config, standin: BotApiStandIn
+):
+    """python-telegram-bot answered 500 (which Telegram redelivers for hours) and logged nothing."""
+    with root_log_captured("INFO") as stream:
+        async with webhook_bot(config) as (_services, url):
+            async with httpx.AsyncClient() as client:
+                headers = {**HEADERS, "Content-Type": "application/json"}
+                response = await client.post(url, content=body, headers=headers)
+            standin.user_sends(USER, "/help")
+            await standin.wait_for_messages(USER, 1)  # and the bot goes on answering
+    refused = [line for line in stream.getvalue().splitlines() if "refused (400)" in line]
+    assert response.status_code == 400
+    assert len(refused) == 1 and " WARNING " in refused[0] and len(refused[0]) < 400, refused
+    assert "Traceback" not in stream.getvalue()

@@ -1,0 +1,86 @@
+"""bantin's handler for the webhook requests, in place of python-telegram-bot's own.
+
+python-telegram-bot's `TelegramHandler` answers a body that is no JSON (cut short, empty, not UTF-8)
+with 500, which Telegram redelivers for hours, and logs JSON that is no update at CRITICAL, whole.
+The subclass keeps its order (the request is checked before its body is read as JSON; 200 once the
+update is queued) and refuses a bad body with 400 in one WARNING line.
+
+The library builds its web app itself in `Updater.start_webhook`, from the class its updater module
+names `WebhookAppClass`, with no parameter to choose another: `use_bantin_webhook_handler` replaces
+that name, for the process (the webhook server is the process's only one).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import reprlib
+from http import HTTPStatus
+from typing import Any
+
+import tornado.web
+from telegram import Update
+from telegram.ext import ExtBot
+from telegram.ext import _updater as ptb_updater
+from telegram.ext._utils.webhookhandler import TelegramHandler, WebhookAppClass
+
+log = logging.getLogger("bantin.webhook")
+
+_SHORT = reprlib.Repr()  # keyword arguments only from Python 3.12
+_SHORT.maxstring = _SHORT.maxother = 80
+_SHORT.maxlist = _SHORT.maxdict = 4
+
+
+class BadBody(Exception):
+    """The request's body is no update; the message says why, for the log."""
+
+
+def parsed_json(body: bytes) -> Any:
+    """The JSON document of a body in UTF-8 (what the Bot API sends). A document nested deeper than
+    the parser recurses, or with a number of more digits than Python reads, is as bad as broken JSON."""
+    try:
+        return json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise BadBody(f"not UTF-8 (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise BadBody(f"not JSON ({exc.msg} at {exc.pos})") from None
+    except (ValueError, RecursionError) as exc:
+        raise BadBody(f"not JSON ({type(exc).__name__})") from None
+
+
+class BantinTelegramHandler(TelegramHandler):
+    async def post(self) -> None:
+        self._validate_post()
+        try:
+            update = self._update_of(parsed_json(self.request.body))
+        except BadBody as exc:
+            log.warning("webhook request refused (400), its body is %s", exc)
+            raise tornado.web.HTTPError(
+                HTTPStatus.BAD_REQUEST, reason="Update could not be processed"
+            ) from None
+        self.set_status(HTTPStatus.OK)
+        if isinstance(self.bot, ExtBot):  # arbitrary callback data, as the library does
+            self.bot.insert_callback_data(update)
+        await self.update_queue.put(update)
+
+    def _update_of(self, data: Any) -> Update:
+        try:
+            update = Update.de_json(data, self.bot)
+        except Exception as exc:  # whatever a JSON value that is no update makes the library raise
+            why = f"{type(exc).__name__}: {str(exc)[:120]}"
+            raise BadBody(f"JSON that is no update ({why}): {_SHORT.repr(data)}") from None
+        return update
+
+
+class BantinWebhookApp(WebhookAppClass):
+    def __init__(self, webhook_path: str, bot: Any, update_queue: Any, secret_token: str | None = None):
+        # The library's __init__ without its handler class, which it names in the body
+        self.shared_objects = {"bot": bot, "update_queue": update_queue, "secret_token": secret_token}
+        handlers = [(rf"{webhook_path}/?", BantinTelegramHandler, self.shared_objects)]
+        tornado.web.Application.__init__(self, handlers)
+
+
+def use_bantin_webhook_handler() -> None:
+    if not hasattr(ptb_updater, "WebhookAppClass"):  # a library version that builds its app otherwise
+        raise RuntimeError("python-telegram-bot has no Updater WebhookAppClass to replace")
+    ptb_updater.WebhookAppClass = BantinWebhookApp
