@@ -4,6 +4,7 @@ each is dropped or refused in one log line, and the bot goes on answering."""
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 
@@ -144,3 +145,39 @@ async def test_a_body_that_is_no_json_is_refused_400_in_one_line(
     assert response.status_code == 400
     assert len(refused) == 1 and " WARNING " in refused[0] and len(refused[0]) < 400, refused
     assert "Traceback" not in stream.getvalue()
+
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+@pytest.mark.parametrize(
+    ("secret_headers", "status"),
+    [
+        ([SECRET], 200),
+        (["webhook-secret_43"], 403),
+        ([SECRET[:-1]], 403),
+        ([SECRET, SECRET], 403),  # one request, two secrets: which would count?
+        (["bí-mật".encode()], 403),  # not ASCII, as no secret is
+    ],
+    ids=["right", "wrong", "prefix", "twice", "not ascii"],
+)
+async def test_the_secret_token_is_compared_in_constant_time(
+    secret_headers: list, status: int, config: Config, monkeypatch: pytest.MonkeyPatch
+):
+    """python-telegram-bot compared it with !=, whose time tells how many first characters are right."""
+    compared: list[tuple[bytes, bytes]] = []
+    compare_digest = hmac.compare_digest
+
+    def spy(given, expected) -> bool:
+        compared.append((given, expected))
+        return compare_digest(given, expected)
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    update = {"update_id": 51, "message": message(text="/help")}
+    async with webhook_bot(config) as (_services, url):
+        headers = [("Content-Type", "application/json")] + [(SECRET_HEADER, v) for v in secret_headers]
+        async with httpx.AsyncClient() as client:
+            response = await client.post(url, content=json.dumps(update), headers=headers)
+    assert response.status_code == status
+    if len(secret_headers) == 1:
+        assert [expected for _given, expected in compared] == [SECRET.encode()]
