@@ -60,16 +60,31 @@ def secret_matches(given: list[str], secret: str) -> bool:
     return hmac.compare_digest(given[0].encode(), secret.encode())
 
 
+def is_json_in_utf8(content_types: list[str]) -> bool:
+    """Whether a request's Content-Type headers say JSON in UTF-8. The library took the exact string
+    "application/json" only; a proxy (or Telegram) may name the charset, in any case."""
+    if len(content_types) != 1:
+        return False
+    media_type, *parameters = content_types[0].split(";")
+    if media_type.strip().lower() != "application/json":
+        return False
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() != "utf-8":
+            return False
+    return True
+
+
 class BantinTelegramHandler(TelegramHandler):
     def _validate_post(self) -> None:
-        """The library's checks (called first by `post`), with the secret compared in constant time."""
-        if self.request.headers.get("Content-Type") != "application/json":
-            raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
-        if self.secret_token is None:
-            return
-        if not secret_matches(self.request.headers.get_list(SECRET_HEADER), self.secret_token):
-            log.debug("webhook request without the secret token: refused (403)")
-            raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN, reason="Request had the wrong secret token")
+        """The library's checks (called first by `post`): the secret first, compared in constant time
+        (403), then the body's type (415), which may name its charset, as long as it is UTF-8."""
+        if self.secret_token is not None:
+            if not secret_matches(self.request.headers.get_list(SECRET_HEADER), self.secret_token):
+                log.debug("webhook request without the secret token: refused (403)")
+                raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN, reason="Request had the wrong secret token")
+        if not is_json_in_utf8(self.request.headers.get_list("Content-Type")):
+            raise tornado.web.HTTPError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, reason="Expected application/json")
 
     async def post(self) -> None:
         self._validate_post()

@@ -181,3 +181,51 @@ async def test_the_secret_token_is_compared_in_constant_time(
     assert response.status_code == status
     if len(secret_headers) == 1:
         assert [expected for _given, expected in compared] == [SECRET.encode()]
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json; charset=utf-8",
+        "application/json;charset=UTF-8",
+        'application/json; charset="utf-8"',
+        "Application/JSON",
+    ],
+)
+async def test_json_with_its_charset_named_is_taken(
+    content_type: str, config: Config, standin: BotApiStandIn
+):
+    """python-telegram-bot refused anything but the exact "application/json" with 403."""
+    standin.chats.add_user(USER, first_name="Lan", language_code="vi")
+    standin.chats.add_chat(USER)
+    command = message(text="/help", entities=[{"type": "bot_command", "offset": 0, "length": 5}])
+    update = {"update_id": 52, "message": command}
+    async with webhook_bot(config) as (_services, url):
+        headers = {**HEADERS, "Content-Type": content_type}
+        async with httpx.AsyncClient() as client:
+            response = await client.post(url, content=json.dumps(update), headers=headers)
+        await standin.wait_for_messages(USER, 1)  # the /help answer
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("content_types", "secret", "status"),
+    [
+        (["text/plain"], SECRET, 415),
+        (["application/json; charset=iso-8859-1"], SECRET, 415),
+        (["application/jsonp"], SECRET, 415),
+        ([], SECRET, 415),
+        (["application/json", "application/json"], SECRET, 415),
+        (["text/plain"], "wrong", 403),  # the secret first: no answer tells a stranger more
+    ],
+    ids=["text", "latin-1", "jsonp", "none", "twice", "wrong secret"],
+)
+async def test_a_body_in_another_type_is_refused(
+    content_types: list[str], secret: str, status: int, config: Config
+):
+    update = {"update_id": 53, "message": message(text="/help")}
+    async with webhook_bot(config) as (_services, url):
+        headers = [(SECRET_HEADER, secret)] + [("Content-Type", value) for value in content_types]
+        async with httpx.AsyncClient() as client:
+            response = await client.post(url, content=json.dumps(update).encode(), headers=headers)
+    assert response.status_code == status
