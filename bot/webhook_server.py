@@ -15,6 +15,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import re
 import reprlib
 from http import HTTPStatus
 from typing import Any
@@ -111,9 +112,10 @@ class BantinTelegramHandler(TelegramHandler):
 
 class BantinWebhookApp(WebhookAppClass):
     def __init__(self, webhook_path: str, bot: Any, update_queue: Any, secret_token: str | None = None):
-        # The library's __init__ without its handler class, which it names in the body
+        # The library's __init__ with bantin's handler, and the path escaped: the library made it a
+        # regular expression as it was, so its "." matched any character.
         self.shared_objects = {"bot": bot, "update_queue": update_queue, "secret_token": secret_token}
-        handlers = [(rf"{webhook_path}/?", BantinTelegramHandler, self.shared_objects)]
+        handlers = [(rf"{re.escape(webhook_path)}/?", BantinTelegramHandler, self.shared_objects)]
         tornado.web.Application.__init__(self, handlers)
 
 

@@ -229,3 +229,18 @@ async def test_a_body_in_another_type_is_refused(
         async with httpx.AsyncClient() as client:
             response = await client.post(url, content=json.dumps(update).encode(), headers=headers)
     assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/hook.v2", 200), ("/hook.v2/", 200), ("/hookXv2", 404), ("/hook.v2x", 404), ("/telegram", 404)],
+)
+async def test_only_the_webhook_path_is_served(path: str, status: int, config: Config):
+    """python-telegram-bot made the path a regular expression as it was: its "." matched any character."""
+    config.telegram.webhook.path = "/hook.v2"
+    update = {"update_id": 54, "message": message()}
+    async with webhook_bot(config) as (_services, url):
+        address = httpx.URL(url).copy_with(path=path)
+        async with httpx.AsyncClient() as client:
+            response = await client.post(address, json=update, headers=HEADERS)
+    assert response.status_code == status
