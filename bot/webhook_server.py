@@ -101,6 +101,11 @@ class BantinTelegramHandler(TelegramHandler):
             self.bot.insert_callback_data(update)
         await self.update_queue.put(update)
 
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        if status_code == HTTPStatus.METHOD_NOT_ALLOWED:  # RFC 9110 requires the methods that are
+            self.set_header("Allow", ", ".join(self.SUPPORTED_METHODS))
+        super().write_error(status_code, **kwargs)
+
     def _update_of(self, data: Any) -> Update:
         try:
             update = Update.de_json(data, self.bot)

@@ -244,3 +244,13 @@ async def test_only_the_webhook_path_is_served(path: str, status: int, config: C
         async with httpx.AsyncClient() as client:
             response = await client.post(address, json=update, headers=HEADERS)
     assert response.status_code == status
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "BREW"])
+async def test_another_method_is_answered_405_with_the_one_allowed(method: str, config: Config):
+    """The 405 had no Allow header, which RFC 9110 requires of it."""
+    async with webhook_bot(config) as (_services, url):
+        async with httpx.AsyncClient() as client:
+            response = await client.request(method, url, headers=HEADERS)
+    assert response.status_code == 405
+    assert response.headers.get("Allow") == "POST"
