@@ -25,6 +25,7 @@ from telegram import Update
 from telegram.ext import ExtBot
 from telegram.ext import _updater as ptb_updater
 from telegram.ext._utils.webhookhandler import TelegramHandler, WebhookAppClass
+from tornado import httputil
 
 log = logging.getLogger("bantin.webhook")
 
@@ -102,9 +103,13 @@ class BantinTelegramHandler(TelegramHandler):
         await self.update_queue.put(update)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """A refusal in the JSON the Content-Type says, worded as the Bot API words its errors
+        (tornado's own is an HTML page)."""
         if status_code == HTTPStatus.METHOD_NOT_ALLOWED:  # RFC 9110 requires the methods that are
             self.set_header("Allow", ", ".join(self.SUPPORTED_METHODS))
-        super().write_error(status_code, **kwargs)
+        error = kwargs["exc_info"][1] if "exc_info" in kwargs else None
+        reason = getattr(error, "reason", None) or httputil.responses.get(status_code, "Unknown")
+        self.finish({"ok": False, "error_code": status_code, "description": reason})
 
     def _update_of(self, data: Any) -> Update:
         try:

@@ -254,3 +254,27 @@ async def test_another_method_is_answered_405_with_the_one_allowed(method: str, 
             response = await client.request(method, url, headers=HEADERS)
     assert response.status_code == 405
     assert response.headers.get("Allow") == "POST"
+
+
+@pytest.mark.parametrize(
+    ("method", "headers", "body", "status"),
+    [
+        ("POST", {"Content-Type": "application/json"}, b"{}", 403),
+        ("POST", {**HEADERS, "Content-Type": "application/json"}, b"{nope", 400),
+        ("POST", {**HEADERS, "Content-Type": "application/json"}, b"[1]", 400),
+        ("POST", {**HEADERS, "Content-Type": "text/plain"}, b"{}", 415),
+        ("GET", HEADERS, b"", 405),
+    ],
+    ids=["no secret", "no json", "no update", "text", "get"],
+)
+async def test_a_refusal_is_the_json_it_says_it_is(
+    method: str, headers: dict, body: bytes, status: int, config: Config
+):
+    """The refusals were tornado's HTML pages, sent as Content-Type application/json."""
+    async with webhook_bot(config) as (_services, url):
+        async with httpx.AsyncClient() as client:
+            response = await client.request(method, url, content=body, headers=headers)
+    assert response.status_code == status
+    assert response.headers["Content-Type"].startswith("application/json")
+    answer = response.json()
+    assert answer["ok"] is False and answer["error_code"] == status and answer["description"]
