@@ -1,9 +1,10 @@
 """bantin's handler for the webhook requests, in place of python-telegram-bot's own.
 
-python-telegram-bot's `TelegramHandler` answers a body that is no JSON (cut short, empty, not UTF-8)
-with 500, which Telegram redelivers for hours, and logs JSON that is no update at CRITICAL, whole.
-The subclass keeps its order (the request is checked before its body is read as JSON; 200 once the
-update is queued) and refuses a bad body with 400 in one WARNING line.
+python-telegram-bot's `TelegramHandler` answered a body that is no JSON with 500 (which Telegram
+redelivers for hours), compared the secret token with `!=`, refused "application/json;
+charset=utf-8" and served a path with a "." as a pattern. The subclass keeps its order (the secret,
+then the body; 200 once the update is queued), with each of these answered as a real service
+answers it; every answer, 404 on another path included, is JSON and does not name the software.
 
 The library builds its web app itself in `Updater.start_webhook`, from the class its updater module
 names `WebhookAppClass`, with no parameter to choose another: `use_bantin_webhook_handler` replaces
@@ -77,7 +78,29 @@ def is_json_in_utf8(content_types: list[str]) -> bool:
     return True
 
 
-class BantinTelegramHandler(TelegramHandler):
+class JsonAnswers(tornado.web.RequestHandler):
+    """Answers in JSON, refusals included (tornado's own is an HTML page), that do not name the
+    server's software and version (which known flaws to try, for a stranger)."""
+
+    def set_default_headers(self) -> None:
+        self.set_header("Content-Type", 'application/json; charset="utf-8"')
+        self.clear_header("Server")
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """A refusal worded as the Bot API words its errors."""
+        error = kwargs["exc_info"][1] if "exc_info" in kwargs else None
+        reason = getattr(error, "reason", None) or httputil.responses.get(status_code, "Unknown")
+        self.finish({"ok": False, "error_code": status_code, "description": reason})
+
+
+class NotTheWebhook(JsonAnswers):
+    """Any other path: 404, as tornado answers it, in JSON."""
+
+    def prepare(self) -> None:
+        raise tornado.web.HTTPError(HTTPStatus.NOT_FOUND)
+
+
+class BantinTelegramHandler(JsonAnswers, TelegramHandler):
     def _validate_post(self) -> None:
         """The library's checks (called first by `post`): the secret first, compared in constant time
         (403), then the body's type (415), which may name its charset, as long as it is UTF-8."""
@@ -103,13 +126,9 @@ class BantinTelegramHandler(TelegramHandler):
         await self.update_queue.put(update)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
-        """A refusal in the JSON the Content-Type says, worded as the Bot API words its errors
-        (tornado's own is an HTML page)."""
         if status_code == HTTPStatus.METHOD_NOT_ALLOWED:  # RFC 9110 requires the methods that are
             self.set_header("Allow", ", ".join(self.SUPPORTED_METHODS))
-        error = kwargs["exc_info"][1] if "exc_info" in kwargs else None
-        reason = getattr(error, "reason", None) or httputil.responses.get(status_code, "Unknown")
-        self.finish({"ok": False, "error_code": status_code, "description": reason})
+        super().write_error(status_code, **kwargs)
 
     def _update_of(self, data: Any) -> Update:
         try:
@@ -126,7 +145,7 @@ class BantinWebhookApp(WebhookAppClass):
         # regular expression as it was, so its "." matched any character.
         self.shared_objects = {"bot": bot, "update_queue": update_queue, "secret_token": secret_token}
         handlers = [(rf"{re.escape(webhook_path)}/?", BantinTelegramHandler, self.shared_objects)]
-        tornado.web.Application.__init__(self, handlers)
+        tornado.web.Application.__init__(self, handlers, default_handler_class=NotTheWebhook)
 
 
 def use_bantin_webhook_handler() -> None:

@@ -278,3 +278,27 @@ async def test_a_refusal_is_the_json_it_says_it_is(
     assert response.headers["Content-Type"].startswith("application/json")
     answer = response.json()
     assert answer["ok"] is False and answer["error_code"] == status and answer["description"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "status"),
+    [
+        ("POST", "/telegram", {**HEADERS, "Content-Type": "application/json"}, 200),
+        ("POST", "/telegram", {"Content-Type": "application/json"}, 403),
+        ("GET", "/telegram", HEADERS, 405),
+        ("POST", "/admin", {**HEADERS, "Content-Type": "application/json"}, 404),
+        ("GET", "/", {}, 404),
+    ],
+    ids=["update", "no secret", "get", "other path", "root"],
+)
+async def test_the_server_does_not_name_its_software(
+    method: str, path: str, headers: dict, status: int, config: Config
+):
+    """Every answer said "Server: TornadoServer/6.x": which known flaws to try, for a stranger."""
+    update = json.dumps({"update_id": 55, "message": message()})
+    async with webhook_bot(config) as (_services, url):
+        async with httpx.AsyncClient() as client:
+            address = httpx.URL(url).copy_with(path=path)
+            response = await client.request(method, address, content=update, headers=headers)
+    assert response.status_code == status
+    assert "Server" not in response.headers
