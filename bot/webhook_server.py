@@ -100,10 +100,20 @@ class NotTheWebhook(JsonAnswers):
         raise tornado.web.HTTPError(HTTPStatus.NOT_FOUND)
 
 
+@tornado.web.stream_request_body  # so that `prepare` runs on the headers, before the body is read
 class BantinTelegramHandler(JsonAnswers, TelegramHandler):
+    def prepare(self) -> None:
+        """A request its headers refuse is answered before its body is read (up to 1 MB otherwise,
+        for anyone who can reach the port), and its connection closed."""
+        self._validate_post()
+        self._body = bytearray()
+
+    def data_received(self, chunk: bytes) -> None:
+        self._body += chunk  # at most the HTTPServer's max_body_size (bot/webhook_limits.py)
+
     def _validate_post(self) -> None:
-        """The library's checks (called first by `post`): the secret first, compared in constant time
-        (403), then the body's type (415), which may name its charset, as long as it is UTF-8."""
+        """The library's checks: the secret first, compared in constant time (403), then the body's
+        type (415), which may name its charset, as long as it is UTF-8."""
         if self.secret_token is not None:
             if not secret_matches(self.request.headers.get_list(SECRET_HEADER), self.secret_token):
                 log.debug("webhook request without the secret token: refused (403)")
@@ -112,9 +122,8 @@ class BantinTelegramHandler(JsonAnswers, TelegramHandler):
             raise tornado.web.HTTPError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, reason="Expected application/json")
 
     async def post(self) -> None:
-        self._validate_post()
         try:
-            update = self._update_of(parsed_json(self.request.body))
+            update = self._update_of(parsed_json(bytes(self._body)))
         except BadBody as exc:
             log.warning("webhook request refused (400), its body is %s", exc)
             raise tornado.web.HTTPError(

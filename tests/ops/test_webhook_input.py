@@ -107,8 +107,10 @@ async def _first_bytes_after_headers(url: str, headers: str) -> bytes:
         writer.close()
 
 
-@pytest.mark.parametrize("secret", ["wrong", SECRET])
-async def test_a_body_no_update_can_need_is_refused_before_it_is_read(secret: str, config: Config):
+@pytest.mark.parametrize(("secret", "status"), [("wrong", b"403"), (SECRET, b"400")])  # the secret first
+async def test_a_body_no_update_can_need_is_refused_before_it_is_read(
+    secret: str, status: bytes, config: Config
+):
     """tornado read up to 100 MB of a request (the secret is checked after) and waited an hour for it."""
     async with webhook_bot(config) as (_services, url):
         headers = (
@@ -116,7 +118,7 @@ async def test_a_body_no_update_can_need_is_refused_before_it_is_read(secret: st
             f"Content-Length: {50 * 1024 * 1024}\r\n"
         )
         answer = await _first_bytes_after_headers(url, headers)
-        assert answer.startswith(b"HTTP/1.1 400")
+        assert answer.startswith(b"HTTP/1.1 " + status)
 
 
 @pytest.mark.parametrize(
@@ -302,3 +304,22 @@ async def test_the_server_does_not_name_its_software(
             response = await client.request(method, address, content=update, headers=headers)
     assert response.status_code == status
     assert "Server" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        (f"Content-Type: application/json\r\n{SECRET_HEADER}: wrong\r\n", b"403"),
+        ("Content-Type: application/json\r\n", b"403"),
+        (f"Content-Type: text/plain\r\n{SECRET_HEADER}: {SECRET}\r\n", b"415"),
+    ],
+    ids=["wrong secret", "no secret", "not json"],
+)
+async def test_a_request_its_headers_refuse_is_answered_before_its_body(
+    headers: str, status: bytes, config: Config
+):
+    """tornado read the whole body (up to 1 MB, for up to 30 s) before the secret was looked at: a
+    stranger could have the bot hold a megabyte per connection."""
+    async with webhook_bot(config) as (_services, url):
+        answer = await _first_bytes_after_headers(url, f"{headers}Content-Length: {900 * 1024}\r\n")
+    assert answer.startswith(b"HTTP/1.1 " + status)
