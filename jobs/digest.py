@@ -25,7 +25,7 @@ from jobs.digest_content import (
     wants_no_news_notice,
 )
 from news.config import Config
-from news.schedule import in_quiet_hours, latest_slot
+from news.schedule import in_quiet_hours, slots_to_serve
 from storage.db import Database
 from storage.digests import (
     StoryWindow,
@@ -119,6 +119,7 @@ async def compose_due_digests(
     report = ComposeReport(scheduled=await schedule_new_subscribers(db, config, now, batch_size=batch_size))
     up_to, floor = await _snapshot(db, now)
     windows = _WindowCache(up_to)
+    bounds = _SlotBounds(up_to)
     after = None
     while True:
         async with db.transaction() as session:
@@ -137,34 +138,73 @@ async def compose_due_digests(
                 keys = StoryKeys(window)
             for subscriber in batch:
                 report.due += 1
-                slot = _slot_to_serve(subscriber, config, now)
                 if subscriber.mode in DIGEST_MODES:
-                    content = new_stories(
-                        window,
-                        keys,
-                        cursor=max(subscriber.digest_cursor, floor),
-                        source_ids=source_filter(subscriber, subscriptions),
-                        keywords=KeywordFilter.of(subscriber.include_keywords, subscriber.exclude_keywords),
-                        max_stories=max_stories_of(subscriber, config),
+                    await _write_due_slots(
+                        session,
+                        config,
+                        subscriber,
+                        now,
+                        report,
+                        window=window,
+                        keys=keys,
+                        subscriptions=subscriptions,
+                        floor=floor,
+                        bounds=bounds,
                     )
-                    await _write_scheduled(session, config, subscriber, slot, content, report)
                 subscriber.next_digest_at = next_digest_time(subscriber, config.schedule, now)
     return report
 
 
-def _slot_to_serve(subscriber: Subscriber, config: Config, now: datetime) -> datetime:
-    """The slot a due subscriber's digest is for: the latest one at or before `now` (after downtime,
-    one catch-up for all the missed slots), but never older than the slot that came due. Times or
-    zone changed since it was set (by the admin's defaults, or by the subscriber just after it came)
-    can make the newest slot of the new settings yesterday's: the digest would carry that date."""
-    latest = latest_slot(
-        digest_times_of(subscriber, config.schedule), timezone_of(subscriber, config.schedule), now
+def catch_up_horizon(config: Config) -> timedelta:
+    """How far back a slot counts as just come rather than missed by downtime: two check intervals
+    (a check can run late), and never under 10 minutes."""
+    return max(timedelta(seconds=2 * config.schedule.digest_check_interval), timedelta(minutes=10))
+
+
+class _SlotBounds:
+    """The last sighting seen before each slot, looked up once per run: when one check serves two
+    slots, each digest holds what came before its own slot."""
+
+    def __init__(self, up_to: int) -> None:
+        self.up_to = up_to
+        self._ids: dict[datetime, int] = {}
+
+    async def before(self, session, slot: datetime) -> int:
+        if slot not in self._ids:
+            self._ids[slot] = min(await sighting_id_before(session, slot), self.up_to)
+        return self._ids[slot]
+
+
+async def _write_due_slots(
+    session, config, subscriber, now, report, *, window, keys, subscriptions, floor, bounds
+) -> None:
+    """One digest per slot to serve; all but the last hold only what was seen before their own slot
+    (the last one, written now, holds everything up to now, as a single slot's digest does)."""
+    slots = slots_to_serve(
+        digest_times_of(subscriber, config.schedule),
+        timezone_of(subscriber, config.schedule),
+        subscriber.next_digest_at,
+        now,
+        catch_up_horizon(config),
     )
-    due = subscriber.next_digest_at
-    return max(latest, due) if latest is not None else due
+    cursor_from, cursor = subscriber.digest_cursor, max(subscriber.digest_cursor, floor)
+    for slot in slots:
+        content = new_stories(
+            window,
+            keys,
+            cursor=cursor,
+            source_ids=source_filter(subscriber, subscriptions),
+            keywords=KeywordFilter.of(subscriber.include_keywords, subscriber.exclude_keywords),
+            max_stories=max_stories_of(subscriber, config),
+            up_to=None if slot == slots[-1] else await bounds.before(session, slot),
+        )
+        await _write_scheduled(session, config, subscriber, slot, content, report, cursor_from)
+        cursor_from = cursor = max(cursor, content.cursor_to)
 
 
-async def _write_scheduled(session, config, subscriber, slot, content: DigestContent, report) -> None:
+async def _write_scheduled(
+    session, config, subscriber, slot, content: DigestContent, report, cursor_from: int
+) -> None:
     if content.total:
         parts = render_scheduled(subscriber, config, content, slot)
     elif wants_no_news_notice(subscriber, config):
@@ -181,7 +221,7 @@ async def _write_scheduled(session, config, subscriber, slot, content: DigestCon
         slot_at=slot,
         kind="scheduled",
         cursor_column="digest_cursor",
-        cursor_from=subscriber.digest_cursor,
+        cursor_from=cursor_from,
         cursor_to=content.cursor_to,
         story_count=len(content.stories),
         parts=parts,

@@ -82,14 +82,17 @@ def new_stories(
     source_ids: set[int] | None,
     keywords: KeywordFilter,
     max_stories: int,
+    up_to: int | None = None,
 ) -> DigestContent:
-    """The stories new since `cursor` among `source_ids` (None: all sources), one entry per story."""
+    """The stories new since `cursor` among `source_ids` (None: all sources), one entry per story;
+    with `up_to`, only those first seen by then (a slot's share when one check serves two slots)."""
+    bound = window.up_to if up_to is None else min(up_to, window.up_to)
     chosen: list[StoryView] = []
     unmatched = 0
     for story_id, sightings in window.sightings.items():
         mine = [(ss, src) for ss, src in sightings if source_ids is None or src in source_ids]
-        if not mine or mine[0][0] <= cursor:
-            continue  # not from their sources, or they had it already
+        if not mine or not cursor < mine[0][0] <= bound:
+            continue  # not from their sources, they had it already, or it is the next slot's
         story = window.stories.get(story_id)
         if story is None:
             continue
@@ -110,7 +113,7 @@ def new_stories(
         )
     chosen.sort(key=lambda view: (view.published, view.story_id or 0), reverse=True)
     more = max(0, len(chosen) - max_stories)
-    return DigestContent(chosen[:max_stories], more, window.up_to, unmatched)
+    return DigestContent(chosen[:max_stories], more, bound, unmatched)
 
 
 def language_of(subscriber: Subscriber) -> str:

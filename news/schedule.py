@@ -68,6 +68,34 @@ def latest_slot(times: Sequence[str], tz: tzinfo | str, at: datetime) -> datetim
     raise AssertionError("a daily time always recurs within two days")  # pragma: no cover
 
 
+def slots_between(times: Sequence[str], tz: tzinfo | str, start: datetime, end: datetime) -> list[datetime]:
+    """The slots in [start, end] (UTC), sorted: meant for a span of minutes or hours, not of months."""
+    _require_aware(start)
+    _require_aware(end)
+    local_zone = zone(tz)
+    first, last = start.astimezone(local_zone).date(), end.astimezone(local_zone).date()
+    days = [first + timedelta(days=offset) for offset in range(-1, (last - first).days + 2)]
+    return [slot for day in days for slot in slots_on(day, times, local_zone) if start <= slot <= end]
+
+
+def slots_to_serve(
+    times: Sequence[str], tz: tzinfo | str, due: datetime, now: datetime, recent: timedelta
+) -> list[datetime]:
+    """The slots a check at `now` writes digests for, oldest first, given the slot that came due.
+
+    Slots that came within `recent` (about one check interval) each get their own digest: times a
+    minute apart, or 23:59 and 00:00, are two digests even when one check sees both. Older ones were
+    missed by downtime: only the newest slot is served then (one catch-up, not one per missed slot),
+    and never one older than `due` (times or zone changed after it came due)."""
+    if due >= now - recent:
+        return sorted({due, *slots_between(times, tz, due, now)})
+    fresh = slots_between(times, tz, now - recent, now)
+    if fresh:
+        return fresh
+    latest = latest_slot(times, tz, now)
+    return [max(latest, due) if latest is not None else due]
+
+
 def in_quiet_hours(at: datetime, tz: tzinfo | str, start: str | None, end: str | None) -> bool:
     """Whether local time at `at` is within [start, end); a window may wrap midnight (22:00-07:00)."""
     _require_aware(at)

@@ -1,10 +1,18 @@
 """Digest slots in the subscriber's zone, catch-up slots, quiet hours, DST."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from news.schedule import in_quiet_hours, latest_slot, next_slot, parse_hhmm, quiet_hours_end, slots_on
+from news.schedule import (
+    in_quiet_hours,
+    latest_slot,
+    next_slot,
+    parse_hhmm,
+    quiet_hours_end,
+    slots_on,
+    slots_to_serve,
+)
 
 HCM = "Asia/Ho_Chi_Minh"  # UTC+7, no DST
 NY = "America/New_York"
@@ -47,6 +55,31 @@ def test_next_slot(times, tz, after, expected):
 )
 def test_latest_slot_is_the_one_catch_up_sends(times, at, expected):
     assert latest_slot(times, HCM, at) == expected
+
+
+TEN_MINUTES = timedelta(minutes=10)
+
+
+@pytest.mark.parametrize(
+    "times, due, now, expected",
+    [
+        # One check saw 23:59 and 00:00 come: two digests.
+        (["23:59", "00:00"], utc(2024, 5, 1, 16, 59), utc(2024, 5, 1, 17, 1), [(16, 59), (17, 0)]),
+        (["07:00", "07:01"], utc(2024, 5, 2, 0, 0), utc(2024, 5, 2, 0, 4), [(0, 0), (0, 1)]),
+        (["07:00", "17:00"], utc(2024, 5, 2, 0, 0), utc(2024, 5, 2, 0, 1), [(0, 0)]),  # the usual case
+        # Down for days: one catch-up, the newest slot.
+        (["07:00", "17:00"], utc(2024, 5, 2, 0, 0), utc(2024, 5, 5, 3, 0), [(0, 0)]),
+        # Down since yesterday, back just after 07:00 and 07:01: those came just now, both go.
+        (["07:00", "07:01", "17:00"], utc(2024, 5, 1, 10, 0), utc(2024, 5, 2, 0, 3), [(0, 0), (0, 1)]),
+        # The due slot is no longer one of the times (changed just after it came): it still goes.
+        (["07:05"], utc(2024, 5, 2, 0, 0), utc(2024, 5, 2, 0, 6), [(0, 0), (0, 5)]),
+        (["08:00"], utc(2024, 5, 2, 0, 0), utc(2024, 5, 2, 0, 30), [(0, 0)]),
+    ],
+)
+def test_slots_to_serve_give_each_time_that_just_came_its_digest(times, due, now, expected):
+    """Times in Ho Chi Minh City (UTC+7); `expected` as (hour, minute) in UTC."""
+    slots = slots_to_serve(times, HCM, due, now, TEN_MINUTES)
+    assert [(slot.hour, slot.minute) for slot in slots] == expected
 
 
 def test_slots_on_a_day_collapse_times_that_dst_maps_to_one_instant():
