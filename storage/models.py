@@ -325,3 +325,14 @@ class Counter(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class AppliedSetting(Base):
+    """Config values the rows were last brought in line with (the default schedule): a start with the
+    same values has nothing to redo."""
+
+    __tablename__ = "applied_settings"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

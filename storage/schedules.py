@@ -6,6 +6,7 @@ One periodic job reads these batches instead of keeping one scheduler job per su
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from news.config import ScheduleConfig
 from news.schedule import next_slot
+from storage.applied_settings import applied_value, record_applied
 from storage.models import Subscriber
 
 DueKey = tuple[datetime, int]  # (next_digest_at, id) of the last subscriber of a batch
@@ -79,13 +81,33 @@ def reschedule_after_change(
     return reschedule(subscriber, schedule, now)
 
 
+DEFAULT_SCHEDULE = "schedule.defaults"  # applied_settings: the defaults next_digest_at was computed from
+
+
+def default_schedule_key(schedule: ScheduleConfig) -> str:
+    """The defaults a subscriber's slots depend on, in one comparable string (order of times aside)."""
+    return json.dumps({"digest_times": sorted(set(schedule.digest_times)), "timezone": schedule.timezone})
+
+
 async def follow_default_schedule(
     session: AsyncSession, schedule: ScheduleConfig, now: datetime, *, batch_size: int = 500
 ) -> int:
     """Move the upcoming slot of subscribers on the default times or zone to what `schedule` says now;
     returns how many moved. Run at start: `next_digest_at` was computed from the defaults of the last
     run, and an admin who changed them would otherwise see everyone's next digest at the old time.
-    A slot already due is left alone: the catch-up serves it."""
+    A slot already due is left alone: the catch-up serves it. Defaults the same as those last applied
+    cost one read, not a scan of every chat that follows them."""
+    key = default_schedule_key(schedule)
+    if await applied_value(session, DEFAULT_SCHEDULE) == key:
+        return 0
+    moved = await _move_default_followers(session, schedule, now, batch_size)
+    await record_applied(session, DEFAULT_SCHEDULE, key, now)
+    return moved
+
+
+async def _move_default_followers(
+    session: AsyncSession, schedule: ScheduleConfig, now: datetime, batch_size: int
+) -> int:
     # A column set back to None may hold JSON `null` rather than SQL NULL.
     on_default_times = func.coalesce(cast(Subscriber.digest_times, String), "null") == "null"
     moved, after_id = 0, 0

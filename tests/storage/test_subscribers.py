@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from news.config import FeedConfig, ScheduleConfig
@@ -250,3 +250,34 @@ async def test_the_default_schedule_moves_the_next_digest_of_those_who_follow_it
         1005: datetime(2025, 3, 10, 10, 0, tzinfo=UTC),  # inactive: reactivation reschedules it
     }
     assert moved == 3
+
+
+class SubscriberReads:
+    """Counts the statements that read the subscribers table, as the database sees them."""
+
+    def __init__(self, db) -> None:
+        self.count = 0
+        event.listen(db.engine.sync_engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn, _cursor, statement, *_args) -> None:
+        lowered = statement.lower()
+        self.count += lowered.lstrip().startswith("select") and "from subscribers" in lowered
+
+
+async def test_the_default_schedule_is_followed_only_when_it_changed(fresh_db) -> None:
+    """Every start runs follow_default_schedule: with the defaults as last applied, it reads no chat;
+    after the admin changes them, it moves the chats that follow them (and only then)."""
+    async with fresh_db.transaction() as session:
+        await new_subscriber(session, 1001)
+        await new_subscriber(session, 1002)
+    reads = SubscriberReads(fresh_db)
+    changed = ScheduleConfig(digest_times=["20:00"], timezone="Asia/Ho_Chi_Minh")
+
+    moved = []
+    for schedule in (SCHEDULE, SCHEDULE, changed, changed, SCHEDULE):
+        before = reads.count
+        async with fresh_db.transaction() as session:
+            moved.append((await follow_default_schedule(session, schedule, NOW), reads.count > before))
+
+    # The first start after the upgrade does not know what was applied before: it looks once.
+    assert moved == [(0, True), (0, False), (2, True), (0, False), (2, True)]
