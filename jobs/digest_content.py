@@ -7,58 +7,32 @@ Summaries are the stored ones; nothing is recomputed here.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from news.config import Config
 from news.i18n import pick_language, translator
+from news.keywords import KeywordFilter, MatchText
 from news.render import StoryView, digest_header, render_digest
 from news.telegram_html import escape_html
-from news.tones import search_key
 from storage.digests import StoryWindow
 from storage.models import Subscriber
 from storage.schedules import timezone_of
 
-_WORD = re.compile(r"\w+")
-
-
-def keyword_key(text: str) -> str:
-    """Accent-folded words padded with spaces, so ` dang ` matches the word, not `dangerous`."""
-    return " " + " ".join(_WORD.findall(search_key(text))) + " "
-
-
-@dataclass(frozen=True)
-class KeywordFilter:
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, include: Iterable[str] | None, exclude: Iterable[str] | None) -> KeywordFilter:
-        def keys(words: Iterable[str] | None) -> tuple[str, ...]:
-            return tuple(k for k in (keyword_key(w) for w in words or ()) if k.strip())
-
-        return cls(keys(include), keys(exclude))
-
-    def passes(self, story_key: str) -> bool:
-        if self.include and not any(k in story_key for k in self.include):
-            return False
-        return not any(k in story_key for k in self.exclude)
-
 
 class StoryKeys:
-    """search keys of title + summary, computed once per story per compose run."""
+    """Title + summary as keywords match them, computed once per story per compose run."""
 
     def __init__(self, window: StoryWindow) -> None:
         self.window = window
-        self._keys: dict[int, str] = {}
+        self._keys: dict[int, MatchText] = {}
 
-    def __call__(self, story_id: int) -> str:
+    def __call__(self, story_id: int) -> MatchText:
         key = self._keys.get(story_id)
         if key is None:
             story = self.window.stories[story_id]
-            key = self._keys[story_id] = keyword_key(f"{story.title} {story.summary}")
+            key = self._keys[story_id] = MatchText.of(f"{story.title} {story.summary}")
         return key
 
 

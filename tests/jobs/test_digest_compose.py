@@ -109,6 +109,46 @@ async def test_keyword_filters_ignore_tone_marks(fresh_db, config, include, excl
     assert {t for t in titles if t in text} == expected
 
 
+@pytest.mark.parametrize(
+    "include, exclude, expected",
+    [
+        # Typed with its marks, a word means that word: "bão" (storm) is not "báo" (newspaper).
+        (["bão"], [], {"Bão số 3 vào đất liền"}),
+        (["Đảng"], [], {"Đại hội Đảng bộ tỉnh"}),
+        (
+            [],
+            ["báo"],
+            {"Bão số 3 vào đất liền", "Đại hội Đảng bộ tỉnh", "Lúa đang trổ bông", "Thủy điện xả lũ"},
+        ),
+        # Typed without marks, it matches the word with any marks.
+        (["bao"], [], {"Bão số 3 vào đất liền", "Giá báo in tăng"}),
+        (["dang"], [], {"Đại hội Đảng bộ tỉnh", "Lúa đang trổ bông"}),
+        # Only the marked words of a phrase have to match their marks.
+        (["bão so 3"], [], {"Bão số 3 vào đất liền"}),
+        (["báo so 3"], [], set()),
+        # Tone marks placed the old way (hoà, thuỷ) are the same word.
+        (["thuỷ"], [], {"Thủy điện xả lũ"}),
+    ],
+)
+async def test_keywords_typed_with_tone_marks_match_those_marks(fresh_db, config, include, exclude, expected):
+    src = await add_sources(fresh_db, "VnExpress")
+    titles = [
+        "Bão số 3 vào đất liền",
+        "Giá báo in tăng",
+        "Đại hội Đảng bộ tỉnh",
+        "Lúa đang trổ bông",
+        "Thủy điện xả lũ",
+    ]
+    for title in titles:
+        await add_story(fresh_db, title, [src["VnExpress"]], summary="Tin trong ngày.")
+    await add_subscribers(fresh_db, 1, include_keywords=include, exclude_keywords=exclude)
+
+    await compose_due_digests(fresh_db, config, NOW)
+
+    text = text_of(await outbox_rows(fresh_db))
+    assert {t for t in titles if t in text} == expected
+
+
 async def test_at_most_n_stories_then_and_k_more(fresh_db, config):
     src = await add_sources(fresh_db, "VnExpress")
     for i in range(12):
