@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from news.config import Config
-from news.i18n import pick_language, translator
+from news.i18n import pick_language, plural_translator, translator
 from news.keywords import KeywordFilter, MatchText
 from news.render import StoryView, digest_header, render_digest
 from news.telegram_html import escape_html
@@ -111,11 +111,22 @@ def render_scheduled(
     return render_digest(content.stories, tz, language_of(subscriber), more=content.more, at=at)
 
 
-def render_no_news(subscriber: Subscriber, config: Config, at: datetime) -> list[str]:
+def render_no_news(subscriber: Subscriber, config: Config, at: datetime, unmatched: int = 0) -> list[str]:
+    """The line a subscriber who asked for one gets when no story went into their digest; when the
+    keywords left stories out, it says so (as /digest does) rather than that nothing came."""
     lang = language_of(subscriber)
     _ = translator(lang)
     header = digest_header(at, timezone_of(subscriber, config.schedule), lang)
     notice = _("No new stories since the last digest.")
+    if unmatched:
+        ngettext = plural_translator(lang)
+        notice = ngettext(
+            "There is {count} new story since your last digest, but it does not match your keywords "
+            "(/settings).",
+            "There are {count} new stories since your last digest, but none matches your keywords "
+            "(/settings).",
+            unmatched,
+        ).format(count=unmatched)
     return [f"{header}\n{escape_html(notice)}"]
 
 

@@ -176,6 +176,29 @@ async def test_nothing_new_sends_nothing_unless_asked(fresh_db, config, notice, 
     assert (await subscriber(fresh_db, sid)).next_digest_at > NOW
 
 
+@pytest.mark.parametrize(
+    "language, expected",
+    [
+        ("vi", "Có 2 tin mới kể từ bản tin trước của bạn, nhưng không tin nào khớp với từ khóa"),
+        ("en", "There are 2 new stories since your last digest, but none matches your keywords"),
+    ],
+)
+async def test_the_no_news_line_says_when_the_keywords_left_out_the_news(
+    fresh_db, config, language, expected
+):
+    """Two stories came, neither matches the subscriber's keywords: "no new stories" would be untrue,
+    and /digest already says it as it is."""
+    src = await add_sources(fresh_db, "VnExpress")
+    await add_story(fresh_db, "Bão số 3 vào đất liền", [src["VnExpress"]])
+    await add_story(fresh_db, "Giá xăng giảm", [src["VnExpress"]])
+    await add_subscribers(fresh_db, 1, no_news_notice=True, include_keywords=["lũ"], language=language)
+
+    await compose_due_digests(fresh_db, config, NOW)
+
+    [row] = await outbox_rows(fresh_db)
+    assert expected in strip_tags(row.text)
+
+
 async def test_catch_up_after_downtime_sends_only_the_latest_missed_slot(fresh_db, config):
     src = await add_sources(fresh_db, "VnExpress")
     await add_story(fresh_db, "Tin trong lúc tắt máy", [src["VnExpress"]])
