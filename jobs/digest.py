@@ -208,7 +208,7 @@ async def _write_scheduled(
     if content.total:
         parts = render_scheduled(subscriber, config, content, slot)
     elif wants_no_news_notice(subscriber, config):
-        parts = render_no_news(subscriber, config, slot, content.unmatched)
+        parts = render_no_news(subscriber, config, content, slot)
     else:
         report.empty += 1
         await advance_cursor(session, subscriber.id, "digest_cursor", content.cursor_to)

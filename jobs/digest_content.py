@@ -42,6 +42,7 @@ class DigestContent:
     more: int  # matching stories left out ("and K more")
     cursor_to: int
     unmatched: int = 0  # new stories the keywords left out
+    follows_none: bool = False  # no source followed (none chosen, or the only ones removed)
 
     @property
     def total(self) -> int:
@@ -87,7 +88,9 @@ def new_stories(
         )
     chosen.sort(key=lambda view: (view.published, view.story_id or 0), reverse=True)
     more = max(0, len(chosen) - max_stories)
-    return DigestContent(chosen[:max_stories], more, bound, unmatched)
+    return DigestContent(
+        chosen[:max_stories], more, bound, unmatched, source_ids is not None and not source_ids
+    )
 
 
 def language_of(subscriber: Subscriber) -> str:
@@ -111,23 +114,29 @@ def render_scheduled(
     return render_digest(content.stories, tz, language_of(subscriber), more=content.more, at=at)
 
 
-def render_no_news(subscriber: Subscriber, config: Config, at: datetime, unmatched: int = 0) -> list[str]:
-    """The line a subscriber who asked for one gets when no story went into their digest; when the
-    keywords left stories out, it says so (as /digest does) rather than that nothing came."""
+def render_no_news(subscriber: Subscriber, config: Config, content: DigestContent, at: datetime) -> list[str]:
+    """The line a subscriber who asked for one gets when no story went into their digest. It says
+    why, as /digest does: no source followed, or keywords that left the new stories out."""
     lang = language_of(subscriber)
-    _ = translator(lang)
     header = digest_header(at, timezone_of(subscriber, config.schedule), lang)
-    notice = _("No new stories since the last digest.")
+    return [f"{header}\n{escape_html(_no_news_reason(content, lang))}"]
+
+
+def _no_news_reason(content: DigestContent, lang: str) -> str:
+    _ = translator(lang)
+    unmatched = content.unmatched
+    if content.follows_none:
+        return _("You follow no source yet. Choose some with /sources.")
     if unmatched:
         ngettext = plural_translator(lang)
-        notice = ngettext(
+        return ngettext(
             "There is {count} new story since your last digest, but it does not match your keywords "
             "(/settings).",
             "There are {count} new stories since your last digest, but none matches your keywords "
             "(/settings).",
             unmatched,
         ).format(count=unmatched)
-    return [f"{header}\n{escape_html(notice)}"]
+    return _("No new stories since the last digest.")
 
 
 def render_instant(subscriber: Subscriber, config: Config, content: DigestContent) -> list[str]:

@@ -10,6 +10,7 @@ from news.config import Config
 from news.telegram_html import strip_tags
 from storage.db import Database
 from storage.models import Digest, OutboxMessage
+from storage.sources import remove_source
 from tests.delivery.world import (
     NOW,
     add_sighting,
@@ -197,6 +198,21 @@ async def test_the_no_news_line_says_when_the_keywords_left_out_the_news(
 
     [row] = await outbox_rows(fresh_db)
     assert expected in strip_tags(row.text)
+
+
+async def test_the_no_news_line_of_a_chat_left_without_sources_says_so(fresh_db, config):
+    """Its only source was removed (or it unsubscribed from all): "no new stories" at every digest
+    time would hide why; it is told how to follow some, as /digest tells it."""
+    src = await add_sources(fresh_db, "VnExpress", "Báo Cũ")
+    await add_story(fresh_db, "Bão số 3 vào đất liền", [src["VnExpress"]])
+    await add_subscribers(fresh_db, 1, no_news_notice=True, sources=[src["Báo Cũ"]])
+    async with fresh_db.transaction() as session:
+        await remove_source(session, "Báo Cũ")
+
+    await compose_due_digests(fresh_db, config, NOW)
+
+    [row] = await outbox_rows(fresh_db)
+    assert "Bạn chưa theo dõi nguồn nào. Chọn nguồn bằng /sources." in strip_tags(row.text)
 
 
 async def test_catch_up_after_downtime_sends_only_the_latest_missed_slot(fresh_db, config):
