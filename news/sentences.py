@@ -14,12 +14,13 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 
 # Abbreviations that stand before a name or a number and so never end a sentence (compared lowercased,
-# one dot-separated part at a time, so chains such as `PGS.TS.` or `ThS.BS.` are covered too).
+# one part at a time, so chains such as `PGS.TS.`, `ThS.BS.` or `PGS-TS.` are covered too).
 _NEVER_FINAL_PARTS = frozenset(
     # Vietnamese: places (thành phố, quận, phường, thị xã, thị trấn, huyện, xã), page, titles and degrees;
-    # honours (nghệ sĩ, nhà giáo, thầy thuốc nhân dân / ưu tú), giảng viên chính / cao cấp, đồng chí.
-    "tp q p tx tt h x tr gs pgs ts tskh ths bs bsck bscki bsckii ks kts ls nxb cn cki ckii ndt ncs"
-    " nsnd nsưt ngnd ngưt ttnd ttưt gvc gvcc đ/c"
+    # honours (nghệ sĩ, nhà giáo, thầy thuốc nhân dân / ưu tú), giảng viên chính / cao cấp, đồng chí;
+    # bác sĩ nội trú, dược sĩ, điều dưỡng, kỹ thuật viên.
+    "tp q p tx tt h x tr gs pgs ts tskh ths bs bsck bscki bsckii bsck1 bsck2 ks kts ls nxb cn cki ckii ck1"
+    " ck2 ndt ncs nsnd nsưt ngnd ngưt ttnd ttưt gvc gvcc đ/c bsnt ds đd ktv"
     # English titles before a name.
     " mr mrs ms dr prof gen col lt sgt capt gov sen rep rev hon st mt vs messrs".split()
 )
@@ -75,6 +76,8 @@ _OTHER_LINE_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2
 _ORDINARY, _NEVER_FINAL, _MAYBE_FINAL, _INITIAL = 0, 1, 2, 3
 _ABBREVIATION_PARTS = _NEVER_FINAL_PARTS | _MAYBE_FINAL_PARTS
 _LONGEST_ABBREVIATION = max(len(part) for part in _ABBREVIATION_PARTS)
+# What joins the parts of a chain of titles: `PGS.TS.`, and on some sites `PGS-TS.` or `PGS–TS.`.
+_CHAIN_JOINERS = re.compile(r"[.\-–]")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -324,10 +327,10 @@ def _starts_capitalised(line: str, index: int) -> bool:
 
 
 def _token_before(line: str, dot: int) -> str:
-    """The word (with inner dots or slashes, as in `PGS.TS`, `T.X` or `Đ/c`) that ends at the period at
-    `dot`."""
+    """The word (with inner dots, slashes or dashes, as in `PGS.TS`, `T.X`, `Đ/c` or `PGS-TS`) that ends
+    at the period at `dot`."""
     token = line[line.rfind(" ", 0, dot) + 1 : dot].lstrip(_OPENING_QUOTES + "([-–").strip(".")
-    return token if token.replace(".", "").replace("/", "").isalnum() else ""
+    return token if _CHAIN_JOINERS.sub("", token).replace("/", "").isalnum() else ""
 
 
 def _token_kind(line: str, dot: int) -> int:
@@ -337,12 +340,12 @@ def _token_kind(line: str, dot: int) -> int:
     if _is_ordinary_word(word):
         return _ORDINARY  # the other common cases, decided as the rules below would
     token = _token_before(line, dot)
-    if not token or (len(token) > _LONGEST_ABBREVIATION and "." not in token):
+    if not token or (len(token) > _LONGEST_ABBREVIATION and not _CHAIN_JOINERS.search(token)):
         return _ORDINARY
     if _is_name_initial(token):
         return _INITIAL
     lowered = token.lower()
-    parts = lowered.split(".")
+    parts = _CHAIN_JOINERS.split(lowered)
     if token in _UNITS_AFTER_NUMBERS and _word_before(line, dot).isdigit():
         return _MAYBE_FINAL
     if lowered in _NEVER_FINAL_TOKENS or all(part in _NEVER_FINAL_PARTS for part in parts):

@@ -231,6 +231,63 @@ def test_split_sentences(text: str, expected: list[str]) -> None:
     assert split_sentences(text) == expected
 
 
+# Academic, medical and military titles written before a name, alone or chained with `.`, `-` or `–`:
+# none of them ends the sentence (each text is "<title> Lê Hoa nói. Sau đó về.").
+_TITLES = [
+    "PGS.TS.",
+    "PGS-TS.",
+    "PGS–TS.",
+    "GS.TS.",
+    "GS-TSKH.",
+    "ThS.",
+    "Ths.",
+    "ThS-BS.",
+    "ThS.BS.",
+    "TS-BS.",
+    "TS.BS.",
+    "BS.",
+    "BSCKII.",
+    "BS.CKII.",
+    "BS-CKII.",
+    "BSCK1.",
+    "BS.CK2.",
+    "BSNT.",
+    "DS.",
+    "DS.CKI.",
+    "ThS.DS.",
+    "ĐD.",
+    "KTV.",
+    "NCS.",
+    "NGƯT.PGS.TS.",
+    "TTND-GS-TS.",
+    "Đại tá, TS.",
+    "Thượng tướng, PGS.TS.",
+    "Thiếu tướng",
+    "Đại tá",
+    "Thượng tá",
+    "Trung tướng",
+    "Đ/c",
+]
+
+
+@pytest.mark.parametrize("title", _TITLES)
+def test_a_title_before_a_name_ends_no_sentence(title: str) -> None:
+    assert split_sentences(f"{title} Lê Hoa nói. Sau đó về.") == [f"{title} Lê Hoa nói.", "Sau đó về."]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a hyphenated word whose parts are no titles still ends a sentence
+        pytest.param("Ông gặp Kim Jong-un. Sau đó về.", ["Ông gặp Kim Jong-un.", "Sau đó về."], id="name"),
+        pytest.param("Sở GD-ĐT. Hôm nay họp.", ["Sở GD-ĐT.", "Hôm nay họp."], id="department"),
+        pytest.param("Trận đấu 2-1. Sau đó về.", ["Trận đấu 2-1.", "Sau đó về."], id="score"),
+    ],
+)
+def test_a_hyphenated_word_that_is_no_title_chain_ends_a_sentence(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
