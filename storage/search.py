@@ -12,6 +12,11 @@ the words SQLite's tokenizer and `SearchTerms` see. A title match weighs more th
 Ranking looks at the newest CANDIDATES matching items (by id), so a word found in half the archive
 costs the same as a rare one: results are the most relevant among recent matches, then the newest;
 one result per story. `total` counts the stories among those candidates.
+
+A letter prefix joined to a number (`U23`, `U.23`, `U-23`, `Covid-19`, `Q.1`) is one query word, the
+glued form, searched glued or as the prefix followed by the number: stored text is not changed (both
+indexes already hold `U.23` as `u` then `23`, and `U23` as `u23`), so no column or trigger costs more.
+Only letters then digits are joined: `TP.HCM`, `19.09.2019` and `7.743` stay separate words.
 """
 
 from __future__ import annotations
@@ -35,6 +40,10 @@ MIN_PREFIX_CHARS = 2  # `a*` would match a large part of the index
 TITLE_WEIGHT = 5.0  # bm25 column weight of the title against the body (SQLite)
 
 _WORD = re.compile(r"[^\W_]+")
+# `u.23`, `u-23`, `u–23` in a folded query: a whole word of letters, a dot or dash, a whole number.
+_JOINED_TO_A_NUMBER = re.compile(r"(?<![^\W_])([^\W\d_]+)[.\-‐‑‒–—](\d+)(?![^\W_])")
+# A query word of letters then digits, `u23`: also searched as `u` followed by `23`.
+_LETTERS_THEN_DIGITS = re.compile(r"([^\W\d_]+)(\d+)")
 
 _SQLITE_CANDIDATES = text(
     """
@@ -58,7 +67,8 @@ class SearchTerms:
 
     @classmethod
     def parse(cls, query: str) -> SearchTerms:
-        words = _WORD.findall(search_key(query[: MAX_WORDS * (MAX_WORD_CHARS + 1) * 4]))
+        folded = search_key(query[: MAX_WORDS * (MAX_WORD_CHARS + 1) * 4])
+        words = _WORD.findall(_JOINED_TO_A_NUMBER.sub(r"\1\2", folded))
         return cls(tuple(w[:MAX_WORD_CHARS] for w in words[:MAX_WORDS]))
 
     @property
@@ -66,18 +76,42 @@ class SearchTerms:
         return bool(self.words) and len(self.words[-1]) >= MIN_PREFIX_CHARS
 
     def fts5(self) -> str:
-        """`"dieu" "le" "dang"*`: each word a quoted string (so AND, NEAR, `*` are plain words)."""
-        quoted = [f'"{w}"' for w in self.words]
-        if self.prefix_last:
-            quoted[-1] += "*"
-        return " ".join(quoted)
+        """`"dieu" AND "le" AND "dang"*`: each word a quoted string (so AND, NEAR, `*` in it are plain
+        words); `("u23" OR "u 23")` for a prefix joined to a number (a quoted string of two words is a
+        phrase). AND is spelled out: FTS5 reads no implicit AND next to a parenthesis."""
+        searched = []
+        for word, mark in self._marked_words("*"):
+            apart = _prefix_and_number(word)
+            if apart is None:
+                searched.append(f'"{word}"{mark}')
+            else:
+                searched.append(f'("{word}"{mark} OR "{apart[0]} {apart[1]}"{mark})')
+        return " AND ".join(searched)
 
     def tsquery(self) -> str:
-        """`'dieu' & 'le' & 'dang':*` for to_tsquery; the words hold letters and digits only."""
-        quoted = [f"'{w}'" for w in self.words]
+        """`'dieu' & 'le' & 'dang':*` for to_tsquery; the words hold letters and digits only.
+        `('u23' | 'u' <-> '23')` for a prefix joined to a number (`<->`: the number follows)."""
+        searched = []
+        for word, mark in self._marked_words(":*"):
+            apart = _prefix_and_number(word)
+            if apart is None:
+                searched.append(f"'{word}'{mark}")
+            else:
+                searched.append(f"('{word}'{mark} | '{apart[0]}' <-> '{apart[1]}'{mark})")
+        return " & ".join(searched)
+
+    def _marked_words(self, prefix: str) -> list[tuple[str, str]]:
+        """Each word and its mark: `prefix` on the last word when it is searched as a prefix."""
+        marks = [""] * len(self.words)
         if self.prefix_last:
-            quoted[-1] += ":*"
-        return " & ".join(quoted)
+            marks[-1] = prefix
+        return list(zip(self.words, marks, strict=True))
+
+
+def _prefix_and_number(word: str) -> tuple[str, str] | None:
+    """`("u", "23")` for `u23`; None for a word that is not letters then digits."""
+    joined = _LETTERS_THEN_DIGITS.fullmatch(word)
+    return None if joined is None else (joined[1], joined[2])
 
 
 @dataclass(frozen=True)

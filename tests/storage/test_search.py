@@ -158,6 +158,59 @@ async def test_words_joined_by_punctuation_are_found_one_by_one(news_db, query):
     assert await _titles(news_db, query) == [JOINED[0]]
 
 
+# A letter prefix joined to a number (the under-23 team, a ward, a virus) is written glued, with a dot,
+# a dash or a space: a query in any of the joined forms finds every joined form.
+TEAMS = {
+    "U.23": "Đội tuyển U.23 Việt Nam tập trung chuẩn bị cho giải châu Á",
+    "U-23": "Đội tuyển U-23 Việt Nam tập trung chuẩn bị cho giải châu Á",
+    "U23": "Đội tuyển U23 Việt Nam tập trung chuẩn bị cho giải châu Á",
+    "U 23": "Đội tuyển U 23 Việt Nam tập trung chuẩn bị cho giải châu Á",
+}
+
+
+@pytest.mark.parametrize("query", ["u23", "U23", "U.23", "u-23", "U–23", "đội u23", "u23 viet nam", "u2"])
+@pytest.mark.parametrize("stored", ["U.23", "U-23", "U23", "U 23"])
+async def test_a_letter_prefix_joined_to_a_number_finds_every_joined_form(news_db, query, stored):
+    title = TEAMS[stored]
+    body = f"Ban huấn luyện gọi 30 cầu thủ lên đội {stored}, chuyến tập huấn kéo dài hai tuần."
+    await _store(
+        news_db,
+        "baotinh",
+        Entry(url="https://tin.example.vn/u23.html", title=title, body=body, published=NOW),
+    )
+    assert await _titles(news_db, query) == [title]
+
+
+@pytest.mark.parametrize("query", ["u 23", "u23"])
+async def test_a_prefix_and_a_number_apart_are_no_joined_form(news_db, query):
+    # `u 23` typed with a space asks for two words, and finds them anywhere; `u23` needs them side by side
+    title = "Hai đội bóng giao hữu"
+    body = "Đội khách có 23 cầu thủ; đội chủ nhà mặc áo chữ U in đậm."
+    await _store(
+        news_db,
+        "baotinh",
+        Entry(url="https://tin.example.vn/giao-huu.html", title=title, body=body, published=NOW),
+    )
+    assert await _titles(news_db, query) == ([title] if query == "u 23" else [])
+
+
+@pytest.mark.parametrize(
+    ("query", "fts5", "tsquery"),
+    [
+        ("u23", '("u23"* OR "u 23"*)', "('u23':* | 'u' <-> '23':*)"),
+        ("U.23 viet", '("u23" OR "u 23") AND "viet"*', "('u23' | 'u' <-> '23') & 'viet':*"),
+        ("covid-19", '("covid19"* OR "covid 19"*)', "('covid19':* | 'covid' <-> '19':*)"),
+        ("TP.HCM", '"tp" AND "hcm"*', "'tp' & 'hcm':*"),
+        ("19.09.2019", '"19" AND "09" AND "2019"*', "'19' & '09' & '2019':*"),
+        ("7.743", '"7" AND "743"*', "'7' & '743':*"),
+        ("8h30", '"8h30"*', "'8h30':*"),
+    ],
+)
+def test_a_letter_prefix_joined_to_a_number_is_searched_glued_or_apart(query, fts5, tsquery):
+    terms = SearchTerms.parse(query)
+    assert (terms.fts5(), terms.tsquery()) == (fts5, tsquery)
+
+
 @pytest.mark.parametrize("query", ["da nang", "Đà Nẵng", "ÐÀ NẴNG", "dbscl"])
 async def test_latin_1_eth_standing_for_d_is_folded_like_it(news_db, query):
     title = "Ðà Nẵng đón đoàn khách ÐBSCL"  # Ð is U+00D0, as older sites still write Đ
@@ -231,7 +284,7 @@ def test_query_becomes_plain_words(query, words):
 
 def test_fts5_and_tsquery_quote_every_word():
     terms = SearchTerms.parse("dieu le dang")
-    assert terms.fts5() == '"dieu" "le" "dang"*'
+    assert terms.fts5() == '"dieu" AND "le" AND "dang"*'
     assert terms.tsquery() == "'dieu' & 'le' & 'dang':*"
     assert SearchTerms.parse("a").fts5() == '"a"'  # one letter: no prefix
 
