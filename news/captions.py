@@ -43,6 +43,11 @@ CREDIT_FORMS = {
 }
 _ENDING_CREDIT = re.compile(r"(?:" + "|".join(CREDIT_FORMS.values()) + r")\s*\.?$", re.IGNORECASE)
 _CREDIT_ALONE = re.compile(rf"(?:{CREDIT_FORMS['in brackets']}|{_LABEL}\s*:\s*{_WHO})\s*\.?", re.IGNORECASE)
+# Every credit form has its label before a colon or after a bracket (`Ảnh:`, `(ảnh`): a text where no
+# label's last word meets a colon and no first word a bracket holds no credit (see `may_hold_a_credit`).
+_LAST_WORDS = tuple({label.split()[-1] for label in CREDIT_LABELS})
+_FIRST_WORDS = tuple({label.split()[0] for label in CREDIT_LABELS})
+_LONGEST_WORD = max(len(word) for word in _LAST_WORDS + _FIRST_WORDS)
 _TAIL_CHARS = 100  # a credit is at most 60 characters and its label
 _EDGES = " |"  # a table cell's caption comes with the cell's bars
 
@@ -70,3 +75,20 @@ def credit_start(text: str) -> int | None:
         return 0
     found = _ENDING_CREDIT.search(tail)
     return None if found is None else tail_start + found.start()
+
+
+def may_hold_a_credit(lowered: str) -> bool:
+    """False when the lowercased `lowered` surely holds no photo credit (no `ảnh:`, `(ảnh`, …): a cheap
+    test for long texts. It reads what stands next to each colon and bracket, a few in a text (a regex
+    is slow on Vietnamese text, and `hình ảnh` is common prose, so the label alone says little)."""
+    colon = lowered.find(":")
+    while colon >= 0:
+        if lowered[max(0, colon - _LONGEST_WORD - 1) : colon].rstrip().endswith(_LAST_WORDS):
+            return True
+        colon = lowered.find(":", colon + 1)
+    bracket = lowered.find("(")
+    while bracket >= 0:
+        if lowered[bracket + 1 : bracket + _LONGEST_WORD + 2].lstrip().startswith(_FIRST_WORDS):
+            return True
+        bracket = lowered.find("(", bracket + 1)
+    return False

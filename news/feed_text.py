@@ -7,8 +7,16 @@ from __future__ import annotations
 
 from datetime import UTC, tzinfo
 
+import lxml.html
+
+from news.captions import may_hold_a_credit
 from news.dates import WrittenDate, parse_written_date
+from news.htmltree import parse_html
+from news.site_rules import join_photo_credits, text_without_captions
 from news.text import clean_title, html_to_text, normalize_text
+
+# A caption split in two blocks needs a photo in the markup (and a credit, see `may_hold_a_credit`).
+_PHOTO_MARKUP = ("<img", "<figure", "<picture", "<IMG", "<FIGURE", "<PICTURE")
 
 # A feed body shorter than this, with no full content element, is only a teaser of the article.
 SNIPPET_MAX_WORDS = 60
@@ -21,6 +29,20 @@ def markup_to_text(value: str | None, is_html: bool = True) -> str:
     if not is_html or ("<" not in value and "&" not in value):
         return normalize_text(value)
     return html_to_text(value)
+
+
+def body_text(value: str | None, is_html: bool = True) -> str:
+    """An entry's body (`markup_to_text`) without photo captions: feeds carry the article's photos with
+    their captions (`<figcaption>`, a description and its credit `Ảnh: …`), which are not the story's
+    text. The markup is parsed twice only when it names a credit label."""
+    if not value or "&#" not in value and not may_hold_a_credit(value.lower()):
+        return markup_to_text(value, is_html)  # the common case: no credit (unless written as entities)
+    if is_html and any(tag in value for tag in _PHOTO_MARKUP):
+        root = parse_html(value)
+        if root is not None:
+            join_photo_credits(root)  # a description and its credit in two blocks: one caption line
+            value = lxml.html.tostring(root, encoding="unicode")
+    return text_without_captions(markup_to_text(value, is_html))
 
 
 def title_text(value: str | None, is_html: bool = False) -> str:

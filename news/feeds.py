@@ -24,7 +24,7 @@ from news.charset import (
     looks_misdecoded,
 )
 from news.entries import Entry, ParsedSource
-from news.feed_text import date_from_text, is_snippet, language_code, markup_to_text, title_text
+from news.feed_text import body_text, date_from_text, is_snippet, language_code, markup_to_text, title_text
 from news.jsonfeed import looks_like_json, parse_json_feed
 from news.urls import absolute_url
 
@@ -175,11 +175,11 @@ def _entry(raw: Any, base_url: str, default_tz: tzinfo, language: str | None) ->
 def _body(raw: Any) -> tuple[str, bool]:
     """The entry's text (full content over summary) and whether full content was given."""
     for content in raw.get("content") or ():
-        text = markup_to_text(content.get("value"), _is_html(content))
+        text = body_text(content.get("value"), _is_html(content))
         if text:
             return text, True
     summary = raw.get("summary")
-    return markup_to_text(summary, _is_html(raw.get("summary_detail"))), False
+    return body_text(summary, _is_html(raw.get("summary_detail"))), False
 
 
 def _is_html(detail: Any) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 from news.charset import decode_document, looks_misdecoded
 from news.dates import WrittenDate
 from news.entries import Entry, ParsedSource
-from news.feed_text import date_from_text, is_snippet, language_code, markup_to_text, title_text
+from news.feed_text import body_text, date_from_text, is_snippet, language_code, markup_to_text, title_text
 from news.urls import absolute_url
 
 
@@ -80,8 +80,8 @@ def _entry(
 def _body(item: dict) -> tuple[str, bool]:
     html, text = _str(item.get("content_html")), _str(item.get("content_text"))
     if html or text:
-        return (markup_to_text(html) if html else markup_to_text(text, is_html=False)), True
-    return markup_to_text(_str(item.get("summary")), is_html=False), False
+        return (body_text(html) if html else body_text(text, is_html=False)), True
+    return body_text(_str(item.get("summary")), is_html=False), False
 
 
 def _authors(node: dict) -> list[str]:

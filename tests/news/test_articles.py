@@ -264,6 +264,19 @@ OTHER_LINE = "Đến nay toàn tỉnh đã có 85 xã đạt chuẩn nông thôn
         pytest.param(
             ["(Ảnh minh họa)", BODY_LINE, OTHER_LINE], [BODY_LINE, OTHER_LINE], None, id="first line"
         ),
+        # a credit alone after a paragraph of the story (a photo with no description) takes only itself
+        pytest.param(
+            [BODY_LINE, f"{OTHER_LINE} {OTHER_LINE}", "Ảnh: Hồng Nhung", OTHER_LINE],
+            [BODY_LINE, f"{OTHER_LINE} {OTHER_LINE}", OTHER_LINE],
+            None,
+            id="paragraph, then a credit",
+        ),
+        pytest.param(
+            [BODY_LINE, "Minh Anh", "Ảnh: Hồng Nhung", OTHER_LINE],
+            [BODY_LINE, "Minh Anh", OTHER_LINE],
+            None,
+            id="name, then a credit",
+        ),
         # a paragraph that ends with a credit keeps its sentences
         pytest.param(
             [BODY_LINE, f"{OTHER_LINE} {OTHER_LINE} Khách tham quan đông - Ảnh: Hữu Phước", OTHER_LINE],
@@ -378,3 +391,15 @@ def test_dated_headlines_of_a_listing_under_a_generic_title_are_not_an_article()
     )
     html = f"<html><head><title>Tin tức - Sự kiện</title></head><body><div>{items}</div></body></html>"
     assert extract_article(html, "https://mau.example.gov.vn/tin-tuc/", VN) is None
+
+
+def test_photo_captions_of_a_page_are_not_body_text():
+    url = "https://huyenmau.example.vn/tin-tuc/khoi-cong-cau-kenh-xang-318.html"
+    entry = extract_article(page("portal_article_photos.html"), url, VN)
+    assert entry is not None
+    assert entry.author == "Hồng Nhung"
+    assert entry.body.startswith("Sáng 11/3, UBND huyện Mẫu tổ chức lễ khởi công")
+    assert entry.body.endswith("hiến đất làm đường dẫn lên cầu.")
+    for caption in ("dự lễ khởi công cây cầu mới", "Phối cảnh cây cầu", "Ảnh:"):
+        assert caption not in entry.body
+    assert entry.body.count("\n\n") == 2  # three paragraphs

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import lxml.html
 import pytest
 
 from news.captions import credit_start, is_caption, is_photo_credit
+from news.htmltree import parse_html
+from news.site_rules import join_photo_credits
+from news.text import html_to_text
 
 # (text, a caption: ends with a photo credit, only a photo credit)
 ROWS = [
@@ -77,3 +81,53 @@ def test_a_long_line_is_judged_by_its_end_only() -> None:
     paragraph = "Hội nghị diễn ra trong hai ngày với sự tham dự của 300 đại biểu. " * 50
     assert not is_caption(paragraph)
     assert is_caption(paragraph + "Quang cảnh hội nghị. Ảnh: T.L")
+
+
+PHOTO = '<p><img src="/anh/1.jpg" alt=""></p>'
+STORY = "<p>Xã Phú An có 1.200 hộ dân. Phần lớn sống bằng nghề trồng lúa và nuôi tôm.</p>"
+
+
+@pytest.mark.parametrize(
+    ("html", "lines"),
+    [
+        # a description under the photo, its credit in the next block: one caption line
+        (
+            f"{STORY}{PHOTO}<p><em>Bà con dự lễ khởi công.</em></p><p><em>Ảnh: Hồng Nhung</em></p>",
+            [STORY[3:-4], "Bà con dự lễ khởi công. Ảnh: Hồng Nhung"],
+        ),
+        (
+            f'{STORY}<p><img src="/anh/1.jpg"><br>Bà con dự lễ khởi công</p><p>(Ảnh: Hồng Nhung)</p>',
+            [STORY[3:-4], "Bà con dự lễ khởi công (Ảnh: Hồng Nhung)"],
+        ),
+        (
+            f'{STORY}<figure><img src="/anh/1.jpg"><figcaption><p>Bà con dự lễ.</p><p>Ảnh: H.N</p>'
+            "</figcaption></figure>",
+            [STORY[3:-4], "Bà con dự lễ. Ảnh: H.N"],
+        ),
+        (
+            f'{STORY}<table><tr><td><img src="/anh/1.jpg"></td></tr><tr><td>Bà con dự lễ.</td></tr>'
+            "<tr><td>Ảnh: H.N</td></tr></table>",
+            [STORY[3:-4], "Bà con dự lễ. Ảnh: H.N"],
+        ),
+        # a credit alone after the story's paragraph, or under a photo with no description: apart
+        (f"{STORY}{PHOTO}<p>Ảnh: Hồng Nhung</p>", [STORY[3:-4], "Ảnh: Hồng Nhung"]),
+        (
+            f"{STORY}<p>Sáng nay, xã khởi công cây cầu mới.</p><p>Ảnh: Hồng Nhung</p>",
+            [STORY[3:-4], "Sáng nay, xã khởi công cây cầu mới.", "Ảnh: Hồng Nhung"],
+        ),
+        # under a photo, but two sentences, or the byline: no description
+        (
+            f"{STORY}{PHOTO}{STORY}<p>Ảnh: Hồng Nhung</p>",
+            [STORY[3:-4]] * 2 + ["Ảnh: Hồng Nhung"],
+        ),
+        (
+            f"{STORY}{PHOTO}<p><b>Hồng Nhung</b></p><p>Ảnh: Minh Khoa</p>",
+            [STORY[3:-4], "Hồng Nhung", "Ảnh: Minh Khoa"],
+        ),
+    ],
+)
+def test_a_description_and_its_credit_on_two_blocks_become_one_caption(html: str, lines: list[str]) -> None:
+    root = parse_html(f"<html><body><div>{html}</div></body></html>")
+    body = root.find("body")
+    join_photo_credits(body)
+    assert html_to_text(lxml.html.tostring(body, encoding="unicode")).split("\n\n") == lines

@@ -336,3 +336,21 @@ def _json_dated(date_published: str) -> bytes:
 def test_a_date_without_a_time_of_day_keeps_its_day(feed, published, day):
     entry = parse_feed(feed, None, "https://a.example.vn/rss", VN).entries[0]
     assert (entry.published, entry.published_day) == (published, day)
+
+
+def test_photo_captions_in_a_feed_body_are_not_body_text():
+    # content:encoded carries the article's photos: a <figcaption> with its credit, and a description
+    # line with its bare credit on the next line. Neither is the story's text.
+    source = parse_feed(
+        fixture_bytes("rss20_vi_captions.xml"),
+        "application/rss+xml",
+        "https://baomau.example.vn/rss/kinh-te.rss",
+        VN,
+    )
+    body = source.entries[0].body
+    assert body.startswith("Vụ lúa thu đông năm nay, nông dân xã Phú An")
+    assert "Theo Phòng Nông nghiệp huyện" in body
+    assert body.endswith("chuẩn bị cho vụ đông xuân sắp tới.")
+    for caption in ("máy gặt đập liên hợp", "Thương lái cân lúa", "Ảnh: Minh Khoa"):
+        assert caption not in body
+    assert body.count("\n\n") == 2  # three paragraphs
