@@ -193,7 +193,9 @@ def is_metadata_line(line: str) -> bool:
 
 def is_date_line(line: str) -> bool:
     """A line that is nothing but a date (`19/09/2019 08:30 GMT+7`, `Thứ năm, 19/9/2019 - 08:30`,
-    `Thứ Năm, ngày 19 tháng 9 năm 2019`): a few words around it at most."""
+    `Thứ Năm, ngày 19 tháng 9 năm 2019`): a few words around it at most. Looser than the time stamps
+    news.story_lines.is_boilerplate skips in every sentence: it reads only the lines under a headline,
+    where a byline (`Ngọc Hà | 15:20 04/06/2024`) or a written month shares the date's line."""
     text = " ".join(line.split())
     if len(text) > _DATE_LINE_CHARS or find_date(text, UTC) is None:
         return False

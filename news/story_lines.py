@@ -72,6 +72,8 @@ def is_caption_line(line: str) -> bool:
 
 
 def _is_time_stamp(line: str) -> bool:
+    # Stricter than news.site_rules.is_date_line (a few words around any date), which would drop story
+    # sentences such as `Ngày 4/6/2024, tỉnh khai mạc hội chợ.` here, where every sentence is tested.
     words = line.lower().translate(_STAMP_SEPARATORS).split()
     return all(
         word in _STAMP_WORDS or word in _STAMP_DASHES or _STAMP_PART.fullmatch(word) for word in words

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from news.site_rules import is_date_line
 from news.story_lines import body_lines, is_boilerplate
 
 
@@ -112,3 +113,24 @@ def test_body_lines_trailing_author_line(last_line: str, dropped: bool) -> None:
 
 def test_a_single_line_is_never_taken_for_an_author() -> None:
     assert body_lines("Thanh Anh") == ["Thanh Anh"]
+
+
+# Two rules for "a line that is only a date" stay apart, each for its caller. `is_boilerplate` (its bare
+# time stamps) runs on every line and sentence a summary may use: only weekdays, dates, times and zones.
+# `news.site_rules.is_date_line` reads the few lines under a page's headline, where a byline or a written
+# month shares the date's line: a few words around any date. Either rule in the other's place goes wrong.
+@pytest.mark.parametrize(
+    ("line", "time_stamp", "date_line"),
+    [
+        ("Thứ Ba, 04/06/2024 - 07:15", True, True),
+        ("07:15 04/06/2024 (GMT+7)", True, True),
+        # under a headline, a date line; as a summary's sentence, no boilerplate the summary must skip
+        ("Thứ Năm, ngày 6 tháng 6 năm 2024", False, True),
+        ("Ngọc Hà | 15:20 04/06/2024", False, True),
+        # a story's sentence: is_date_line would take it for a date line, the summary must keep it
+        ("Ngày 4/6/2024, tỉnh khai mạc hội chợ.", False, True),
+        ("Năm 2024", False, False),
+    ],
+)
+def test_time_stamps_and_date_lines_are_two_rules(line: str, time_stamp: bool, date_line: bool) -> None:
+    assert (is_boilerplate(line), is_date_line(line)) == (time_stamp, date_line)
