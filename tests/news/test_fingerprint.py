@@ -167,6 +167,25 @@ def test_boilerplate_is_told_apart_by_its_address_and_joins_no_story():
     assert fingerprint_and_signature(TITLE, BODY, "a/1") == fingerprint_and_signature(TITLE, BODY, "b/9")
 
 
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("Lịch công tác tuần của Ban Thường vụ Tỉnh ủy", "Xem tệp đính kèm"),
+        ("Thông báo kết luận của Thường trực Hội đồng nhân dân tỉnh", ""),
+        ("Xăng tăng giá từ chiều nay", " ".join(WATER_NOTICE.split()[:19])),
+    ],
+)
+def test_a_thin_body_under_a_headline_is_told_apart_by_its_address_and_joins_by_the_title(title, body):
+    # Next week's notice under the same title is another item; the same headline from another
+    # portal still tells the same story.
+    first, second = (
+        fingerprint_and_signature(title, body, "a/1"),
+        fingerprint_and_signature(title, body, "a/2"),
+    )
+    assert first[0] != second[0]
+    assert first[1] == second[1] != 0
+
+
 @pytest.mark.parametrize("size", [1, 3, 20, 200])
 def test_story_signature_of_shingle_sets_of_any_size_spreads_bits(size):
     # One-permutation hashing leaves bins empty for small sets; densification must still fill
