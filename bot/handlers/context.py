@@ -66,14 +66,28 @@ async def ensure_subscriber(session: AsyncSession, update: Update, context: Cont
 # ---- input -----------------------------------------------------------------------------------------
 
 
+# Characters that show as nothing, which text pasted from web pages and other apps carries: soft
+# hyphen, word joiner and invisible operators, byte-order mark, and the bidi marks, embeddings,
+# overrides and isolates (echoed back, an override turns the rest of the bot's sentence around).
+# Joiners (U+200C, U+200D) stay: emoji sequences and some scripts need them.
+INVISIBLE = frozenset(
+    "\u00ad\u061c\u180e\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+)
+ZERO_WIDTH_SPACE = "\u200b"  # it parts words where it stands: read as a space
+
+
+def _kept(ch: str) -> bool:
+    if ch in INVISIBLE:
+        return False
+    return ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn")
+
+
 def clean_text(text: str, limit: int = MAX_ARGUMENT_CHARS) -> str:
-    """NFC text with control and private-use characters gone, whitespace collapsed, cut to `limit`."""
+    """NFC text with control, private-use and invisible characters gone, whitespace collapsed, cut
+    to `limit`."""
     text = unicodedata.normalize("NFC", text[: limit * 2])
-    kept = "".join(
-        " " if ch.isspace() else ch
-        for ch in text
-        if unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn") or ch.isspace()
-    )
+    kept = "".join(" " if ch.isspace() or ch == ZERO_WIDTH_SPACE else ch for ch in text if _kept(ch))
     return " ".join(kept.split())[:limit]
 
 

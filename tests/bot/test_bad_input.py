@@ -159,3 +159,27 @@ async def test_a_number_no_source_can_have_finds_no_source(chat: ChatSession, co
     reply = await chat.reply_to(command)
 
     assert reply["visible_text"].startswith("Không có nguồn tin “")
+
+
+# Text pasted from web pages and other apps carries characters that show as nothing: zero-width
+# spaces, word joiners, byte-order marks, soft hyphens, and the controls that turn text right to left.
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/subscribe all\u200b", "Bạn đã theo dõi tất cả nguồn tin"),
+        ("/subscribe \ufeffall", "Bạn đã theo dõi tất cả nguồn tin"),
+        ("/subscribe a\u00adll", "Bạn đã theo dõi tất cả nguồn tin"),
+        ("/subscribe \u2066all\u2069", "Bạn đã theo dõi tất cả nguồn tin"),
+        ("/subscribe al\u2060l", "Bạn đã theo dõi tất cả nguồn tin"),
+        ("/subscribe \u200b", "Cách dùng: /subscribe SỐ hoặc TÊN nguồn tin"),
+        # A right-to-left override echoed back would turn the rest of the bot's sentence around.
+        ("/subscribe \u202ekhông có", "Không có nguồn tin “không có”. Xem danh sách: /sources"),
+        ("/subscribe \u200fkhông\u200e có", "Không có nguồn tin “không có”. Xem danh sách: /sources"),
+    ],
+)
+async def test_invisible_characters_in_arguments_are_ignored(
+    chat: ChatSession, command: str, expected: str
+) -> None:
+    reply = await chat.reply_to(command)
+
+    assert reply["visible_text"].startswith(expected)

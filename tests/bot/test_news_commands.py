@@ -344,3 +344,17 @@ async def test_digest_without_sources_says_how_to_choose(news, chat, language, e
 async def test_news_commands_are_in_the_menu(news):
     commands = {c["command"] for c in news.standin.commands_for(language_code="en")}
     assert {"latest", "search", "digest"} <= commands
+
+
+@pytest.mark.parametrize(
+    ("command", "header"),
+    [
+        ("/search Sông\u200bXanh", "7 kết quả cho “Sông Xanh”"),  # a zero-width space still parts words
+        ("/search thủy\u00ad điện", "1 kết quả cho “thủy điện”"),
+        ("/search \u202bthủy điện\u202c", "1 kết quả cho “thủy điện”"),
+        ("/latest 2\u200b", "Tin mới nhất — trang 1/4"),
+        ("/latest \ufeff3 Báo Sông\u200bXanh", "Tin mới nhất — trang 1/2"),
+    ],
+)
+async def test_invisible_characters_do_not_change_what_news_commands_find(news, chat, command, header):
+    assert (await chat.reply_to(command))["visible_text"].startswith(header)

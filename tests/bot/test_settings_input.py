@@ -167,7 +167,15 @@ def test_words_reject(parse, text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "cleaned"),
-    [("  a\x00b\tc  ", "ab c"), ("Hoa\u0300", "Hoà"), ("x" * 2000, "x" * 1000), ("\ue000private", "private")],
+    [
+        ("  a\x00b\tc  ", "ab c"),
+        ("Hoa\u0300", "Hoà"),
+        ("x" * 2000, "x" * 1000),
+        ("\ue000private", "private"),
+        ("Sông\u200bXanh\u200b", "Sông Xanh"),
+        ("\ufeff\u202ebáo\u00ad chí\u2069", "báo chí"),
+        ("👨\u200d👩\u200d👧 \u0645\u200cی", "👨\u200d👩\u200d👧 \u0645\u200cی"),  # joiners stay
+    ],
 )
 def test_clean_text(text: str, cleaned: str) -> None:
     assert clean_text(text) == cleaned
