@@ -8,7 +8,7 @@ import unicodedata
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, ChatMigrated, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.services import Services, services_of
@@ -146,7 +146,12 @@ async def send(
 ) -> Message:
     chat = update.effective_chat
     assert chat is not None
-    return await context.bot.send_message(chat.id, text, reply_markup=markup)
+    try:
+        return await context.bot.send_message(chat.id, text, reply_markup=markup)
+    except ChatMigrated as exc:
+        # The group became a supergroup between the command and the answer: the answer goes where the
+        # group now is (the migration's service messages, handled next, move its subscriber there).
+        return await context.bot.send_message(exc.new_chat_id, text, reply_markup=markup)
 
 
 async def edit_or_send(

@@ -44,3 +44,19 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_its_subscriber(bot: BotUnd
     assert (moved.chat_type, moved.digest_times, moved.active) == ("supergroup", ["06:15"], True)
     assert await bot.subscriber(GROUP) is None
     assert "06:15" in reply["visible_text"]
+
+
+async def test_a_reply_to_a_group_that_just_became_a_supergroup_arrives_in_the_supergroup(
+    bot: BotUnderTest,
+) -> None:
+    bot.standin.bot_added_to_group(GROUP, OWNER, title="Chi bộ thôn 3")
+    # The command is written in the group; the group is upgraded before the bot answers it.
+    bot.standin.user_sends(OWNER, "/settings times 06:15", chat_id=GROUP, chat_type="group")
+    bot.standin.group_migrates(GROUP, SUPERGROUP)
+
+    [reply] = await bot.standin.wait_for_messages(SUPERGROUP, 1)
+    await handled(bot)
+
+    assert reply["visible_text"].startswith("✅ Đã lưu.")
+    assert "06:15" in reply["visible_text"]
+    assert (await bot.subscriber(SUPERGROUP)).digest_times == ["06:15"]
