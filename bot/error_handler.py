@@ -12,7 +12,7 @@ import traceback
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 
 from bot.handlers.context import Context, chat_language, services
 from bot.services import Services
@@ -44,6 +44,11 @@ async def on_error(update: object, context: Context) -> None:
     svc = services(context)
     error = context.error
     place = where(update, context)
+    if isinstance(update, Update) and isinstance(error, Forbidden):
+        # The chat blocked the bot or removed it while a command waited for its answer: nothing failed,
+        # and Telegram's my_chat_member update about it (bot/chat_member.py) marks the chat inactive.
+        log.info("chat shut the bot out before its answer (%s): %s", place, mask_secrets(str(error), svc))
+        return
     details = "".join(traceback.format_exception(error)) if error else "unknown error"
     log.error("error handling %s:\n%s", place, mask_secrets(details, svc))
     if isinstance(update, Update):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from tests.bot.conftest import USER, BotUnderTest, ChatSession
+import logging
+
+import pytest
+
+from tests.bot.conftest import ADMIN, USER, BotUnderTest, ChatSession
 
 OTHER = 3003
 
@@ -60,3 +64,23 @@ async def test_a_reply_to_a_group_that_just_became_a_supergroup_arrives_in_the_s
     assert reply["visible_text"].startswith("✅ Đã lưu.")
     assert "06:15" in reply["visible_text"]
     assert (await bot.subscriber(SUPERGROUP)).digest_times == ["06:15"]
+
+
+@pytest.mark.parametrize("chat_type", ["private", "group"])
+async def test_a_chat_that_shuts_the_bot_out_before_its_answer_is_no_error(
+    bot: BotUnderTest, chat_type: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot.standin.add_private_chat(ADMIN)  # an admin who would be told about errors
+    if chat_type == "private":
+        bot.standin.user_sends(USER, "/help")
+        bot.standin.user_blocks_bot(USER)  # Telegram's update about it comes after the command
+    else:
+        bot.standin.bot_added_to_group(GROUP, OWNER, title="Chi bộ thôn 3")
+        bot.standin.user_sends(OWNER, "/help", chat_id=GROUP, chat_type="group")
+        bot.standin.bot_removed_from_group(GROUP, OWNER)
+
+    with caplog.at_level(logging.INFO, logger="bantin.bot"):
+        await handled(bot)
+
+    assert bot.standin.messages_for(ADMIN) == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
