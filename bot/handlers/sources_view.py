@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -19,6 +21,7 @@ PAGE_SIZE = 8
 BUTTON_TEXT_CHARS = 48
 FOLLOWED, NOT_FOLLOWED = "✅", "➕"
 AMBIGUOUS_SHOWN = 5
+MAX_NUMBERS = 20  # source numbers one /subscribe or /unsubscribe takes
 
 
 def button_text(text: str) -> str:
@@ -92,6 +95,15 @@ async def matching_sources(session: AsyncSession, query: str, *, enabled_only: b
         if matches:
             return matches
     return []
+
+
+def source_numbers(query: str) -> list[str]:
+    """`3 5`, `3, 5`, `3;5` → ["3", "5"] (each once, in order); [] unless it lists two to
+    MAX_NUMBERS numbers (one reply line each: hundreds would not fit in a message)."""
+    words = [word for word in re.split(r"[\s,;]+", query) if word]
+    if not 2 <= len(words) <= MAX_NUMBERS or not all(word.isdecimal() for word in words):
+        return []
+    return list(dict.fromkeys(words))
 
 
 async def resolve_source(session: AsyncSession, query: str, *, enabled_only: bool = True) -> Source | None:

@@ -22,7 +22,15 @@ from bot.handlers.context import (
     services,
 )
 from bot.handlers.settings_view import mode_label, next_digest_line, zone_label
-from bot.handlers.sources_view import AREA, button_text, matching_sources, no_such_source, sources_view
+from bot.handlers.sources_view import (
+    AREA,
+    button_text,
+    matching_sources,
+    no_such_source,
+    source_numbers,
+    sources_view,
+)
+from bot.services import Services
 from news.config import ScheduleConfig
 from news.i18n import N_, plural_translator, translator
 from news.telegram_html import escape_html
@@ -30,7 +38,7 @@ from news.tones import search_key
 from storage.models import Subscriber
 from storage.outbox import cancel_chat
 from storage.schedules import digest_times_of
-from storage.sources import get_source_by_id
+from storage.sources import find_source, get_source_by_id
 from storage.subscribers import (
     deactivate,
     delete_subscriber_data,
@@ -164,6 +172,32 @@ async def _follow(
     return followed
 
 
+async def _change_one(
+    session: AsyncSession,
+    subscriber: Subscriber,
+    query: str,
+    *,
+    follow: bool,
+    svc: Services,
+    lang: str,
+) -> tuple[str, bool]:
+    """Follow or leave the one source `query` names: (the reply line, whether it is followed now)."""
+    _ = translator(lang)
+    now = svc.clock()
+    matches = await matching_sources(session, query, enabled_only=follow)
+    source = matches[0] if len(matches) == 1 else None
+    if source is None:
+        return no_such_source(query, matches, lang), False
+    name = f"<b>{escape_html(source.name)}</b>"
+    if follow:
+        followed_now = await _follow(session, subscriber, source.id, svc.config.schedule, now)
+        text = _("You now follow {source}.") if followed_now else _("You already follow {source}.")
+        return text.format(source=name), followed_now
+    removed = await unsubscribe(session, subscriber, source.id, now)
+    text = _("You no longer follow {source}.") if removed else _("You were not following {source}.")
+    return text.format(source=name), False
+
+
 async def _change_subscription(update: Update, context: Context, *, follow: bool) -> None:
     svc = services(context)
     query = command_argument(update)
@@ -187,27 +221,22 @@ async def _change_subscription(update: Update, context: Context, *, follow: bool
         if search_key(query) in ALL_WORDS:
             if follow:
                 followed_now = await _follow(session, subscriber, None, svc.config.schedule, now)
-                reply = _("You now follow all sources, including new ones.")
+                lines = [_("You now follow all sources, including new ones.")]
             else:
                 await unsubscribe_all(session, subscriber, now)
-                reply = _("You no longer follow any source. Choose again with /sources.")
+                lines = [_("You no longer follow any source. Choose again with /sources.")]
         else:
-            matches = await matching_sources(session, query, enabled_only=follow)
-            source = matches[0] if len(matches) == 1 else None
-            if source is None:
-                reply = no_such_source(query, matches, lang)
-            elif follow:
-                followed_now = await _follow(session, subscriber, source.id, svc.config.schedule, now)
-                text = _("You now follow {source}.") if followed_now else _("You already follow {source}.")
-                reply = text.format(source=f"<b>{escape_html(source.name)}</b>")
-            else:
-                removed = await unsubscribe(session, subscriber, source.id, now)
-                text = (
-                    _("You no longer follow {source}.") if removed else _("You were not following {source}.")
+            # `/subscribe 3 5` as the /sources list numbers them; a name that is only numbers wins.
+            exact = await find_source(session, query)
+            lines = []
+            for one in [query] if exact is not None else source_numbers(query) or [query]:
+                line, followed = await _change_one(
+                    session, subscriber, one, follow=follow, svc=svc, lang=lang
                 )
-                reply = text.format(source=f"<b>{escape_html(source.name)}</b>")
+                lines.append(line)
+                followed_now = followed_now or followed
         upcoming = next_digest_line(subscriber, svc.config, lang) if followed_now else None
-    await send(update, context, reply + (f"\n{upcoming}" if upcoming else ""))
+    await send(update, context, "\n".join([*lines, *([upcoming] if upcoming else [])]))
 
 
 async def subscribe_command(update: Update, context: Context) -> None:

@@ -228,6 +228,34 @@ async def test_subscribe_by_number_then_unsubscribe(bot: BotUnderTest, chat: Cha
     assert await followed(bot) == set()
 
 
+@pytest.mark.parametrize("separator", [" ", ", ", ",", " ; "])
+async def test_several_source_numbers_at_once(bot: BotUnderTest, chat: ChatSession, separator: str) -> None:
+    bao, green = await source_id(bot, "Báo Sông Xanh"), await source_id(bot, "Green River Times")
+    numbers = separator.join(str(n) for n in (bao, green, 99999, bao))
+
+    subscribed = await chat.reply_to(f"/subscribe {numbers}", language_code="en")
+    assert subscribed["visible_text"].splitlines() == [
+        "You now follow Báo Sông Xanh.",
+        "You now follow Green River Times.",
+        "There is no source “99999”. The list: /sources",
+        "Next digest: 17:00, 10 Mar",
+    ]
+    assert await followed(bot) == {bao, green}
+
+    left = await chat.reply_to(f"/unsubscribe {green}{separator}{bao}", language_code="vi")
+    assert left["visible_text"].splitlines() == [
+        "Bạn đã bỏ theo dõi Green River Times.",
+        "Bạn đã bỏ theo dõi Báo Sông Xanh.",
+    ]
+    assert await followed(bot) == set()
+
+
+async def test_a_list_of_numbers_too_long_for_one_answer_is_not_read_as_numbers(chat: ChatSession) -> None:
+    reply = await chat.reply_to("/subscribe " + " ".join(str(n) for n in range(100, 400)))
+
+    assert reply["visible_text"].startswith("Không có nguồn tin “100 101 102")
+
+
 async def test_leaving_one_source_while_following_all_keeps_the_others(
     bot: BotUnderTest, chat: ChatSession
 ) -> None:
