@@ -146,12 +146,21 @@ async def send(
 ) -> Message:
     chat = update.effective_chat
     assert chat is not None
+    thread = topic_of(update.effective_message)
     try:
-        return await context.bot.send_message(chat.id, text, reply_markup=markup)
+        return await context.bot.send_message(chat.id, text, reply_markup=markup, message_thread_id=thread)
     except ChatMigrated as exc:
         # The group became a supergroup between the command and the answer: the answer goes where the
         # group now is (the migration's service messages, handled next, move its subscriber there).
         return await context.bot.send_message(exc.new_chat_id, text, reply_markup=markup)
+
+
+def topic_of(message: Message | None) -> int | None:
+    """The forum topic a message was written in: answers go there, not to the forum's General topic.
+    (Outside forums `message_thread_id` can name a reply thread, which is not a place to send to.)"""
+    if message is None or not message.is_topic_message:
+        return None
+    return message.message_thread_id
 
 
 async def edit_or_send(
@@ -165,4 +174,7 @@ async def edit_or_send(
             return
         if query.message is None:
             raise
-        await context.bot.send_message(query.message.chat.id, text, reply_markup=markup)
+        thread = topic_of(query.message) if isinstance(query.message, Message) else None
+        await context.bot.send_message(
+            query.message.chat.id, text, reply_markup=markup, message_thread_id=thread
+        )

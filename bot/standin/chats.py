@@ -43,6 +43,7 @@ class Chat:
     last_name: str | None = None
     state: str = ACTIVE
     migrated_to: int | None = None
+    is_forum: bool = False  # a supergroup with topics
     owner_id: int | None = None
     admin_ids: set[int] = field(default_factory=set)
     member_ids: set[int] = field(default_factory=set)
@@ -59,6 +60,8 @@ class Chat:
             value = getattr(self, key)
             if value:
                 chat[key] = value
+        if self.is_forum:
+            chat["is_forum"] = True
         return chat
 
     def next_message_id(self) -> int:

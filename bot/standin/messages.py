@@ -61,6 +61,9 @@ class MessageMethods:
         if retry_after is not None:
             raise errors.too_many_requests(retry_after)
         message = self._bot_message(chat, parsed, markup)
+        thread = params.integer("message_thread_id")
+        if thread is not None and chat.is_forum:
+            message |= {"message_thread_id": thread, "is_topic_message": True}
         if reply_to is not None:
             message["reply_to_message"] = reply_to
         chat.messages[message["message_id"]] = message
@@ -77,6 +80,7 @@ class MessageMethods:
                 "link_preview_options": self._link_preview_options(params),
                 "allow_paid_broadcast": paid,
                 "reply_to_message_id": reply_to["message_id"] if reply_to else None,
+                "message_thread_id": thread,  # None: a forum's General topic
                 "disable_notification": params.flag("disable_notification"),
                 "time": self.clock(),
             }

@@ -49,8 +49,10 @@ class UserActions:
         last_name: str | None = None,
         title: str | None = None,
         reply_to: dict[str, Any] | None = None,
+        message_thread_id: int | None = None,
     ) -> dict[str, Any]:
-        """A user writes `text` in a private chat (created on first contact) or in a group chat.
+        """A user writes `text` in a private chat (created on first contact) or in a group chat; with
+        `message_thread_id`, in that topic of a supergroup (which becomes a forum).
 
         A new user's language is `language_code` or "vi"; a known user's changes only when given.
         Text starting with a command (`/name` or `/name@bot`) gets its `bot_command` entity."""
@@ -80,7 +82,11 @@ class UserActions:
             if chat.state == MIGRATED:
                 raise ValueError(f"chat {chat_id} became supergroup {chat.migrated_to}; write there")
             chat.member_ids.add(user_id)
+            if message_thread_id is not None:
+                chat.is_forum = True
         message = self._user_message(chat, user, text)
+        if message_thread_id is not None:
+            message |= {"message_thread_id": message_thread_id, "is_topic_message": True}
         if reply_to is not None:
             message["reply_to_message"] = chat.messages.get(reply_to["message_id"], reply_to)
         return self.updates.push("message", message)

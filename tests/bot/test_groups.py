@@ -77,3 +77,29 @@ async def test_a_bare_unknown_command_in_a_group_is_left_to_other_bots(bot: BotU
 
     assert addressed["visible_text"].startswith("Tôi không hiểu lệnh /weather@bantin_test_bot.")
     assert len(bot.standin.messages_for(GROUP)) == before + 1
+
+
+FORUM, TOPIC = -1000000600123, 42
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/latest", "Chưa có tin nào."),
+        ("/help", "Những việc tôi có thể làm"),
+        ("/subscribe all", REFUSAL),
+        ("/frobnicate@bantin_test_bot", "Tôi không hiểu lệnh /frobnicate@bantin_test_bot."),
+    ],
+)
+async def test_a_command_in_a_forum_topic_is_answered_in_that_topic(
+    bot: BotUnderTest, command: str, expected: str
+) -> None:
+    bot.standin.bot_added_to_group(FORUM, OWNER, title="Diễn đàn xã", chat_type="supergroup")
+    in_topic = bot.chat(
+        MEMBER, chat_id=FORUM, chat_type="supergroup", title="Diễn đàn xã", message_thread_id=TOPIC
+    )
+
+    reply = await in_topic.reply_to(command)
+
+    assert reply["visible_text"].startswith(expected)
+    assert reply["message_thread_id"] == TOPIC  # not the forum's General topic
