@@ -12,7 +12,7 @@ import traceback
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from bot.handlers.context import Context, chat_language, services
 from bot.services import Services
@@ -44,16 +44,28 @@ async def on_error(update: object, context: Context) -> None:
     svc = services(context)
     error = context.error
     place = where(update, context)
-    if isinstance(update, Update) and isinstance(error, Forbidden):
-        # The chat blocked the bot or removed it while a command waited for its answer: nothing failed,
-        # and Telegram's my_chat_member update about it (bot/chat_member.py) marks the chat inactive.
-        log.info("chat shut the bot out before its answer (%s): %s", place, mask_secrets(str(error), svc))
+    if isinstance(update, Update) and _chat_refused_answer(error, place, svc):
         return
     details = "".join(traceback.format_exception(error)) if error else "unknown error"
     log.error("error handling %s:\n%s", place, mask_secrets(details, svc))
     if isinstance(update, Update):
         await _tell_user(update, context)
     await _tell_admins(context, svc, place, error)
+
+
+def _chat_refused_answer(error: BaseException | None, place: str, svc: Services) -> bool:
+    """Log, in a line, an answer Telegram refused for the chat's sake, not for a fault of ours (True):
+    such a refusal is no error to tell the admins about, and writing to the chat again would fail too."""
+    if isinstance(error, Forbidden):
+        # The chat blocked the bot or removed it while a command waited for its answer; Telegram's
+        # my_chat_member update about it (bot/chat_member.py) marks the chat inactive.
+        log.info("chat shut the bot out before its answer (%s): %s", place, mask_secrets(str(error), svc))
+        return True
+    if isinstance(error, RetryAfter):
+        # The chat sends commands faster than Telegram lets the bot answer: that answer is dropped.
+        log.warning("answer dropped (%s): %s", place, error)
+        return True
+    return False
 
 
 async def _tell_user(update: Update, context: Context) -> None:

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from bot.standin import RateLimits
 from tests.bot.conftest import ADMIN, USER, BotUnderTest, ChatSession
 
 OTHER = 3003
@@ -84,3 +85,21 @@ async def test_a_chat_that_shuts_the_bot_out_before_its_answer_is_no_error(
 
     assert bot.standin.messages_for(ADMIN) == []
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+async def test_answers_telegram_holds_back_from_a_flooding_chat_are_no_error(
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot.standin.add_private_chat(ADMIN)
+    # Two answers in a row, then Telegram asks the bot to wait (429) before writing to that chat again.
+    bot.standin.set_limits(RateLimits(None, 1, 0.001, 2, None, 1, None, 1))
+    for _ in range(4):
+        bot.standin.user_sends(USER, "/help")
+
+    with caplog.at_level(logging.INFO, logger="bantin.bot"):
+        await handled(bot)
+
+    assert len(bot.standin.messages_for(USER)) == 2
+    assert bot.standin.too_many_requests_sent >= 2
+    assert bot.standin.messages_for(ADMIN) == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
