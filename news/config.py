@@ -8,6 +8,7 @@ reading a traceback.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import tomllib
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from news.config_ranges import FEED_INTERVAL, NUMBER_RANGES, range_problem
 from news.source_address import source_url_problem
 from news.webhook_settings import listen_problem, webhook_path_problem, webhook_url_problem
 
@@ -205,6 +207,8 @@ def _coerce(value: Any, tp: Any, key: str, file: str | None) -> Any:
     elif tp is float:
         ok = isinstance(value, int | float) and not isinstance(value, bool)
         value = float(value) if ok else value
+        if ok and not math.isfinite(value):  # TOML has nan and inf; no setting means either
+            raise ConfigError(file, key, f"expected a finite number, got {value}")
     else:
         ok = isinstance(value, tp)
     if not ok:
@@ -303,29 +307,10 @@ def validate(config: Config) -> Config:
     for i, hhmm in enumerate(config.schedule.digest_times):
         if not _HHMM.match(hhmm):
             raise ConfigError(file, f"schedule.digest_times[{i}]", f"expected HH:MM, got {hhmm!r}")
-    positive = {
-        "schedule.poll_interval": config.schedule.poll_interval,
-        "schedule.digest_check_interval": config.schedule.digest_check_interval,
-        "fetch.concurrency": config.fetch.concurrency,
-        "fetch.per_host": config.fetch.per_host,
-        "fetch.max_body_bytes": config.fetch.max_body_bytes,
-        "fetch.connect_timeout": config.fetch.connect_timeout,
-        "fetch.read_timeout": config.fetch.read_timeout,
-        "fetch.max_interval": config.fetch.max_interval,
-        "fetch.max_backoff": config.fetch.max_backoff,
-        "digest.max_stories": config.digest.max_stories,
-        "digest.summary_words": config.digest.summary_words,
-        "summaries.words": config.summaries.words,
-        "delivery.messages_per_second": config.delivery.messages_per_second,
-        "delivery.max_attempts": config.delivery.max_attempts,
-        "delivery.paid_messages_per_second": config.delivery.paid_messages_per_second,
-        "delivery.group_messages_per_minute": config.delivery.group_messages_per_minute,
-        "delivery.send_timeout": config.delivery.send_timeout,
-        "summaries.llm_timeout": config.summaries.llm_timeout,
-    }
-    for key, value in positive.items():
-        if value <= 0:
-            raise ConfigError(file, key, f"must be greater than 0, got {value}")
+    for key, allowed in NUMBER_RANGES.items():
+        section, name = key.split(".")
+        if problem := range_problem(getattr(getattr(config, section), name), allowed):
+            raise ConfigError(file, key, problem)
     if not 0 <= config.fetch.parse_workers <= 64:
         raise ConfigError(file, "fetch.parse_workers", "must be between 0 and 64")
     if not 0 <= config.fetch.max_redirects <= 20:
@@ -356,8 +341,8 @@ def validate(config: Config) -> Config:
             raise ConfigError(file, f"{key}.kind", f"must be one of {', '.join(FEED_KINDS)}")
         if feed.timezone:
             _check_zone(feed.timezone, f"{key}.timezone", file)
-        if feed.interval < 0:
-            raise ConfigError(file, f"{key}.interval", "must be 0 (use schedule.poll_interval) or more")
+        if problem := range_problem(feed.interval, FEED_INTERVAL):
+            raise ConfigError(file, f"{key}.interval", f"{problem} (0: schedule.poll_interval)")
     return config
 
 
