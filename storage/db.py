@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from news.config import DATABASE_DRIVERS
+from news.config import DATABASE_DRIVERS, ENV_DATABASE_URL
 from news.fingerprint import signature_distance
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -81,6 +82,20 @@ INSERT_PAGE_ROWS = 100
 
 class DatabaseFileError(OSError):
     """The SQLite file cannot be opened; the message names it (SQLite's own names nothing)."""
+
+
+class DatabaseUnreachable(Exception):
+    """No connection could be opened: the message names the database (password masked) and the
+    server's or the network's reason, which the driver's exception buries under its own class."""
+
+
+def _unreachable(url: str, exc: Exception) -> DatabaseUnreachable:
+    where = make_url(url).render_as_string(hide_password=True)
+    reason = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    return DatabaseUnreachable(
+        f"cannot open the database {where}: {' '.join(str(reason).split()) or type(reason).__name__}; "
+        f"check [storage] url (or {ENV_DATABASE_URL}) and that the server runs"
+    )
 
 
 def _check_sqlite_file(path: Path) -> None:
@@ -155,6 +170,14 @@ class Database:
         transaction nor holds one up: a WAL reader sees the last commit."""
         async with self.engine.connect() as conn:
             yield await conn.execution_options(**{READ_ONLY: True})
+
+    async def check_reachable(self) -> None:
+        """Open one connection, or raise DatabaseUnreachable saying why (the connection stays pooled)."""
+        try:
+            async with self.engine.connect():
+                pass
+        except (DBAPIError, OSError) as exc:
+            raise _unreachable(self.url, exc) from exc
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -42,6 +42,16 @@ def run_async(make: Callable[[], Awaitable[T]]) -> T:
 async def with_database(config: Config, work: Callable[[Database], Awaitable[T]]) -> T:
     db = Database(config.storage.url)
     try:
+        await db.check_reachable()
         return await work(db)
     finally:
         await db.close()
+
+
+def check_database(config: Config) -> None:
+    """Raise DatabaseUnreachable now, for a command that opens the database its own way later."""
+    run_async(lambda: with_database(config, _nothing))
+
+
+async def _nothing(_db: Database) -> None:
+    return None

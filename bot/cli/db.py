@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bot.cli.common import add_command, config_from, run_async, with_database
+from bot.cli.common import add_command, check_database, config_from, run_async, with_database
 from storage import schema
 
 EXIT_CANNOT_UPGRADE = 2  # as `bantin run` on a schema it cannot use
@@ -26,6 +26,7 @@ def register(subparsers) -> None:
 
 def upgrade(args) -> int:
     config = config_from(args)
+    check_database(config)
     try:
         schema.upgrade(config.storage.url)
     except schema.SchemaOutOfDate as exc:  # newer than the code: upgrading again cannot help

@@ -9,6 +9,7 @@ import sys
 
 from news import __version__
 from news.config import ConfigError
+from storage.db import DatabaseFileError, DatabaseUnreachable
 
 # Each module exposes register(subparsers); its parser sets `handler=run(args) -> int`.
 COMMAND_MODULES = (
@@ -25,6 +26,7 @@ COMMAND_MODULES = (
 )
 
 EXIT_CONFIG = 2
+EXIT_NO_DATABASE = 2  # as `bantin run` that cannot start
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"bantin: config error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except (DatabaseUnreachable, DatabaseFileError) as exc:
+        print(f"bantin: {exc}", file=sys.stderr)
+        return EXIT_NO_DATABASE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

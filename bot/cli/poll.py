@@ -33,6 +33,7 @@ def run(args) -> int:
 async def poll_once(config: Config, source_name: str | None, *, progress: bool = False) -> int:
     db = Database(config.storage.url)
     try:
+        await db.check_reachable()
         await ensure_up_to_date(db.engine)
         now = utcnow()
         async with db.transaction() as session:

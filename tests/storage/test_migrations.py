@@ -366,5 +366,5 @@ def test_a_sqlite_path_that_cannot_be_opened_is_named(tmp_path, blocker: str, sa
 
     done = _bantin_db("upgrade", f"sqlite+aiosqlite:///{path}")
 
-    assert done.returncode == 1
-    assert done.stderr.strip() == "bantin: error: DatabaseFileError: " + says.format(path=path)
+    assert done.returncode == 2  # as any database bantin cannot open
+    assert done.stderr.strip() == "bantin: " + says.format(path=path)
