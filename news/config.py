@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from news.config_ranges import FEED_INTERVAL, NUMBER_RANGES, range_problem
 from news.source_address import source_url_problem
+from news.urls import canonical_url
 from news.webhook_settings import listen_problem, webhook_path_problem, webhook_url_problem
 
 ENV_CONFIG = "BANTIN_CONFIG"
@@ -324,6 +325,7 @@ def validate(config: Config) -> Config:
     if config.health.enabled and (problem := listen_problem(config.health.listen)):
         raise ConfigError(file, "health.listen", problem)
     names: dict[str, str] = {}  # the name as commands match it -> as written
+    addresses: dict[str, int] = {}  # canonical URL -> the first feed's index
     for i, feed in enumerate(config.feeds):
         key = f"feeds[{i}]"
         if not feed.name.strip():
@@ -337,6 +339,10 @@ def validate(config: Config) -> Config:
         names[folded] = feed.name
         if problem := source_url_problem(feed.url, allow_file=True):
             raise ConfigError(file, f"{key}.url", f"{problem}: must be an http://, https:// or file:// URL")
+        first = addresses.setdefault(canonical_url(feed.url), i)
+        if first != i:  # it would be polled twice, each story credited to either name
+            same = f"the same address as feeds[{first}] ({config.feeds[first].name!r})"
+            raise ConfigError(file, f"{key}.url", same)
         if feed.kind not in FEED_KINDS:
             raise ConfigError(file, f"{key}.kind", f"must be one of {', '.join(FEED_KINDS)}")
         if feed.timezone:

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from news.config import FeedConfig
+from news.urls import canonical_url
 from storage.models import Source
 
 CLAIM_LEASE = timedelta(minutes=10)  # a claimed source is not claimed again before this
@@ -17,7 +18,18 @@ MAX_NAME_CHARS = Source.__table__.c.name.type.length  # longer names do not fit 
 
 
 class SourceExists(Exception):
-    pass
+    """A source of that name (in any case and spacing) exists; `existing` is its name."""
+
+    def __init__(self, existing: str, message: str | None = None) -> None:
+        super().__init__(message or f"a source named {existing!r} exists already")
+        self.existing = existing
+
+
+class SourceUrlExists(SourceExists):
+    """A source polls that address already (as given, or where a redirect moved it)."""
+
+    def __init__(self, existing: str) -> None:
+        super().__init__(existing, f"the source {existing!r} polls this address already")
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,7 @@ async def sync_config_sources(session: AsyncSession, feeds: list[FeedConfig], no
 
     Admin-added sources are left alone.
     """
+    session.info.pop(_TAKEN, None)
     existing = {s.name: s for s in (await session.scalars(select(Source))).all()}
     wanted = {f.name: SourceSpec.from_config(f) for f in feeds}
     for name, spec in wanted.items():
@@ -79,9 +92,42 @@ async def sync_config_sources(session: AsyncSession, feeds: list[FeedConfig], no
     await session.flush()
 
 
+def _folded_name(name: str) -> str:
+    # Commands match names in any case and spacing: `Tin tỉnh` and `tin  tỉnh` would be one to them.
+    return " ".join(name.casefold().split())
+
+
+_TAKEN = "bantin_sources_taken"  # session.info key: the names and addresses in use, built once
+
+
+async def _taken(session: AsyncSession) -> tuple[dict[str, str], dict[str, str]]:
+    """Folded names and canonical addresses (where a redirect moved a source too) -> the source's
+    name; built once per session, so importing an OPML file of thousands reads the table once."""
+    if _TAKEN not in session.info:
+        names: dict[str, str] = {}
+        urls: dict[str, str] = {}
+        for name, *addresses in (
+            await session.execute(select(Source.name, Source.url, Source.configured_url))
+        ).all():
+            names[_folded_name(name)] = name
+            urls.update((canonical_url(address), name) for address in addresses if address)
+        session.info[_TAKEN] = (names, urls)
+    return session.info[_TAKEN]
+
+
+async def _refuse_a_second_copy(session: AsyncSession, spec: SourceSpec) -> None:
+    """SourceExists for a taken name, SourceUrlExists for a feed polled already: the same feed under
+    two names was fetched twice and each story credited to either."""
+    names, urls = await _taken(session)
+    if existing := names.get(_folded_name(spec.name)):
+        raise SourceExists(existing)
+    if existing := urls.get(canonical_url(spec.url)):
+        raise SourceUrlExists(existing)
+    names[_folded_name(spec.name)] = urls[canonical_url(spec.url)] = spec.name
+
+
 async def add_source(session: AsyncSession, spec: SourceSpec, now: datetime, origin: str = "admin") -> Source:
-    if await session.scalar(select(Source.id).where(Source.name == spec.name)) is not None:
-        raise SourceExists(f"a source named {spec.name!r} exists already")
+    await _refuse_a_second_copy(session, spec)
     source = Source(name=spec.name, url=spec.url, origin=origin, next_check_at=now)
     _apply(source, spec)
     session.add(source)
@@ -90,6 +136,7 @@ async def add_source(session: AsyncSession, spec: SourceSpec, now: datetime, ori
 
 
 async def remove_source(session: AsyncSession, name: str) -> bool:
+    session.info.pop(_TAKEN, None)
     result = await session.execute(delete(Source).where(Source.name == name))
     return result.rowcount > 0
 

@@ -16,6 +16,7 @@ from storage.sources import (
     MAX_NAME_CHARS,
     SourceExists,
     SourceSpec,
+    SourceUrlExists,
     add_source,
     list_sources,
     remove_source,
@@ -196,6 +197,8 @@ def import_cmd(args) -> int:
                     async with session.begin_nested():
                         await add_source(session, SourceSpec(name=name, url=feed.url), utcnow())
                     added.append(name)
+                except SourceUrlExists as exc:
+                    skipped.append(f"{name} (the address of {exc.existing})")
                 except SourceExists:
                     skipped.append(f"{name} (name exists)")
         return added, skipped

@@ -39,6 +39,7 @@ from storage.sources import (
     MAX_NAME_CHARS,
     SourceExists,
     SourceSpec,
+    SourceUrlExists,
     add_source,
     list_sources,
     remove_source,
@@ -127,9 +128,13 @@ async def addfeed(update: Update, context: Context, lang: str) -> None:
     try:
         async with svc.db.transaction() as session:
             await add_source(session, spec, svc.clock(), origin="admin")
-    except SourceExists:
+    except SourceUrlExists as exc:
+        text = _("The source {name} polls that address already.")
+        await send(update, context, text.format(name=f"<b>{escape_html(exc.existing)}</b>"))
+        return
+    except SourceExists as exc:
         text = _("A source named {name} exists already. Add it under another name: /addfeed URL NAME")
-        await send(update, context, text.format(name=f"<b>{escape_html(name)}</b>"))
+        await send(update, context, text.format(name=f"<b>{escape_html(exc.existing)}</b>"))
         return
     if probe.kind == "rss":
         found = ngettext(

@@ -54,3 +54,25 @@ def test_a_number_out_of_range_is_a_config_error(toml: str, key: str, reason: st
 )
 def test_numbers_at_the_edges_of_their_range_are_accepted(toml: str):
     parse_config(toml, "conf.toml", env={})
+
+
+FEED = "[[feeds]]\nname = '{name}'\nurl = '{url}'\n"
+
+
+@pytest.mark.parametrize(
+    "second_url",
+    [
+        "https://tin.example.vn/rss",
+        "HTTPS://TIN.example.vn/rss",
+        "https://tin.example.vn/rss?utm_source=rss",
+    ],
+)
+def test_the_same_feed_twice_is_a_config_error(second_url: str):
+    """It was accepted: the feed was polled twice, each story credited to either name."""
+    toml = FEED.format(name="Tin tỉnh", url="https://tin.example.vn/rss") + FEED.format(
+        name="Tin tỉnh (bản 2)", url=second_url
+    )
+    with pytest.raises(ConfigError) as err:
+        parse_config(toml, "conf.toml", env={})
+    assert err.value.key == "feeds[1].url"
+    assert err.value.reason == "the same address as feeds[0] ('Tin tỉnh')"

@@ -6,7 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from storage.sources import SourceSpec, add_source, find_source, get_source_by_id
+from storage.sources import (
+    SourceExists,
+    SourceSpec,
+    SourceUrlExists,
+    add_source,
+    find_source,
+    get_source_by_id,
+)
 
 NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 
@@ -37,3 +44,28 @@ async def test_find_source_by_name_or_number(fresh_db, typed: str, found: str | 
 async def test_no_source_has_an_id_out_of_range(fresh_db, source_id: int) -> None:
     async with fresh_db.session() as session:
         assert await get_source_by_id(session, source_id) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "refused_as"),
+    [
+        ("Sông Xanh 2", "https://a.example.vn/rss", "address"),
+        ("Sông Xanh 2", "HTTPS://A.Example.VN/rss?utm_source=rss#top", "address"),  # the same feed
+        ("Sông Xanh 2", "https://a.example.vn/chuyen-huong.rss", "address"),  # where it moved to
+        ("báo sông  xanh", "https://c.example.vn/rss", "name"),  # /removefeed could no longer tell them apart
+        ("Báo Sông Xanh 2", "https://a.example.vn/rss?trang=2", None),
+    ],
+)
+async def test_a_source_is_added_once(fresh_db, name: str, url: str, refused_as: str | None) -> None:
+    """The same feed added twice under two names was polled twice, its stories credited to either."""
+    async with fresh_db.transaction() as session:
+        first = await add_source(session, SourceSpec("Báo Sông Xanh", "https://a.example.vn/rss"), NOW)
+        first.url = "https://a.example.vn/chuyen-huong.rss"  # a permanent redirect moved it
+    async with fresh_db.transaction() as session:
+        if refused_as is None:
+            await add_source(session, SourceSpec(name, url), NOW)
+            return
+        with pytest.raises(SourceExists) as refused:
+            await add_source(session, SourceSpec(name, url), NOW)
+    assert refused.value.existing == "Báo Sông Xanh"
+    assert isinstance(refused.value, SourceUrlExists) == (refused_as == "address")

@@ -1,0 +1,60 @@
+"""`bantin feeds ...` given what an admin gets wrong: the same feed twice, a file that is not there."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.cli.main import main
+
+
+@pytest.fixture
+def admin_shell(sqlite_url, tmp_path, monkeypatch):
+    """A working directory with no config.toml and BANTIN_DATABASE_URL on a migrated SQLite file."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BANTIN_CONFIG", raising=False)
+    monkeypatch.setenv("BANTIN_DATABASE_URL", sqlite_url)
+    (tmp_path / "config.toml").write_text("", encoding="utf-8")
+    return tmp_path
+
+
+def bantin(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    ("url", "name", "error"),
+    [
+        ("https://tin.example.vn/rss", "Tin tỉnh 2", "the source 'Tin tỉnh' polls this address already"),
+        (
+            "https://TIN.example.vn/rss?utm_medium=rss",
+            "Khác",
+            "the source 'Tin tỉnh' polls this address already",
+        ),
+        ("https://khac.example.vn/rss", "TIN  TỈNH", "a source named 'Tin tỉnh' exists already"),
+    ],
+)
+def test_feeds_add_refuses_the_same_source_twice(admin_shell, capsys, url: str, name: str, error: str):
+    assert bantin(capsys, "feeds", "add", "https://tin.example.vn/rss", "--name", "Tin tỉnh")[0] == 0
+
+    code, _out, err = bantin(capsys, "feeds", "add", url, "--name", name)
+
+    assert (code, err) == (1, f"bantin: {error}\n")
+    assert bantin(capsys, "feeds", "list", "--json")[1].count('"name"') == 1
+
+
+def test_import_opml_skips_a_feed_that_is_a_source_already(admin_shell, capsys):
+    bantin(capsys, "feeds", "add", "https://tin.example.vn/rss", "--name", "Tin tỉnh")
+    (admin_shell / "ds.opml").write_text(
+        '<opml version="2.0"><body>'
+        '<outline text="Tin tỉnh nhà" xmlUrl="https://tin.example.vn/rss"/>'
+        '<outline text="Báo Đồng Lúa" xmlUrl="https://donglua.example.vn/rss"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+
+    code, out, _err = bantin(capsys, "feeds", "import-opml", "ds.opml")
+
+    assert code == 0
+    assert out.splitlines() == ["added Báo Đồng Lúa", "skipped Tin tỉnh nhà (the address of Tin tỉnh)"]
