@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from bot.cli.common import add_command, config_from, run_async, with_database
 from bot.services import utcnow
@@ -135,6 +137,9 @@ def add_cmd(args) -> int:
     if problem := source_url_problem(args.url, allow_file=True):
         print(f"bantin: {args.url}: {problem} (expected http://, https:// or file://...)", file=sys.stderr)
         return 2
+    if _names_a_missing_file(args.url):  # every poll would fail with "file not found"
+        print(f"bantin: {args.url}: no such file", file=sys.stderr)
+        return 2
     name = " ".join((args.name or "").split()) or name_from_address(args.url)[:MAX_NAME_CHARS]
     if len(name) > MAX_NAME_CHARS:
         print(f"bantin: the name is longer than {MAX_NAME_CHARS} characters", file=sys.stderr)
@@ -163,6 +168,11 @@ def add_cmd(args) -> int:
         f"added {spec.name}: {spec.url} (polled at the next cycle; now: bantin poll --source {spec.name!r})"
     )
     return 0
+
+
+def _names_a_missing_file(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme.lower() == "file" and not Path(url2pathname(parts.path)).is_file()
 
 
 def remove_cmd(args) -> int:

@@ -58,3 +58,19 @@ def test_import_opml_skips_a_feed_that_is_a_source_already(admin_shell, capsys):
 
     assert code == 0
     assert out.splitlines() == ["added Báo Đồng Lúa", "skipped Tin tỉnh nhà (the address of Tin tỉnh)"]
+
+
+def test_feeds_add_refuses_a_file_that_is_not_there(admin_shell, capsys):
+    """It was added, and every poll after failed with "file not found"."""
+    missing = (admin_shell / "khong-co.xml").as_uri()
+
+    code, _out, err = bantin(capsys, "feeds", "add", missing)
+
+    assert (code, err) == (2, f"bantin: {missing}: no such file\n")
+    assert bantin(capsys, "feeds", "list", "--json")[1].strip() == "[]"
+
+
+def test_feeds_add_takes_a_file_that_is_there(admin_shell, capsys):
+    feed = admin_shell / "tin xã mới.xml"  # file:///…/tin%20x%C3%A3%20m%E1%BB%9Bi.xml
+    feed.write_text("<rss version='2.0'><channel><title>Tin xã</title></channel></rss>", encoding="utf-8")
+    assert bantin(capsys, "feeds", "add", feed.as_uri(), "--name", "Tin xã")[0] == 0
