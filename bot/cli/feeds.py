@@ -62,7 +62,7 @@ def register(subparsers) -> None:
     imp = add_command(
         sub,
         "import-opml",
-        help="add every feed of an OPML file (existing names are skipped)",
+        help="add every feed of an OPML file (up to 10,000 feeds, 10 MB); a feed whose name or address is a source already is skipped",
         example="bantin feeds import-opml subscriptions.opml",
     )
     imp.add_argument("file", help="the OPML file, or - for standard input")
@@ -187,10 +187,37 @@ def remove_cmd(args) -> int:
     return 0
 
 
-def import_cmd(args) -> int:
-    data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+# A subscription list of a few thousand feeds is a few hundred KB; a file past these is something else,
+# and every feed in it would be added (and polled) in one go.
+MAX_OPML_BYTES = 10_000_000
+MAX_IMPORTED_FEEDS = 10_000
+
+
+def _read_subscription_list(file: str) -> list[OpmlFeed]:
+    """The feeds of the OPML file (- for standard input), or OpmlError saying why not."""
     try:
-        feeds = read_opml(data)
+        if file == "-":
+            data = sys.stdin.buffer.read(MAX_OPML_BYTES + 1)
+        else:
+            with open(file, "rb") as stream:
+                data = stream.read(MAX_OPML_BYTES + 1)
+    except FileNotFoundError:
+        raise OpmlError("no such file") from None
+    except IsADirectoryError:
+        raise OpmlError("not a file") from None
+    except OSError as exc:
+        raise OpmlError(f"cannot read it: {exc.strerror or exc}") from None
+    if len(data) > MAX_OPML_BYTES:
+        raise OpmlError(f"larger than {MAX_OPML_BYTES // 1_000_000} MB: not a subscription list")
+    feeds = read_opml(data)
+    if len(feeds) > MAX_IMPORTED_FEEDS:
+        raise OpmlError(f"{len(feeds)} feeds, more than {MAX_IMPORTED_FEEDS} in one import")
+    return feeds
+
+
+def import_cmd(args) -> int:
+    try:
+        feeds = _read_subscription_list(args.file)
     except OpmlError as exc:
         print(f"bantin: {args.file}: {exc}", file=sys.stderr)
         return 2

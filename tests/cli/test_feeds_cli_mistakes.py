@@ -74,3 +74,33 @@ def test_feeds_add_takes_a_file_that_is_there(admin_shell, capsys):
     feed = admin_shell / "tin xã mới.xml"  # file:///…/tin%20x%C3%A3%20m%E1%BB%9Bi.xml
     feed.write_text("<rss version='2.0'><channel><title>Tin xã</title></channel></rss>", encoding="utf-8")
     assert bantin(capsys, "feeds", "add", feed.as_uri(), "--name", "Tin xã")[0] == 0
+
+
+def _outlines(count: int) -> str:
+    body = "".join(
+        f'<outline text="Nguồn {n}" xmlUrl="https://nguon{n}.example.vn/rss"/>' for n in range(count)
+    )
+    return f'<opml version="2.0"><body>{body}</body></opml>'
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        (None, "no such file"),
+        ("directory", "not a file"),
+        ("x" * 10_000_001, "larger than 10 MB: not a subscription list"),
+        (_outlines(10_001), "10001 feeds, more than 10000 in one import"),
+    ],
+)
+def test_import_opml_refuses_what_is_no_subscription_list(admin_shell, capsys, content, error):
+    """A missing file was `bantin: error: FileNotFoundError: ...`, exit 1; a file of any size was read
+    whole, and every feed in it added (a million of them in one transaction)."""
+    path = admin_shell / "ds.opml"
+    if content == "directory":
+        path.mkdir()
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+
+    code, out, err = bantin(capsys, "feeds", "import-opml", str(path))
+
+    assert (code, out, err) == (2, "", f"bantin: {path}: {error}\n")
