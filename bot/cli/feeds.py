@@ -10,7 +10,7 @@ from urllib.request import url2pathname
 
 from bot.cli.common import add_command, config_from, run_async, with_database
 from bot.services import utcnow
-from news.config import FEED_KINDS
+from news.config import FEED_KINDS, Config
 from news.opml import OpmlError, OpmlFeed, read_opml, write_opml
 from news.source_address import name_from_address, source_url_problem
 from storage.schema import ensure_up_to_date
@@ -55,7 +55,10 @@ def register(subparsers) -> None:
     add.add_argument("--full-text", action="store_true", help="fetch each entry's page for the full text")
     add.set_defaults(handler=add_cmd)
     rm = add_command(
-        sub, "remove", help="remove a source and its items", example="bantin feeds remove VnExpress"
+        sub,
+        "remove",
+        help="remove a source and its items (one of [[feeds]] in the config file is removed there instead)",
+        example="bantin feeds remove VnExpress",
     )
     rm.add_argument("name", help="the source's name")
     rm.set_defaults(handler=remove_cmd)
@@ -170,12 +173,34 @@ def add_cmd(args) -> int:
     return 0
 
 
+def _configured_feed(config: Config, name: str) -> str | None:
+    """The name of the config file's [[feeds]] entry called `name` (any case and spacing), or None."""
+    folded = " ".join(name.casefold().split())
+    return next((f.name for f in config.feeds if " ".join(f.name.casefold().split()) == folded), None)
+
+
 def _names_a_missing_file(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme.lower() == "file" and not Path(url2pathname(parts.path)).is_file()
 
 
 def remove_cmd(args) -> int:
+    config = config_from(args)
+    if configured := _configured_feed(config, args.name):
+        # Every command first makes the configured sources present: removing one here would only
+        # delete its items.
+        where = (
+            f"a [[feeds]] entry of {config.path}: delete it there"
+            if config.path
+            else "a bundled sample source, used while there is no config file: write one with your [[feeds]]"
+        )
+        print(
+            f"bantin: {configured!r} is {where} "
+            "(removed here, it would come back at the next start, without its items)",
+            file=sys.stderr,
+        )
+        return 1
+
     async def work(db, config):
         async with db.transaction() as session:
             return await remove_source(session, args.name)

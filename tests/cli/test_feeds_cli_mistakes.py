@@ -104,3 +104,32 @@ def test_import_opml_refuses_what_is_no_subscription_list(admin_shell, capsys, c
     code, out, err = bantin(capsys, "feeds", "import-opml", str(path))
 
     assert (code, out, err) == (2, "", f"bantin: {path}: {error}\n")
+
+
+def test_feeds_remove_of_a_configured_source_says_where_it_comes_from(admin_shell, capsys):
+    """It printed "removed Tin tỉnh" and deleted its items, and the next command put the source back
+    from the config file, empty."""
+    config = admin_shell / "config.toml"
+    config.write_text('[[feeds]]\nname = "Tin tỉnh"\nurl = "https://tin.example.vn/rss"\n', encoding="utf-8")
+
+    code, out, err = bantin(capsys, "feeds", "remove", "Tin tỉnh")
+
+    assert (code, out) == (1, "")
+    assert err == (
+        f"bantin: 'Tin tỉnh' is a [[feeds]] entry of {config.name}: delete it there "
+        "(removed here, it would come back at the next start, without its items)\n"
+    )
+    assert '"Tin tỉnh"' in bantin(capsys, "feeds", "list", "--json")[1]
+
+
+def test_feeds_remove_of_a_bundled_sample_says_so(sqlite_url, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # no config.toml: the bundled sample sources
+    monkeypatch.delenv("BANTIN_CONFIG", raising=False)
+    monkeypatch.setenv("BANTIN_DATABASE_URL", sqlite_url)
+
+    code, _out, err = bantin(capsys, "feeds", "remove", "báo sông xanh")
+
+    assert code == 1
+    assert err.startswith(
+        "bantin: 'Báo Sông Xanh' is a bundled sample source, used while there is no config file"
+    )
