@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from news.i18n import N_
 
 MAX_URL_CHARS = 2000
+MAX_NAME_CHARS = 200  # the sources.name column's length (PostgreSQL refuses longer values)
 
 
 def name_from_address(url: str) -> str:
