@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from news.config_ranges import FEED_INTERVAL, NUMBER_RANGES, range_problem
+from news.config_values import header_text_problem, http_address_problem, llm_problems
 from news.source_address import MAX_NAME_CHARS, source_url_problem
 from news.urls import canonical_url
 from news.webhook_settings import listen_problem, webhook_path_problem, webhook_url_problem
@@ -277,8 +278,8 @@ def validate(config: Config) -> Config:
     t = config.telegram
     if t.mode not in ("polling", "webhook"):
         raise ConfigError(file, "telegram.mode", f"must be 'polling' or 'webhook', not {t.mode!r}")
-    if not t.base_url.startswith(("http://", "https://")):
-        raise ConfigError(file, "telegram.base_url", "must start with http:// or https://")
+    if problem := http_address_problem(t.base_url):
+        raise ConfigError(file, "telegram.base_url", problem)
     if not 0 < t.webhook.port < 65536:
         raise ConfigError(file, "telegram.webhook.port", "must be a TCP port (1-65535)")
     # A token pasted with its line end (an env file saved on Windows ends it with \r) or a space
@@ -320,6 +321,10 @@ def validate(config: Config) -> Config:
         section, name = key.split(".")
         if problem := range_problem(getattr(getattr(config, section), name), allowed):
             raise ConfigError(file, key, problem)
+    if problem := header_text_problem(config.fetch.user_agent):
+        raise ConfigError(file, "fetch.user_agent", problem)
+    for key, problem in llm_problems(config.summaries.llm_base_url, config.summaries.llm_model).items():
+        raise ConfigError(file, key, problem)
     if not 0 <= config.fetch.parse_workers <= 64:
         raise ConfigError(file, "fetch.parse_workers", "must be between 0 and 64")
     if not 0 <= config.fetch.max_redirects <= 20:
