@@ -394,8 +394,11 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
     With no file at all the embedded defaults are used, with the bundled sample sources.
     """
     env_map = os.environ if env is None else env
+    named_by = ""
+    if path is None and env_map.get(ENV_CONFIG):
+        path, named_by = env_map[ENV_CONFIG], f" (named by {ENV_CONFIG})"
     if path is None:
-        path = env_map.get(ENV_CONFIG) or ("config.toml" if Path("config.toml").exists() else None)
+        path = "config.toml" if Path("config.toml").exists() else None
     if path is None:
         config = Config(feeds=bundled_sample_feeds())
         _apply_env(config, env_map)
@@ -404,7 +407,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(str(p), None, "file not found") from None
+        raise ConfigError(str(p), None, "file not found" + named_by) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(p), None, f"cannot read: {exc}") from None
     return parse_config(text, str(p), dict(env_map))
