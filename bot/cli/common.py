@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from news.config import Config, load_config
+from news.config_environment import unknown_environment
 from storage.db import Database
 
 T = TypeVar("T")
@@ -33,6 +36,13 @@ def add_command(subparsers, name: str, *, help: str, example: str, description: 
 
 def config_from(args: argparse.Namespace) -> Config:
     return load_config(getattr(args, "config", None))
+
+
+def warn_about_unknown_environment(config: Config) -> None:
+    """One stderr line per BANTIN_* variable bantin does not read (a misspelt one is otherwise ignored)."""
+    for name, closest in unknown_environment(os.environ, config.summaries.llm_api_key_env):
+        hint = f" (did you mean {closest}?)" if closest else ""
+        print(f"bantin: warning: {name} is set but bantin reads no such variable{hint}", file=sys.stderr)
 
 
 def run_async(make: Callable[[], Awaitable[T]]) -> T:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.cli.common import add_command, config_from
+from bot.cli.common import add_command, config_from, warn_about_unknown_environment
 from news.config import masked
 
 
@@ -28,6 +28,7 @@ def register(subparsers) -> None:
 
 def check_config(args) -> int:
     config = config_from(args)
+    warn_about_unknown_environment(config)
     data = masked(config)
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))

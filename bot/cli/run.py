@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application
-from bot.cli.common import add_command, check_database, config_from
+from bot.cli.common import add_command, check_database, config_from, warn_about_unknown_environment
 from bot.health import CannotListen
 from bot.lease import BotLease, LeaseHeld
 from bot.logging_setup import redact, setup_logging
@@ -49,6 +49,7 @@ def run(args) -> int:
             file=sys.stderr,
         )
         return EXIT_CANNOT_START
+    warn_about_unknown_environment(config)
     check_database(config)  # before Telegram is asked anything: the bot cannot answer without it
     setup_logging(config.logging, [config.telegram.token, config.telegram.webhook.secret_token])
     database = Database(config.storage.url)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.cli.main import main
 from news.config import ConfigError, load_config
+from news.config_environment import unknown_environment
 
 
 def test_a_missing_file_named_by_bantin_config_says_so(tmp_path):
@@ -13,3 +15,33 @@ def test_a_missing_file_named_by_bantin_config_says_so(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_config(env={"BANTIN_CONFIG": str(missing)})
     assert str(err.value) == f"{missing}: file not found (named by BANTIN_CONFIG)"
+
+
+@pytest.mark.parametrize(
+    ("env", "found"),
+    [
+        ({"BANTIN_DATABSE_URL": "x"}, [("BANTIN_DATABSE_URL", "BANTIN_DATABASE_URL")]),
+        ({"BANTIN_TOKEN": "x"}, [("BANTIN_TOKEN", "BANTIN_TELEGRAM_TOKEN")]),
+        ({"BANTIN_CONFIG_FILE": "x"}, [("BANTIN_CONFIG_FILE", "BANTIN_CONFIG")]),
+        ({"BANTIN_XYZ": "x"}, [("BANTIN_XYZ", None)]),
+        ({"BANTIN_DATABASE_URL": "x", "BANTIN_LLM_API_KEY": "k", "BANTIN_TEST_DATABASE_URL": "y"}, []),
+        ({"PATH": "/usr/bin", "bantin_config": "x"}, []),
+    ],
+)
+def test_unknown_bantin_variables_are_found(env, found):
+    assert unknown_environment(env, llm_api_key_env="BANTIN_LLM_API_KEY") == found
+
+
+def test_config_check_warns_about_a_misspelt_variable(tmp_path, monkeypatch, capsys):
+    """A misspelt BANTIN_DATABSE_URL was ignored without a word: the bot ran on ./bantin.db."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BANTIN_CONFIG", raising=False)
+    monkeypatch.delenv("BANTIN_DATABASE_URL", raising=False)
+    monkeypatch.setenv("BANTIN_DATABSE_URL", "postgresql+asyncpg://bantin:hunter2@db/bantin")
+
+    assert main(["config", "check"]) == 0
+    err = capsys.readouterr().err
+    assert err == (
+        "bantin: warning: BANTIN_DATABSE_URL is set but bantin reads no such variable "
+        "(did you mean BANTIN_DATABASE_URL?)\n"
+    )
