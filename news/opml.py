@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
@@ -41,6 +42,15 @@ def read_opml(data: bytes) -> list[OpmlFeed]:
     return feeds
 
 
+# Characters XML 1.0 cannot hold, even escaped: C0 controls but tab, line feed and carriage return;
+# surrogates; U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _attribute(value: str) -> str:
+    return quoteattr(_NOT_XML.sub("", value))
+
+
 def write_opml(feeds: list[OpmlFeed], title: str = "bantin sources") -> str:
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -50,11 +60,11 @@ def write_opml(feeds: list[OpmlFeed], title: str = "bantin sources") -> str:
     ]
     for feed in feeds:
         lines.append(
-            f'    <outline type="rss" text={quoteattr(feed.name)} title={quoteattr(feed.name)} xmlUrl={quoteattr(feed.url)}/>'
+            f'    <outline type="rss" text={_attribute(feed.name)} title={_attribute(feed.name)} xmlUrl={_attribute(feed.url)}/>'
         )
     lines += ["  </body>", "</opml>", ""]
     return "\n".join(lines)
 
 
 def _text(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _NOT_XML.sub("", s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
