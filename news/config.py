@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from news.config_ranges import FEED_INTERVAL, NUMBER_RANGES, range_problem
 from news.config_values import header_text_problem, http_address_problem, llm_problems
-from news.source_address import MAX_NAME_CHARS, source_url_problem
+from news.source_address import source_name_problem, source_url_problem
 from news.urls import canonical_url
 from news.webhook_settings import listen_problem, webhook_path_problem, webhook_url_problem
 
@@ -265,14 +265,6 @@ def _check_zone(name: str, key: str, file: str | None) -> None:
         raise ConfigError(file, key, f"unknown time zone {name!r}") from exc
 
 
-def _feed_name_problem(name: str) -> str | None:
-    if len(name) > MAX_NAME_CHARS:  # the database refused it at every start
-        return f"longer than {MAX_NAME_CHARS} characters ({len(name)})"
-    if not name.isprintable():  # lists and digests show it on one line
-        return "a name is one line, without control characters or invisible ones"
-    return None
-
-
 def validate(config: Config) -> Config:
     file = config.path
     t = config.telegram
@@ -343,7 +335,7 @@ def validate(config: Config) -> Config:
         key = f"feeds[{i}]"
         if not feed.name.strip():
             raise ConfigError(file, f"{key}.name", "every feed needs a name")
-        if problem := _feed_name_problem(feed.name):
+        if problem := source_name_problem(feed.name):
             raise ConfigError(file, f"{key}.name", problem)
         # /subscribe and /removefeed match names in any case: `Tin tỉnh` and `tin tỉnh ` are one.
         folded = " ".join(feed.name.casefold().split())

@@ -21,6 +21,15 @@ def name_from_address(url: str) -> str:
     return parts.hostname or PurePosixPath(parts.path).stem or url
 
 
+def source_name_problem(name: str) -> str | None:
+    """Why `name` cannot name a source, or None (English: the config and the command line show it)."""
+    if len(name) > MAX_NAME_CHARS:  # the database refuses it
+        return f"longer than {MAX_NAME_CHARS} characters ({len(name)})"
+    if not name.isprintable():  # lists, digests and OPML exports show it on one line
+        return "a name is one line, without control characters or invisible ones"
+    return None
+
+
 def source_url_problem(url: str, *, allow_file: bool) -> str | None:
     """Why `url` cannot be polled as a source, or None. Schemes count in any case (`HTTPS://`);
     `file://` addresses (bundled samples, tests) only where `allow_file`."""

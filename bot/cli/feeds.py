@@ -12,7 +12,7 @@ from bot.cli.common import add_command, config_from, run_async, with_database
 from bot.services import utcnow
 from news.config import FEED_KINDS, Config
 from news.opml import OpmlError, OpmlFeed, read_opml, write_opml
-from news.source_address import name_from_address, source_url_problem
+from news.source_address import name_from_address, source_name_problem, source_url_problem
 from storage.schema import ensure_up_to_date
 from storage.sources import (
     MAX_NAME_CHARS,
@@ -144,8 +144,8 @@ def add_cmd(args) -> int:
         print(f"bantin: {args.url}: no such file", file=sys.stderr)
         return 2
     name = " ".join((args.name or "").split()) or name_from_address(args.url)[:MAX_NAME_CHARS]
-    if len(name) > MAX_NAME_CHARS:
-        print(f"bantin: the name is longer than {MAX_NAME_CHARS} characters", file=sys.stderr)
+    if problem := source_name_problem(name):
+        print(f"bantin: the name {name[:40]!r}: {problem}", file=sys.stderr)
         return 2
     spec = SourceSpec(
         name=name,

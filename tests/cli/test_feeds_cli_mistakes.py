@@ -133,3 +133,12 @@ def test_feeds_remove_of_a_bundled_sample_says_so(sqlite_url, tmp_path, monkeypa
     assert err.startswith(
         "bantin: 'Báo Sông Xanh' is a bundled sample source, used while there is no config file"
     )
+
+
+@pytest.mark.parametrize("name", ["Tin\x01xã", "Tin xã\u200b", "x" * 201])
+def test_feeds_add_refuses_a_name_that_cannot_be_shown_or_stored(admin_shell, capsys, name: str):
+    """A control character was stored (and broke export-opml); a zero-width one made two names look alike."""
+    code, _out, err = bantin(capsys, "feeds", "add", "https://tin.example.vn/rss", "--name", name)
+
+    assert code == 2 and err.startswith("bantin: the name ")
+    assert bantin(capsys, "feeds", "list", "--json")[1].strip() == "[]"
