@@ -10,6 +10,7 @@ import sys
 from news import __version__
 from news.config import ConfigError
 from storage.db import DatabaseFileError, DatabaseUnreachable
+from storage.schema import SchemaOutOfDate
 
 # Each module exposes register(subparsers); its parser sets `handler=run(args) -> int`.
 COMMAND_MODULES = (
@@ -26,7 +27,7 @@ COMMAND_MODULES = (
 )
 
 EXIT_CONFIG = 2
-EXIT_NO_DATABASE = 2  # as `bantin run` that cannot start
+EXIT_NO_DATABASE = 2  # none, or one without the current schema: as `bantin run` that cannot start
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"bantin: config error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    except (DatabaseUnreachable, DatabaseFileError) as exc:
+    except (DatabaseUnreachable, DatabaseFileError, SchemaOutOfDate) as exc:
         print(f"bantin: {exc}", file=sys.stderr)
         return EXIT_NO_DATABASE
     except KeyboardInterrupt:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bot.cli.common import add_command, run_async
+from bot.cli.common import add_command, check_database, run_async
 from bot.sandbox.session import Sandbox, SandboxOptions, interactive, script_lines, stdin_lines
 from news.config import ENV_DATABASE_URL, Config, bundled_sample_feeds, load_config, validate
 
@@ -56,6 +56,7 @@ def run(args) -> int:
         level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
     )
     config = sandbox_config(getattr(args, "config", None))
+    check_database(config)
     script = args.script or (None if interactive() else "-")
     console = Console(highlight=False, soft_wrap=True, emoji=False)
     options = SandboxOptions(language=args.lang, echo=script is not None)

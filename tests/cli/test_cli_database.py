@@ -68,3 +68,25 @@ def test_a_wrong_password_is_said_as_the_server_says_it(config_for, capsys, comm
     assert code == 2
     assert err.startswith("bantin: cannot open the database ") and "password authentication failed" in err
     assert "not-the-password-x9" not in err and "sqlalche.me" not in err and err.count("\n") == 1
+
+
+def test_the_sandbox_on_a_database_that_refuses_the_connection(config_for, tmp_path, capsys):
+    script = tmp_path / "lenh.txt"
+    script.write_text("/start\n", encoding="utf-8")
+    code, err = _run(config_for(REFUSED), ["sandbox", "--script", str(script)], capsys)
+    assert code == 2
+    assert err.startswith(
+        "bantin: cannot open the database postgresql+asyncpg://bantin:***@127.0.0.1:1/bantin: "
+    )
+
+
+@pytest.mark.parametrize(
+    "command", [["feeds", "list"], ["latest"], ["search", "lũ lụt"], ["poll"]], ids=" ".join
+)
+def test_a_database_without_the_schema(config_for, tmp_path, capsys, command):
+    """It was `bantin: error: SchemaOutOfDate: ...`, exit 1, where `bantin run` says the same with exit 2."""
+    code, err = _run(config_for(f"sqlite+aiosqlite:///{tmp_path / 'moi.db'}"), command, capsys)
+    assert (code, err) == (
+        2,
+        "bantin: The database has no schema yet. Run `bantin db upgrade` (or set [storage] auto_upgrade = true).\n",
+    )
