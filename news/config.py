@@ -397,11 +397,18 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
         return validate(config)
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        data = p.read_bytes()
     except FileNotFoundError:
         raise ConfigError(str(p), None, "file not found" + named_by) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise ConfigError(str(p), None, f"cannot read: {exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:  # TOML is UTF-8; an old editor may have saved a code page
+        line = data[: exc.start].count(b"\n") + 1
+        where = f"byte 0x{data[exc.start]:02x} on line {line}"
+        raise ConfigError(str(p), None, f"not UTF-8 text ({where}): save the file as UTF-8") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # line ends as text mode read them
     return parse_config(text, str(p), dict(env_map))
 
 

@@ -45,3 +45,21 @@ def test_config_check_warns_about_a_misspelt_variable(tmp_path, monkeypatch, cap
         "bantin: warning: BANTIN_DATABSE_URL is set but bantin reads no such variable "
         "(did you mean BANTIN_DATABASE_URL?)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        # "Bán tin" saved in a one-byte code page (windows-1252 here) by an old editor
+        (b'[schedule]\ntimezone = "Asia/Ho_Chi_Minh"\n# B\xe1n tin\n', "byte 0xe1 on line 3"),
+        ("\ufeff[schedule]\n".encode("utf-16"), "byte 0xff on line 1"),
+    ],
+)
+def test_a_config_file_that_is_not_utf8(tmp_path, content: bytes, reason: str):
+    """It said `cannot read: 'utf-8' codec can't decode byte 0xe1 in position 44: invalid continuation
+    byte`: a position in bytes, and no word of what to do."""
+    path = tmp_path / "config.toml"
+    path.write_bytes(content)
+    with pytest.raises(ConfigError) as err:
+        load_config(path, env={})
+    assert err.value.reason == f"not UTF-8 text ({reason}): save the file as UTF-8"
