@@ -191,7 +191,7 @@ def submenu(
                     keywords=_keywords(subscriber.exclude_keywords)
                 ),
                 "",
-                _("Type the words separated by commas; accents do not matter:"),
+                _("Type the words separated by commas; words without accents match any accents:"),
                 "/settings include lúa, giá",
                 "/settings exclude quảng cáo",
                 "/settings include off",

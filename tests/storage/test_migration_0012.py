@@ -99,7 +99,7 @@ def test_0012_resigns_the_stories_of_the_window_so_a_copy_joins_them(empty_db_ur
     new_rule = prepare_entry(fresh, words=40).signature
     # Otherwise the copy would join the story without the migration.
     assert signature_distance(new_rule, _signature_before_0012(TITLE, BODY)) > 7
-    schema.upgrade(empty_db_url, "0010")
+    schema.upgrade(empty_db_url, "0011")
 
     async def before() -> tuple[int, int]:
         db = Database(empty_db_url)

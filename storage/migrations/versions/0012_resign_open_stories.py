@@ -1,7 +1,7 @@
 """stories still open to new sources: signature and lookup keys by today's signature rule
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-11-27 19:30:00
 
 The story signature once read the title and the first 60 body syllables; it now reads the title
@@ -34,7 +34,7 @@ from news.fingerprint import fingerprint_and_signature, to_signed64
 from storage.models import UTCDateTime
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
