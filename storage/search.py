@@ -79,33 +79,30 @@ class SearchTerms:
         """`"dieu" AND "le" AND "dang"*`: each word a quoted string (so AND, NEAR, `*` in it are plain
         words); `("u23" OR "u 23")` for a prefix joined to a number (a quoted string of two words is a
         phrase). AND is spelled out: FTS5 reads no implicit AND next to a parenthesis."""
-        searched = []
-        for word, mark in self._marked_words("*"):
-            apart = _prefix_and_number(word)
-            if apart is None:
-                searched.append(f'"{word}"{mark}')
-            else:
-                searched.append(f'("{word}"{mark} OR "{apart[0]} {apart[1]}"{mark})')
-        return " AND ".join(searched)
+        return self._query(
+            prefix="*", word='"{w}"{m}', apart='("{w}"{m} OR "{a} {n}"{m})', conjunction=" AND "
+        )
 
     def tsquery(self) -> str:
         """`'dieu' & 'le' & 'dang':*` for to_tsquery; the words hold letters and digits only.
         `('u23' | 'u' <-> '23')` for a prefix joined to a number (`<->`: the number follows)."""
-        searched = []
-        for word, mark in self._marked_words(":*"):
-            apart = _prefix_and_number(word)
-            if apart is None:
-                searched.append(f"'{word}'{mark}")
-            else:
-                searched.append(f"('{word}'{mark} | '{apart[0]}' <-> '{apart[1]}'{mark})")
-        return " & ".join(searched)
+        return self._query(
+            prefix=":*", word="'{w}'{m}", apart="('{w}'{m} | '{a}' <-> '{n}'{m})", conjunction=" & "
+        )
 
-    def _marked_words(self, prefix: str) -> list[tuple[str, str]]:
-        """Each word and its mark: `prefix` on the last word when it is searched as a prefix."""
-        marks = [""] * len(self.words)
-        if self.prefix_last:
-            marks[-1] = prefix
-        return list(zip(self.words, marks, strict=True))
+    def _query(self, *, prefix: str, word: str, apart: str, conjunction: str) -> str:
+        """The words in one query language: each by the `word` template ({w} the word, {m} `prefix`
+        on the last word when it is searched as a prefix), a prefix joined to a number by `apart`
+        ({a} its letters, {n} its number), joined by `conjunction`."""
+        searched = []
+        for index, typed in enumerate(self.words):
+            mark = prefix if self.prefix_last and index == len(self.words) - 1 else ""
+            split = _prefix_and_number(typed)
+            if split is None:
+                searched.append(word.format(w=typed, m=mark))
+            else:
+                searched.append(apart.format(w=typed, m=mark, a=split[0], n=split[1]))
+        return conjunction.join(searched)
 
 
 def _prefix_and_number(word: str) -> tuple[str, str] | None:

@@ -122,14 +122,20 @@ async def standin() -> AsyncIterator[BotApiStandIn]:
     await server.stop()
 
 
-@pytest.fixture
-def config(sqlite_url: str, standin: BotApiStandIn) -> Config:
-    config = Config(feeds=bundled_sample_feeds())
+def standin_config(sqlite_url: str, standin: BotApiStandIn, feeds: list | None = None) -> Config:
+    """The bot's config for a chat test: the stand-in's token and address, ADMIN, `feeds` (none when
+    not given) and the test's SQLite database."""
+    config = Config(feeds=feeds or [])
     config.telegram.token = standin.token
     config.telegram.base_url = standin.base_url
     config.telegram.admins = [ADMIN]
     config.storage.url = sqlite_url
     return validate(config)
+
+
+@pytest.fixture
+def config(sqlite_url: str, standin: BotApiStandIn) -> Config:
+    return standin_config(sqlite_url, standin, feeds=bundled_sample_feeds())
 
 
 def without_scheduled_polls(application: Application) -> None:

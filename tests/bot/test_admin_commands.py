@@ -8,9 +8,9 @@ from sqlalchemy import func, select, update
 from bot.handlers.admin_views import outcome_line
 from bot.standin import BotApiStandIn
 from jobs.poll import PollOutcome
-from news.config import Config, validate
+from news.config import Config
 from storage.models import OutboxMessage, Source, Subscriber
-from tests.bot.conftest import ADMIN, USER
+from tests.bot.conftest import ADMIN, USER, standin_config
 
 GROUP, CHANNEL = -500, -1001234567890
 REFUSAL = {
@@ -51,12 +51,7 @@ Trường mầm non Bình An đón bằng công nhận chuẩn quốc gia mức 
 @pytest.fixture
 def config(sqlite_url: str, standin: BotApiStandIn) -> Config:
     """No configured feeds: every source in these tests is one an admin added."""
-    config = Config()
-    config.telegram.token = standin.token
-    config.telegram.base_url = standin.base_url
-    config.telegram.admins = [ADMIN]
-    config.storage.url = sqlite_url
-    return validate(config)
+    return standin_config(sqlite_url, standin)
 
 
 @pytest.fixture

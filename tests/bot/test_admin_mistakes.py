@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.standin import BotApiStandIn
-from news.config import Config, validate
+from news.config import Config
 from storage.models import Source
-from tests.bot.conftest import ADMIN
+from tests.bot.conftest import ADMIN, standin_config
 
 FEED = """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Báo Đồng Lúa</title>
 <item><title>Khai trường lớp học bơi miễn phí</title><link>https://donglua.example.vn/tin/1.html</link>
@@ -17,12 +17,7 @@ FEED = """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><tit
 
 @pytest.fixture
 def config(sqlite_url: str, standin: BotApiStandIn) -> Config:
-    config = Config()
-    config.telegram.token = standin.token
-    config.telegram.base_url = standin.base_url
-    config.telegram.admins = [ADMIN]
-    config.storage.url = sqlite_url
-    return validate(config)
+    return standin_config(sqlite_url, standin)
 
 
 @pytest.fixture

@@ -10,13 +10,13 @@ import pytest
 from bot.handlers.callbacks import pack
 from bot.handlers.news_pages import AREA
 from bot.standin import BotApiStandIn
-from news.config import Config, validate
+from news.config import Config
 from news.entries import Entry
 from news.prepare import prepare_entry
 from storage.items import store_items
 from storage.models import Source
 from storage.sources import SourceSpec, add_source, get_source
-from tests.bot.conftest import ADMIN, NOW, button_data, buttons
+from tests.bot.conftest import NOW, button_data, buttons, standin_config
 
 SONG_XANH, GREEN_RIVER = "Báo Sông Xanh", "Green River Times"
 
@@ -75,12 +75,7 @@ def url_of(title: str) -> str:
 @pytest.fixture
 def config(sqlite_url: str, standin: BotApiStandIn) -> Config:
     """No configured feeds: the poll job finds nothing due and the stories are exactly ours."""
-    config = Config()
-    config.telegram.token = standin.token
-    config.telegram.base_url = standin.base_url
-    config.telegram.admins = [ADMIN]
-    config.storage.url = sqlite_url
-    return validate(config)
+    return standin_config(sqlite_url, standin)
 
 
 async def _source(session, name: str) -> Source:
