@@ -354,3 +354,17 @@ def test_photo_captions_in_a_feed_body_are_not_body_text():
     for caption in ("máy gặt đập liên hợp", "Thương lái cân lúa", "Ảnh: Minh Khoa"):
         assert caption not in body
     assert body.count("\n\n") == 2  # three paragraphs
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Giá lúa \u202etăng\u202c mạnh", "Giá lúa tăng mạnh"),  # an override would reverse the line
+        ("\u2067Sông Xanh\u2069 mùa nước nổi", "Sông Xanh mùa nước nổi"),
+        ("\u202e\u200f", ""),  # bidi marks alone are no title
+    ],
+)
+def test_a_titles_bidi_controls_are_not_kept(title, expected):
+    body, content_type = _rss_document("Báo Sông Xanh", title, "Nông dân thu hoạch lúa hè thu.")
+    parsed = parse_feed(body, content_type, "https://huyen.example.vn/rss", ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert [entry.title for entry in parsed.entries] == [expected]

@@ -26,6 +26,11 @@ from news.text import clean_title, html_to_text, normalize_text
         ("trang\x0cmới", "trang\nmới"),  # form feed breaks the line
         ("\n\n  chỉ có chữ  \n\n", "chỉ có chữ"),
         ("   \u00a0\u200b  ", ""),
+        # bidi controls: an override in a hostile title would reverse the rest of a digest's line
+        ("Tin \u202emới\u202c nhất", "Tin mới nhất"),
+        ("\u2066Sông Xanh\u2069 \u2067x\u2069 \u2068y\u2069", "Sông Xanh x y"),
+        ("\u202a\u202b\u202dchữ", "chữ"),
+        ("\u200e\u200f\u061c\u180e", ""),  # marks alone: an empty title, not an invisible one
     ],
 )
 def test_normalize_text(text: str, expected: str) -> None:
