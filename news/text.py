@@ -18,9 +18,9 @@ import lxml.html
 # tab/newline/carriage return/form feed/vertical tab (handled as whitespace below). Bidi marks,
 # embeddings, overrides and isolates too: an override in a hostile title reversed the rest of the
 # line it was shown on, in a digest or /latest (our sources are written left to right).
-_BIDI_CONTROLS = "\u061c\u180e\u200e\u200f\u202a-\u202e\u2066-\u2069"
+BIDI_CONTROLS = "\u061c\u180e\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _INVISIBLE_RE = re.compile(
-    f"[\u00ad\u200b-\u200d\u2060\ufeff\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f{_BIDI_CONTROLS}]+"
+    f"[\u00ad\u200b-\u200d\u2060\ufeff\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f{BIDI_CONTROLS}]+"
 )
 _LINE_BREAK_RE = re.compile("\r\n?|[\x0b\x0c\x85\u2028]")
 _HORIZONTAL_SPACE = "\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
@@ -30,7 +30,7 @@ _BLANK_LINES_RE = re.compile("\n{3,}")
 # Any character normalize_text changes. (One character class: an alternation with the
 # multi-character cases would make the scan of clean text several times slower.)
 _NEEDS_WORK_RE = re.compile(
-    f"[\u00ad\u200b-\u200d\u2060\ufeff\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029{_HORIZONTAL_SPACE}{_BIDI_CONTROLS}]"
+    f"[\u00ad\u200b-\u200d\u2060\ufeff\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029{_HORIZONTAL_SPACE}{BIDI_CONTROLS}]"
 )
 
 _BLOCK_TAGS = (

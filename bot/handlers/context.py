@@ -14,6 +14,7 @@ from telegram.ext import ContextTypes
 from bot.services import Services, services_of
 from news.i18n import pick_language, translator
 from news.telegram_html import escape_html
+from news.text import BIDI_CONTROLS
 from storage.models import Subscriber
 from storage.subscribers import get_or_create_subscriber, get_subscriber
 
@@ -70,10 +71,7 @@ async def ensure_subscriber(session: AsyncSession, update: Update, context: Cont
 # hyphen, word joiner and invisible operators, byte-order mark, and the bidi marks, embeddings,
 # overrides and isolates (echoed back, an override turns the rest of the bot's sentence around).
 # Joiners (U+200C, U+200D) stay: emoji sequences and some scripts need them.
-INVISIBLE = frozenset(
-    "\u00ad\u061c\u180e\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
-)
+INVISIBLE = frozenset("\u00ad\u2060\u2061\u2062\u2063\u2064\ufeff" + BIDI_CONTROLS)
 ZERO_WIDTH_SPACE = "\u200b"  # it parts words where it stands: read as a space
 
 
