@@ -188,13 +188,15 @@ async def _write_due_slots(
         catch_up_horizon(config),
     )
     cursor_from, cursor = subscriber.digest_cursor, max(subscriber.digest_cursor, floor)
+    source_ids = source_filter(subscriber, subscriptions)
+    keywords = KeywordFilter.of(subscriber.include_keywords, subscriber.exclude_keywords)
     for slot in slots:
         content = new_stories(
             window,
             keys,
             cursor=cursor,
-            source_ids=source_filter(subscriber, subscriptions),
-            keywords=KeywordFilter.of(subscriber.include_keywords, subscriber.exclude_keywords),
+            source_ids=source_ids,
+            keywords=keywords,
             max_stories=max_stories_of(subscriber, config),
             up_to=None if slot == slots[-1] else await bounds.before(session, slot),
         )
