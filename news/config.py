@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from news.config_ranges import FEED_INTERVAL, NUMBER_RANGES, range_problem
 from news.config_values import header_text_problem, http_address_problem, llm_problems
-from news.source_address import source_name_problem, source_url_problem
+from news.source_address import folded_source_name, source_name_problem, source_url_problem
 from news.urls import canonical_url
 from news.webhook_settings import listen_problem, webhook_path_problem, webhook_url_problem
 
@@ -337,8 +337,7 @@ def validate(config: Config) -> Config:
             raise ConfigError(file, f"{key}.name", "every feed needs a name")
         if problem := source_name_problem(feed.name):
             raise ConfigError(file, f"{key}.name", problem)
-        # /subscribe and /removefeed match names in any case: `Tin tỉnh` and `tin tỉnh ` are one.
-        folded = " ".join(feed.name.casefold().split())
+        folded = folded_source_name(feed.name)
         if folded in names:
             first = names[folded]
             same = "" if first == feed.name else f" (the same as {first!r} but for case or spaces)"

@@ -21,6 +21,12 @@ def name_from_address(url: str) -> str:
     return parts.hostname or PurePosixPath(parts.path).stem or url
 
 
+def folded_source_name(name: str) -> str:
+    """A source's name as commands match it (any case and spacing): `Tin tỉnh` and `tin  tỉnh ` are
+    one name, so two sources may not hold them."""
+    return " ".join(name.casefold().split())
+
+
 def source_name_problem(name: str) -> str | None:
     """Why `name` cannot name a source, or None (English: the config and the command line show it)."""
     if len(name) > MAX_NAME_CHARS:  # the database refuses it

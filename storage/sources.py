@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from news.config import FeedConfig
+from news.source_address import folded_source_name
 from news.urls import canonical_url
 from storage.models import Source
 
@@ -92,11 +93,6 @@ async def sync_config_sources(session: AsyncSession, feeds: list[FeedConfig], no
     await session.flush()
 
 
-def _folded_name(name: str) -> str:
-    # Commands match names in any case and spacing: `Tin tỉnh` and `tin  tỉnh` would be one to them.
-    return " ".join(name.casefold().split())
-
-
 _TAKEN = "bantin_sources_taken"  # session.info key: the names and addresses in use, built once
 
 
@@ -109,7 +105,7 @@ async def _taken(session: AsyncSession) -> tuple[dict[str, str], dict[str, str]]
         for name, *addresses in (
             await session.execute(select(Source.name, Source.url, Source.configured_url))
         ).all():
-            names[_folded_name(name)] = name
+            names[folded_source_name(name)] = name
             urls.update((canonical_url(address), name) for address in addresses if address)
         session.info[_TAKEN] = (names, urls)
     return session.info[_TAKEN]
@@ -119,11 +115,11 @@ async def _refuse_a_second_copy(session: AsyncSession, spec: SourceSpec) -> None
     """SourceExists for a taken name, SourceUrlExists for a feed polled already: the same feed under
     two names was fetched twice and each story credited to either."""
     names, urls = await _taken(session)
-    if existing := names.get(_folded_name(spec.name)):
+    if existing := names.get(folded_source_name(spec.name)):
         raise SourceExists(existing)
     if existing := urls.get(canonical_url(spec.url)):
         raise SourceUrlExists(existing)
-    names[_folded_name(spec.name)] = urls[canonical_url(spec.url)] = spec.name
+    names[folded_source_name(spec.name)] = urls[canonical_url(spec.url)] = spec.name
 
 
 async def add_source(session: AsyncSession, spec: SourceSpec, now: datetime, origin: str = "admin") -> Source:
