@@ -17,13 +17,14 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from news.config_ranges import FEED_INTERVAL, NUMBER_RANGES, range_problem
 from news.config_values import header_text_problem, http_address_problem, llm_problems
 from news.source_address import folded_source_name, source_name_problem, source_url_problem
 from news.urls import canonical_url
 from news.webhook_settings import listen_problem, webhook_path_problem, webhook_url_problem
+from news.zone_names import zone_name_problem
 
 ENV_CONFIG = "BANTIN_CONFIG"
 ENV_TOKEN = "BANTIN_TELEGRAM_TOKEN"
@@ -259,10 +260,8 @@ def schema_keys(cls: type = Config, prefix: str = "") -> set[str]:
 
 
 def _check_zone(name: str, key: str, file: str | None) -> None:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(file, key, f"unknown time zone {name!r}") from exc
+    if problem := zone_name_problem(name):
+        raise ConfigError(file, key, problem)
 
 
 def validate(config: Config) -> Config:
