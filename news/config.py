@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from news.config_ranges import FEED_INTERVAL, NUMBER_RANGES, range_problem
 from news.config_values import header_text_problem, http_address_problem, llm_problems
+from news.schedule import digest_times_problem
 from news.source_address import folded_source_name, source_name_problem, source_url_problem
 from news.urls import canonical_url
 from news.webhook_settings import listen_problem, webhook_path_problem, webhook_url_problem
@@ -264,6 +265,16 @@ def _check_zone(name: str, key: str, file: str | None) -> None:
         raise ConfigError(file, key, problem)
 
 
+def _check_digest_times(times: list[str], file: str | None) -> None:
+    for i, hhmm in enumerate(times):
+        if not _HHMM.match(hhmm):
+            reason = f"expected HH:MM, 24-hour with two digits each (07:00, 17:30), got {hhmm!r}"
+            raise ConfigError(file, f"schedule.digest_times[{i}]", reason)
+    if problem := digest_times_problem(times):
+        index, reason = problem
+        raise ConfigError(file, "schedule.digest_times" + (f"[{index}]" if index is not None else ""), reason)
+
+
 def validate(config: Config) -> Config:
     file = config.path
     t = config.telegram
@@ -305,9 +316,7 @@ def validate(config: Config) -> Config:
             f"or postgresql+asyncpg://USER:PASSWORD@HOST/DATABASE (here or in {ENV_DATABASE_URL})",
         )
     _check_zone(config.schedule.timezone, "schedule.timezone", file)
-    for i, hhmm in enumerate(config.schedule.digest_times):
-        if not _HHMM.match(hhmm):
-            raise ConfigError(file, f"schedule.digest_times[{i}]", f"expected HH:MM, got {hhmm!r}")
+    _check_digest_times(config.schedule.digest_times, file)
     for key, allowed in NUMBER_RANGES.items():
         section, name = key.split(".")
         if problem := range_problem(getattr(getattr(config, section), name), allowed):

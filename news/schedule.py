@@ -12,6 +12,24 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
+# Digest times a day, in the config and in a chat's /settings alike: more would be a feed, not a digest.
+MAX_DIGEST_TIMES = 6
+
+
+def digest_times_problem(times: Sequence[str]) -> tuple[int | None, str] | None:
+    """Why `times` (each HH:MM already) cannot be a day's digest times: the index of the time at
+    fault (None: the list) and the reason; None when they are one to MAX_DIGEST_TIMES different times."""
+    if not times:
+        return None, 'needs at least one time, e.g. ["07:00"]'
+    if len(times) > MAX_DIGEST_TIMES:
+        return None, f"at most {MAX_DIGEST_TIMES} times a day, got {len(times)}"
+    first: dict[str, int] = {}
+    for i, hhmm in enumerate(times):
+        if hhmm in first:
+            return i, f"{hhmm} is digest_times[{first[hhmm]}] already"
+        first[hhmm] = i
+    return None
+
 
 def parse_hhmm(value: str) -> time:
     """`"07:00"` -> time(7, 0); raise ValueError for anything else."""

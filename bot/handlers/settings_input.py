@@ -11,9 +11,9 @@ import unicodedata
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from news.schedule import MAX_DIGEST_TIMES
 from news.tones import search_key
 
-MAX_DIGEST_TIMES = 6
 MAX_KEYWORDS = 20
 MAX_KEYWORD_CHARS = 50
 OFF_WORDS = frozenset({"off", "none", "no", "-", "clear", "tat", "khong", "xoa"})
