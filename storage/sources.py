@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from news.config import FeedConfig
 from news.source_address import folded_source_name
+from news.tones import search_key
 from news.urls import canonical_url
 from storage.models import Source
 
@@ -172,6 +173,26 @@ async def find_source(session: AsyncSession, name_or_id: str) -> Source | None:
         ]
         source = matches[0] if len(matches) == 1 else None
     return source
+
+
+async def matching_sources(session: AsyncSession, query: str, *, enabled_only: bool = True) -> list[Source]:
+    """The sources a user may mean: its number, exact name, a unique prefix, or the same with the
+    diacritics left out (`bao song xanh`). One source, several (ambiguous), or none."""
+    source = await find_source(session, query) if query else None
+    if source is not None and (source.enabled or not enabled_only):
+        return [source]
+    key = search_key(query)
+    if not key:
+        return []
+    candidates = await list_sources(session, enabled_only=enabled_only)
+    for matches in (
+        [s for s in candidates if search_key(s.name) == key],
+        [s for s in candidates if search_key(s.name).startswith(key)],
+        [s for s in candidates if key in search_key(s.name)],
+    ):
+        if matches:
+            return matches
+    return []
 
 
 async def claim_due_sources(

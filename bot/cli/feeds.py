@@ -21,6 +21,7 @@ from storage.sources import (
     SourceUrlExists,
     add_source,
     list_sources,
+    matching_sources,
     remove_source,
     sync_config_sources,
 )
@@ -60,7 +61,10 @@ def register(subparsers) -> None:
         help="remove a source and its items (one of [[feeds]] in the config file is removed there instead)",
         example="bantin feeds remove VnExpress",
     )
-    rm.add_argument("name", help="the source's name")
+    rm.add_argument(
+        "name",
+        help="the source's name, its number in `feeds list`, or a unique start of the name",
+    )
     rm.set_defaults(handler=remove_cmd)
     imp = add_command(
         sub,
@@ -109,7 +113,7 @@ def list_cmd(args) -> int:
         if not s.enabled:
             state = "disabled"
         kind = s.detected_kind or s.kind
-        print(f"{s.name} [{kind}, {s.origin}] {s.url}")
+        print(f"{s.id}. {s.name} [{kind}, {s.origin}] {s.url}")  # the number `feeds remove` takes
         print(
             f"  items {s.item_count} · last success {_when(s.last_success_at, tz)} · "
             f"next check {_when(s.next_check_at, tz)} · {state}"
@@ -120,6 +124,7 @@ def list_cmd(args) -> int:
 def _source_json(s) -> dict:
     iso = lambda dt: dt.isoformat() if dt else None  # noqa: E731
     return {
+        "id": s.id,
         "name": s.name,
         "url": s.url,
         "kind": s.kind,
@@ -173,43 +178,58 @@ def add_cmd(args) -> int:
     return 0
 
 
-def _configured_feed(config: Config, name: str) -> str | None:
-    """The name of the config file's [[feeds]] entry called `name` (any case and spacing), or None."""
-    folded = " ".join(name.casefold().split())
-    return next((f.name for f in config.feeds if " ".join(f.name.casefold().split()) == folded), None)
-
-
 def _names_a_missing_file(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme.lower() == "file" and not Path(url2pathname(parts.path)).is_file()
 
 
 def remove_cmd(args) -> int:
-    config = config_from(args)
-    if configured := _configured_feed(config, args.name):
-        # Every command first makes the configured sources present: removing one here would only
-        # delete its items.
-        where = (
-            f"a [[feeds]] entry of {config.path}: delete it there"
-            if config.path
-            else "a bundled sample source, used while there is no config file: write one with your [[feeds]]"
-        )
-        print(
-            f"bantin: {configured!r} is {where} "
-            "(removed here, it would come back at the next start, without its items)",
-            file=sys.stderr,
-        )
-        return 1
-
     async def work(db, config):
         async with db.transaction() as session:
-            return await remove_source(session, args.name)
+            matches = await matching_sources(session, args.name, enabled_only=False)
+            if len(matches) != 1:
+                return _no_such_source(args.name, matches)
+            source = matches[0]
+            if source.origin == "config" and any(f.name == source.name for f in config.feeds):
+                return _configured_source(source.name, config)
+            await remove_source(session, source.name)
+            return source.name
 
-    if not _work(args, work):
-        print(f"bantin: no source named {args.name!r}", file=sys.stderr)
+    name = _work(args, work)
+    if isinstance(name, _Refusal):
+        print(f"bantin: {name}", file=sys.stderr)
         return 1
-    print(f"removed {args.name}")
+    print(f"removed {name}")
     return 0
+
+
+class _Refusal(str):
+    """Why `feeds remove` removed nothing (a str, told apart from the name of a removed source)."""
+
+
+# Candidates an ambiguous `feeds remove` lists (as /removefeed in the chat does).
+AMBIGUOUS_SHOWN = 5
+
+
+def _no_such_source(query: str, matches: list) -> _Refusal:
+    if not matches:
+        return _Refusal(f"no source named {query!r} (see bantin feeds list)")
+    names = ", ".join(f"{s.name!r} ({s.id})" for s in matches[:AMBIGUOUS_SHOWN])
+    names += ", ..." if len(matches) > AMBIGUOUS_SHOWN else ""
+    return _Refusal(f"{query!r} could be more than one source: {names}; type more of the name, or its number")
+
+
+def _configured_source(name: str, config: Config) -> _Refusal:
+    # Every command first makes the configured sources present: removing one here would only
+    # delete its items.
+    where = (
+        f"a [[feeds]] entry of {config.path}: delete it there"
+        if config.path
+        else "a bundled sample source, used while there is no config file: write one with your [[feeds]]"
+    )
+    return _Refusal(
+        f"{name!r} is {where} (removed here, it would come back at the next start, without its items)"
+    )
 
 
 # A subscription list of a few thousand feeds is a few hundred KB; a file past these is something else,

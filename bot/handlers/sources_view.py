@@ -11,9 +11,8 @@ from bot.handlers.callbacks import pack
 from bot.handlers.context import shown
 from news.i18n import translator
 from news.telegram_html import escape_html
-from news.tones import search_key
 from storage.models import Source, Subscriber
-from storage.sources import find_source, list_sources
+from storage.sources import list_sources, matching_sources
 from storage.subscribers import subscribed_source_ids
 
 AREA = "s"
@@ -75,26 +74,6 @@ async def sources_view(
     if nav:
         rows.append(nav)
     return "\n".join([header, "", *lines, "", hint]), InlineKeyboardMarkup(rows)
-
-
-async def matching_sources(session: AsyncSession, query: str, *, enabled_only: bool = True) -> list[Source]:
-    """The sources a user may mean: its number, exact name, a unique prefix, or the same with the
-    diacritics left out (`bao song xanh`). One source, several (ambiguous), or none."""
-    source = await find_source(session, query) if query else None
-    if source is not None and (source.enabled or not enabled_only):
-        return [source]
-    key = search_key(query)
-    if not key:
-        return []
-    candidates = await list_sources(session, enabled_only=enabled_only)
-    for matches in (
-        [s for s in candidates if search_key(s.name) == key],
-        [s for s in candidates if search_key(s.name).startswith(key)],
-        [s for s in candidates if key in search_key(s.name)],
-    ):
-        if matches:
-            return matches
-    return []
 
 
 def source_numbers(query: str) -> list[str]:

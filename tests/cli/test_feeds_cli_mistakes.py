@@ -142,3 +142,55 @@ def test_feeds_add_refuses_a_name_that_cannot_be_shown_or_stored(admin_shell, ca
 
     assert code == 2 and err.startswith("bantin: the name ")
     assert bantin(capsys, "feeds", "list", "--json")[1].strip() == "[]"
+
+
+def _add_three_sources(capsys) -> None:
+    for url, name in [
+        ("https://tinh.example.vn/rss", "Tin tỉnh"),
+        ("https://xa.example.vn/rss", "Tin xã"),
+        ("https://donglua.example.vn/rss", "Báo Đồng Lúa"),
+    ]:
+        assert bantin(capsys, "feeds", "add", url, "--name", name)[0] == 0
+
+
+def _source_names(capsys) -> list[str]:
+    import json
+
+    return [s["name"] for s in json.loads(bantin(capsys, "feeds", "list", "--json")[1])]
+
+
+@pytest.mark.parametrize("query", ["Báo Đồng Lúa", "báo đồng", "bao dong lua", "BÁO", "3"])
+def test_feeds_remove_takes_what_removefeed_takes(admin_shell, capsys, query: str):
+    """The name, its number in `feeds list`, a unique prefix, the name without its diacritics: only
+    the exact name worked here, while /removefeed in the chat took all of them."""
+    _add_three_sources(capsys)
+    listed = bantin(capsys, "feeds", "list")[1].splitlines()
+    assert "3. Báo Đồng Lúa [auto, admin] https://donglua.example.vn/rss" in listed
+
+    code, out, err = bantin(capsys, "feeds", "remove", query)
+
+    assert (code, out, err) == (0, "removed Báo Đồng Lúa\n", "")
+    assert _source_names(capsys) == ["Tin tỉnh", "Tin xã"]
+
+
+def test_feeds_remove_of_an_ambiguous_prefix_lists_the_candidates(admin_shell, capsys):
+    _add_three_sources(capsys)
+
+    code, out, err = bantin(capsys, "feeds", "remove", "tin")
+
+    assert (code, out) == (1, "")
+    assert err == (
+        "bantin: 'tin' could be more than one source: 'Tin tỉnh' (1), 'Tin xã' (2); "
+        "type more of the name, or its number\n"
+    )
+    assert _source_names(capsys) == ["Báo Đồng Lúa", "Tin tỉnh", "Tin xã"]
+
+
+def test_feeds_remove_of_a_configured_source_by_prefix_says_where_it_comes_from(admin_shell, capsys):
+    config = admin_shell / "config.toml"
+    config.write_text('[[feeds]]\nname = "Tin tỉnh"\nurl = "https://tin.example.vn/rss"\n', encoding="utf-8")
+
+    code, _out, err = bantin(capsys, "feeds", "remove", "tin t")
+
+    assert code == 1 and err.startswith(f"bantin: 'Tin tỉnh' is a [[feeds]] entry of {config.name}")
+    assert _source_names(capsys) == ["Tin tỉnh"]
