@@ -126,7 +126,8 @@ async def prepare_database(svc: Services) -> None:
         await asyncio.to_thread(schema.upgrade, svc.config.storage.url)
     await schema.ensure_up_to_date(svc.db.engine)
     async with svc.db.transaction() as session:
-        await sync_config_sources(session, svc.config.feeds, svc.clock())
+        for note in await sync_config_sources(session, svc.config.feeds, svc.clock()):
+            log.warning("%s", note)
         await follow_default_schedule(session, svc.config.schedule, svc.clock())
 
 

@@ -73,25 +73,57 @@ def _apply(source: Source, spec: SourceSpec) -> None:
     source.language = spec.language
 
 
-async def sync_config_sources(session: AsyncSession, feeds: list[FeedConfig], now: datetime) -> None:
+async def sync_config_sources(session: AsyncSession, feeds: list[FeedConfig], now: datetime) -> list[str]:
     """Make the configured [[feeds]] present and enabled; configured ones that left the file are disabled.
 
-    Admin-added sources are left alone.
+    An admin-added source with an entry's name (in any case and spacing) or address becomes that
+    entry, keeping its items and followers: kept apart, the feed was polled twice or two sources had
+    names commands cannot tell apart. Returns one line per source taken over so, for the admin.
+    Other admin-added sources are left alone.
     """
     session.info.pop(_TAKEN, None)
-    existing = {s.name: s for s in (await session.scalars(select(Source))).all()}
-    wanted = {f.name: SourceSpec.from_config(f) for f in feeds}
-    for name, spec in wanted.items():
-        source = existing.get(name)
+    existing = list((await session.scalars(select(Source))).all())
+    by_name = {s.name: s for s in existing}
+    wanted = {f.name for f in feeds}
+    notes: list[str] = []
+    for feed in feeds:
+        spec = SourceSpec.from_config(feed)
+        source = by_name.get(spec.name)
+        why = "the same name" if source is not None and source.origin != "config" else None
         if source is None:
-            source = Source(name=name, url=spec.url, origin="config", next_check_at=now)
+            source, why = _admin_source_for(existing, spec, wanted)
+        if source is None:
+            source = Source(name=spec.name, url=spec.url, origin="config", next_check_at=now)
             session.add(source)
+        if why:
+            notes.append(
+                f"the source {source.name!r}, added by an admin, is now the [[feeds]] entry {spec.name!r} ({why})"
+            )
+            source.name, source.origin = spec.name, "config"
         _apply(source, spec)
         source.enabled = True
-    for name, source in existing.items():
-        if source.origin == "config" and name not in wanted:
+    for source in existing:
+        if source.origin == "config" and source.name not in wanted:
             source.enabled = False
     await session.flush()
+    return notes
+
+
+def _admin_source_for(
+    sources: list[Source], spec: SourceSpec, wanted: set[str]
+) -> tuple[Source | None, str | None]:
+    """The admin-added source a config entry takes over (by name in any case and spacing, else by
+    address, where a redirect moved it too), with why; (None, None) when there is none."""
+    free = [s for s in sources if s.origin != "config" and s.name not in wanted]
+    folded = folded_source_name(spec.name)
+    for source in free:
+        if folded_source_name(source.name) == folded:
+            return source, "the same name"
+    address = canonical_url(spec.url)
+    for source in free:
+        if address in {canonical_url(u) for u in (source.url, source.configured_url) if u}:
+            return source, "the same address"
+    return None, None
 
 
 _TAKEN = "bantin_sources_taken"  # session.info key: the names and addresses in use, built once

@@ -45,6 +45,12 @@ def warn_about_unknown_environment(config: Config) -> None:
         print(f"bantin: warning: {name} is set but bantin reads no such variable{hint}", file=sys.stderr)
 
 
+def print_warnings(notes: list[str]) -> None:
+    """What a command did that the admin did not ask for (a source taken over by the config)."""
+    for note in notes:
+        print(f"bantin: warning: {note}", file=sys.stderr)
+
+
 def run_async(make: Callable[[], Awaitable[T]]) -> T:
     return asyncio.run(make())
 

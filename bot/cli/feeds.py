@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from bot.cli.common import add_command, config_from, run_async, with_database
+from bot.cli.common import add_command, config_from, print_warnings, run_async, with_database
 from bot.services import utcnow
 from news.config import FEED_KINDS, Config
 from news.opml import OpmlError, OpmlFeed, read_opml, write_opml
@@ -89,7 +89,7 @@ def _work(args, work):
     async def wrapped(db):
         await ensure_up_to_date(db.engine)
         async with db.transaction() as session:
-            await sync_config_sources(session, config.feeds, utcnow())
+            print_warnings(await sync_config_sources(session, config.feeds, utcnow()))
         return await work(db, config)
 
     return run_async(lambda: with_database(config, wrapped))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bot.cli.common import add_command, config_from, run_async
+from bot.cli.common import add_command, config_from, print_warnings, run_async
 from bot.services import utcnow
 from jobs.offload import Offload
 from jobs.poll import make_fetcher, poll_due_sources
@@ -37,7 +37,7 @@ async def poll_once(config: Config, source_name: str | None, *, progress: bool =
         await ensure_up_to_date(db.engine)
         now = utcnow()
         async with db.transaction() as session:
-            await sync_config_sources(session, config.feeds, now)
+            print_warnings(await sync_config_sources(session, config.feeds, now))
             if source_name is not None and await get_source(session, source_name) is None:
                 print(f"bantin: no source named {source_name!r} (see: bantin feeds list)", file=sys.stderr)
                 return 2

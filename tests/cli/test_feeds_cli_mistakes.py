@@ -194,3 +194,20 @@ def test_feeds_remove_of_a_configured_source_by_prefix_says_where_it_comes_from(
 
     assert code == 1 and err.startswith(f"bantin: 'Tin tỉnh' is a [[feeds]] entry of {config.name}")
     assert _source_names(capsys) == ["Tin tỉnh"]
+
+
+def test_a_config_entry_for_an_added_source_takes_it_over_and_says_so(admin_shell, capsys):
+    """Both were kept: the feed polled twice under two names."""
+    assert bantin(capsys, "feeds", "add", "https://tinh.example.vn/rss", "--name", "Tỉnh nhà")[0] == 0
+    (admin_shell / "config.toml").write_text(
+        '[[feeds]]\nname = "Tin tỉnh"\nurl = "https://tinh.example.vn/rss"\n', encoding="utf-8"
+    )
+
+    code, out, err = bantin(capsys, "feeds", "list")
+
+    assert code == 0 and out.startswith("1. Tin tỉnh [auto, config] https://tinh.example.vn/rss\n")
+    assert err == (
+        "bantin: warning: the source 'Tỉnh nhà', added by an admin, is now the [[feeds]] entry 'Tin tỉnh' "
+        "(the same address)\n"
+    )
+    assert bantin(capsys, "feeds", "list")[2] == ""  # said once
