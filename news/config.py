@@ -24,7 +24,7 @@ from news.config_values import header_text_problem, http_address_problem, llm_pr
 from news.schedule import digest_times_problem
 from news.source_address import folded_source_name, source_name_problem, source_url_problem
 from news.urls import canonical_url
-from news.webhook_settings import listen_problem, webhook_path_problem, webhook_url_problem
+from news.webhook_settings import WebhookConfig, listen_problem, webhook_problems
 from news.zone_names import zone_name_problem
 
 ENV_CONFIG = "BANTIN_CONFIG"
@@ -53,15 +53,6 @@ class ConfigError(Exception):
         self.file, self.key, self.reason = file, key, reason
         where = file or "<config>"
         super().__init__(f"{where}: {key}: {reason}" if key else f"{where}: {reason}")
-
-
-@dataclass
-class WebhookConfig:
-    listen: str = "127.0.0.1"
-    port: int = 8443
-    url: str = ""
-    path: str = "/telegram"
-    secret_token: str = ""
 
 
 @dataclass
@@ -282,8 +273,6 @@ def validate(config: Config) -> Config:
         raise ConfigError(file, "telegram.mode", f"must be 'polling' or 'webhook', not {t.mode!r}")
     if problem := http_address_problem(t.base_url):
         raise ConfigError(file, "telegram.base_url", problem)
-    if not 0 < t.webhook.port < 65536:
-        raise ConfigError(file, "telegram.webhook.port", "must be a TCP port (1-65535)")
     # A token pasted with its line end (an env file saved on Windows ends it with \r) or a space
     # around it: the Bot API would answer "Not Found", which reads as a wrong token or URL.
     t.token = t.token.strip()
@@ -294,19 +283,10 @@ def validate(config: Config) -> Config:
             f"has spaces or control characters inside (here or in {ENV_TOKEN}); a bot token is one word, "
             '"123456:ABC-DEF..." as @BotFather gives it',
         )
-    if t.mode == "webhook":
-        webhook_problems = {
-            "telegram.webhook.url": webhook_url_problem(t.webhook.url, t.base_url == DEFAULT_BASE_URL),
-            "telegram.webhook.path": webhook_path_problem(t.webhook.path),
-            "telegram.webhook.listen": listen_problem(t.webhook.listen),
-        }
-        for key, problem in webhook_problems.items():
-            if problem:
-                raise ConfigError(file, key, problem)
-        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", t.webhook.secret_token):
-            raise ConfigError(
-                file, "telegram.webhook.secret_token", "webhook mode needs 1-256 characters of A-Z a-z 0-9 _ -"
-            )
+    for key, problem in webhook_problems(
+        t.webhook, t.mode == "webhook", t.base_url == DEFAULT_BASE_URL
+    ).items():
+        raise ConfigError(file, f"telegram.webhook.{key}", problem)
     if not config.storage.url.startswith(DATABASE_SCHEMES):
         scheme = config.storage.url.partition("://")[0] if "://" in config.storage.url else ""
         raise ConfigError(  # the scheme only: the rest of the URL may hold a password

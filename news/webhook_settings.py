@@ -1,10 +1,12 @@
-"""What makes a listen address or a webhook setting one that cannot work, said before `bantin run`
-fails on it (a traceback at bind time, or a webhook server that answers every update 404)."""
+"""[telegram.webhook]: its settings, and what makes a listen address or a webhook setting one that
+cannot work, said before `bantin run` fails on it (a traceback at bind time, or a webhook server
+that answers every update 404)."""
 
 from __future__ import annotations
 
 import ipaddress
 import re
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 # What Telegram's own Bot API accepts in setWebhook (https://core.telegram.org/bots/api#setwebhook);
@@ -16,6 +18,39 @@ _HOST_NAME = re.compile(
 # Characters a request carries in its path as they are: anything else arrives %-encoded, and the
 # webhook server (which matches the raw path) would answer every update 404.
 _URL_PATH = re.compile(r"[A-Za-z0-9._~/-]*")
+# What setWebhook takes as secret_token, and every update then carries in a header.
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+@dataclass
+class WebhookConfig:
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    url: str = ""
+    path: str = "/telegram"
+    secret_token: str = ""
+
+
+def webhook_problems(webhook: WebhookConfig, webhook_mode: bool, telegram_api: bool) -> dict[str, str]:
+    """Why [telegram.webhook] cannot work, by key (the first is reported); the port always, the rest
+    in webhook mode only. `telegram_api`: updates come from the official Bot API."""
+    if not 0 < webhook.port < 65536:
+        return {"port": "must be a TCP port (1-65535)"}
+    if not webhook_mode:
+        return {}
+    problems = {
+        "url": webhook_url_problem(webhook.url, telegram_api),
+        "path": webhook_path_problem(webhook.path),
+        "listen": listen_problem(webhook.listen),
+        "secret_token": secret_token_problem(webhook.secret_token),
+    }
+    return {key: problem for key, problem in problems.items() if problem}
+
+
+def secret_token_problem(secret: str) -> str | None:
+    if _SECRET_TOKEN.fullmatch(secret):
+        return None
+    return "webhook mode needs 1-256 characters of A-Z a-z 0-9 _ -"
 
 
 def listen_problem(address: str) -> str | None:
