@@ -20,6 +20,10 @@ _HOST_NAME = re.compile(
 _URL_PATH = re.compile(r"[A-Za-z0-9._~/-]*")
 # What setWebhook takes as secret_token, and every update then carries in a header.
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# Telegram takes a single character, but the secret is all that keeps anyone who reaches the port
+# from posting updates: a short one is guessed.
+MIN_SECRET_CHARS = 16
+_MAKE_ONE = ' (make one with: python3 -c "import secrets; print(secrets.token_urlsafe(32))")'
 
 
 @dataclass
@@ -48,9 +52,11 @@ def webhook_problems(webhook: WebhookConfig, webhook_mode: bool, telegram_api: b
 
 
 def secret_token_problem(secret: str) -> str | None:
-    if _SECRET_TOKEN.fullmatch(secret):
-        return None
-    return "webhook mode needs 1-256 characters of A-Z a-z 0-9 _ -"
+    if not _SECRET_TOKEN.fullmatch(secret):
+        return "webhook mode needs 1-256 characters of A-Z a-z 0-9 _ -" + _MAKE_ONE
+    if len(secret) < MIN_SECRET_CHARS:
+        return f"{len(secret)} characters: use at least {MIN_SECRET_CHARS}" + _MAKE_ONE
+    return None
 
 
 def listen_problem(address: str) -> str | None:

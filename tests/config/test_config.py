@@ -60,7 +60,7 @@ def test_example_config_loads():
 
 # webhook mode with a valid secret, and a valid URL
 WEBHOOK_MODE = "[telegram]\nmode = 'webhook'\n[telegram.webhook]\n"
-WEBHOOK = WEBHOOK_MODE + "secret_token = 'a-secret_1'\n"
+WEBHOOK = WEBHOOK_MODE + "secret_token = 'bi-mat_cua-bantin_01'\n"
 HOOK_URL = "url = 'https://bot.example.vn/telegram'\n"
 
 
@@ -109,6 +109,13 @@ HOOK_URL = "url = 'https://bot.example.vn/telegram'\n"
         (WEBHOOK_MODE + HOOK_URL + "secret_token = 'a b'", "telegram.webhook.secret_token", "A-Z a-z"),
         (WEBHOOK_MODE + HOOK_URL + f"secret_token = '{'x' * 257}'", "telegram.webhook.secret_token", "1-256"),
         ("[health]\nlisten = '0.0.0.0 '", "health.listen", "IP address or a host name"),
+        # Telegram takes a secret of one character; anyone who can reach the port could guess it
+        (WEBHOOK_MODE + HOOK_URL + "secret_token = 'x'", "telegram.webhook.secret_token", "at least 16"),
+        (
+            WEBHOOK_MODE + HOOK_URL + f"secret_token = '{'a1' * 7}_'",
+            "telegram.webhook.secret_token",
+            "token_urlsafe",
+        ),
     ],
 )
 def test_bad_config_names_file_and_key(toml, key, reason):
@@ -130,6 +137,11 @@ def test_bad_config_names_file_and_key(toml, key, reason):
 )
 def test_webhook_settings_that_work_pass(settings: str):
     assert parse_config(WEBHOOK + settings, "conf.toml", env={}).telegram.mode == "webhook"
+
+
+def test_a_webhook_secret_of_16_characters_is_the_shortest_taken():
+    config = parse_config(WEBHOOK_MODE + HOOK_URL + f"secret_token = '{'Z9' * 8}'", "conf.toml", env={})
+    assert len(config.telegram.webhook.secret_token) == 16
 
 
 def test_a_local_bot_api_server_takes_an_http_webhook_on_any_port():

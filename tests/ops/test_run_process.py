@@ -282,7 +282,7 @@ def test_a_port_already_in_use_is_named_in_one_line(taken: str, says: str, servi
             config = config.replace(
                 "[storage]",
                 'mode = "webhook"\n\n[telegram.webhook]\nurl = "http://127.0.0.1:8443/bantin"\n'
-                f'listen = "127.0.0.1"\nport = {port}\nsecret_token = "a-secret-token"\n\n[storage]',
+                f'listen = "127.0.0.1"\nport = {port}\nsecret_token = "a-secret-token-42"\n\n[storage]',
             )
         service_config.write_text(config)
         env = {k: v for k, v in os.environ.items() if not k.startswith("BANTIN_")}
