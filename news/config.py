@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from news.config_places import unknown_key_reason
 from news.config_ranges import FEED_INTERVAL, NUMBER_RANGES, range_problem
 from news.config_values import header_text_problem, http_address_problem, llm_problems
 from news.schedule import digest_times_problem
@@ -192,6 +193,10 @@ def _coerce(value: Any, tp: Any, key: str, file: str | None) -> Any:
         return _build(tp, value, key, file)
     if origin is list:
         (arg,) = typing.get_args(tp)
+        if isinstance(value, dict) and dataclasses.is_dataclass(arg):  # [feeds] for [[feeds]]
+            raise ConfigError(
+                file, key, f"a table: write each entry as [[{key}]], with two pairs of brackets"
+            )
         if not isinstance(value, list):
             raise ConfigError(file, key, f"expected {_type_name(tp)}, got {type(value).__name__}")
         return [_coerce(v, arg, f"{key}[{i}]", file) for i, v in enumerate(value)]
@@ -216,21 +221,16 @@ def _build(cls: type, data: dict, prefix: str, file: str | None) -> Any:
     known = {f.name for f in _public_fields(cls)}
     for k in data:
         if k not in known:
-            hint = _close_match(k, known)
-            raise ConfigError(file, f"{prefix}.{k}" if prefix else k, "unknown key" + hint)
+            reason = unknown_key_reason(
+                k, isinstance(data[k], dict), re.sub(r"\[\d+\]", "", prefix), known, Config
+            )
+            raise ConfigError(file, f"{prefix}.{k}" if prefix else k, reason)
     kwargs = {}
     for f in _public_fields(cls):
         if f.name in data:
             key = f"{prefix}.{f.name}" if prefix else f.name
             kwargs[f.name] = _coerce(data[f.name], hints[f.name], key, file)
     return cls(**kwargs)
-
-
-def _close_match(key: str, known: set[str]) -> str:
-    import difflib
-
-    match = difflib.get_close_matches(key, sorted(known), n=1)
-    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 def schema_keys(cls: type = Config, prefix: str = "") -> set[str]:

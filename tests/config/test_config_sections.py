@@ -1,0 +1,54 @@
+"""A key in the wrong section, a section that does not exist, a config path that is no file: the
+error says where the key belongs, or what is wrong with the path."""
+
+from __future__ import annotations
+
+import pytest
+
+from news.config import ConfigError, parse_config
+
+
+@pytest.mark.parametrize(
+    ("toml", "key", "reason"),
+    [
+        # "unknown key" alone: the admin had the right key, under the wrong heading
+        (
+            "[telegram]\ntimezone = 'Asia/Ho_Chi_Minh'",
+            "telegram.timezone",
+            "unknown key (it belongs in [schedule] or [[feeds]])",
+        ),
+        ("timezone = 'Asia/Ho_Chi_Minh'", "timezone", "unknown key (it belongs in [schedule] or [[feeds]])"),
+        ("[schedule]\ntoken = '1:A'", "schedule.token", "unknown key (it belongs in [telegram])"),
+        ("[digest]\nwords = 40", "digest.words", "unknown key (it belongs in [summaries])"),
+        (
+            "[fetch]\nlisten = '0.0.0.0'",
+            "fetch.listen",
+            "unknown key (it belongs in [telegram.webhook] or [health])",
+        ),
+        ("[storage]\ninterval = 60", "storage.interval", "unknown key (it belongs in [[feeds]])"),
+        (
+            "[telegram]\nsecret_token = 'x'",
+            "telegram.secret_token",
+            "unknown key (it belongs in [telegram.webhook])",
+        ),
+        (
+            "[webhook]\nurl = 'https://bot.example.vn/telegram'",
+            "webhook",
+            "unknown section (it is [telegram.webhook])",
+        ),
+        ("[schedul]\ntimezone = 'UTC'", "schedul", "unknown section (did you mean 'schedule'?)"),
+        ("[tin_tuc]\nnguon = 'x'", "tin_tuc", "unknown section"),
+        ("[telegram]\ntokn = 'x'", "telegram.tokn", "unknown key (did you mean 'token'?)"),
+        ("[telegram.webhok]\nurl = 'x'", "telegram.webhok", "unknown section (did you mean 'webhook'?)"),
+        # one pair of brackets: a table, where every source is an entry of an array of tables
+        (
+            "[feeds]\nname = 'Tin tỉnh'\nurl = 'https://tinh.example.vn/rss'",
+            "feeds",
+            "write each entry as [[feeds]], with two pairs of brackets",
+        ),
+    ],
+)
+def test_a_misplaced_key_or_section_says_where_it_belongs(toml: str, key: str, reason: str):
+    with pytest.raises(ConfigError) as err:
+        parse_config(toml, "conf.toml", env={})
+    assert (err.value.key, reason in err.value.reason) == (key, True), err.value.reason
