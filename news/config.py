@@ -387,6 +387,10 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
         data = p.read_bytes()
     except FileNotFoundError:
         raise ConfigError(str(p), None, "file not found" + named_by) from None
+    except IsADirectoryError:
+        example = p / "config.toml"
+        reason = f"a directory, not a file{named_by}: give the config file itself (e.g. {example})"
+        raise ConfigError(str(p), None, reason) from None
     except OSError as exc:
         raise ConfigError(str(p), None, f"cannot read: {exc}") from None
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from news.config import ConfigError, parse_config
+from news.config import ConfigError, load_config, parse_config
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,17 @@ def test_a_misplaced_key_or_section_says_where_it_belongs(toml: str, key: str, r
     with pytest.raises(ConfigError) as err:
         parse_config(toml, "conf.toml", env={})
     assert (err.value.key, reason in err.value.reason) == (key, True), err.value.reason
+
+
+def test_a_config_path_that_is_a_directory_says_so(tmp_path):
+    """It said "cannot read: [Errno 21] Is a directory: '...'"."""
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path, env={})
+    expected = f"a directory, not a file: give the config file itself (e.g. {tmp_path / 'config.toml'})"
+    assert err.value.reason == expected
+
+
+def test_bantin_config_naming_a_directory_says_so(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        load_config(env={"BANTIN_CONFIG": str(tmp_path)})
+    assert err.value.reason.startswith("a directory, not a file (named by BANTIN_CONFIG)")
