@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from news.config_feeds import FeedConfig, feeds_problem
 from news.config_places import unknown_key_reason
-from news.config_ranges import FEED_INTERVAL, NUMBER_RANGES, range_problem
+from news.config_ranges import NUMBER_RANGES, range_problem
 from news.config_values import header_text_problem, http_address_problem, llm_problems
 from news.schedule import digest_times_problem
-from news.source_address import folded_source_name, source_name_problem, source_url_problem
-from news.urls import canonical_url
 from news.webhook_settings import WebhookConfig, listen_problem, webhook_problems
 from news.zone_names import zone_name_problem
 
@@ -34,7 +33,6 @@ ENV_DATABASE_URL = "BANTIN_DATABASE_URL"
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///bantin.db"
-FEED_KINDS = ("auto", "rss", "html")
 # The database URL schemes storage.db can open, each with the async driver's scheme it is given.
 DATABASE_DRIVERS = {
     "sqlite+aiosqlite://": "sqlite+aiosqlite://",
@@ -132,18 +130,6 @@ class HealthConfig:
 class LoggingConfig:
     level: str = "INFO"
     format: str = "plain"
-
-
-@dataclass
-class FeedConfig:
-    name: str = ""
-    url: str = ""
-    kind: str = "auto"
-    selector: str = ""
-    full_text: bool = False
-    interval: int = 0
-    timezone: str = ""
-    language: str = ""
 
 
 @dataclass
@@ -317,32 +303,8 @@ def validate(config: Config) -> Config:
         raise ConfigError(file, "health.port", "must be a TCP port (1-65535)")
     if config.health.enabled and (problem := listen_problem(config.health.listen)):
         raise ConfigError(file, "health.listen", problem)
-    names: dict[str, str] = {}  # the name as commands match it -> as written
-    addresses: dict[str, int] = {}  # canonical URL -> the first feed's index
-    for i, feed in enumerate(config.feeds):
-        key = f"feeds[{i}]"
-        if not feed.name.strip():
-            raise ConfigError(file, f"{key}.name", "every feed needs a name")
-        if problem := source_name_problem(feed.name):
-            raise ConfigError(file, f"{key}.name", problem)
-        folded = folded_source_name(feed.name)
-        if folded in names:
-            first = names[folded]
-            same = "" if first == feed.name else f" (the same as {first!r} but for case or spaces)"
-            raise ConfigError(file, f"{key}.name", f"duplicate feed name {feed.name!r}{same}")
-        names[folded] = feed.name
-        if problem := source_url_problem(feed.url, allow_file=True):
-            raise ConfigError(file, f"{key}.url", f"{problem}: must be an http://, https:// or file:// URL")
-        first = addresses.setdefault(canonical_url(feed.url), i)
-        if first != i:  # it would be polled twice, each story credited to either name
-            same = f"the same address as feeds[{first}] ({config.feeds[first].name!r})"
-            raise ConfigError(file, f"{key}.url", same)
-        if feed.kind not in FEED_KINDS:
-            raise ConfigError(file, f"{key}.kind", f"must be one of {', '.join(FEED_KINDS)}")
-        if feed.timezone:
-            _check_zone(feed.timezone, f"{key}.timezone", file)
-        if problem := range_problem(feed.interval, FEED_INTERVAL):
-            raise ConfigError(file, f"{key}.interval", f"{problem} (0: schedule.poll_interval)")
+    if problem := feeds_problem(config.feeds):
+        raise ConfigError(file, *problem)
     return config
 
 

@@ -10,7 +10,8 @@ from urllib.request import url2pathname
 
 from bot.cli.common import add_command, config_from, print_warnings, run_async, with_database
 from bot.services import utcnow
-from news.config import FEED_KINDS, Config
+from news.config import Config
+from news.config_feeds import FEED_KINDS
 from news.opml import OpmlError, OpmlFeed, read_opml, write_opml
 from news.source_address import name_from_address, source_name_problem, source_url_problem
 from storage.schema import ensure_up_to_date
