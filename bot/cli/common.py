@@ -51,6 +51,19 @@ def print_warnings(notes: list[str]) -> None:
         print(f"bantin: warning: {note}", file=sys.stderr)
 
 
+# Candidates a command given an ambiguous source lists (as the chat does).
+AMBIGUOUS_SHOWN = 5
+
+
+def no_such_source(query: str, matches: list) -> str:
+    """Why `query` named no one source (storage.sources.matching_sources found `matches`)."""
+    if not matches:
+        return f"no source named {query!r} (see bantin feeds list)"
+    names = ", ".join(f"{s.name!r} ({s.id})" for s in matches[:AMBIGUOUS_SHOWN])
+    names += ", ..." if len(matches) > AMBIGUOUS_SHOWN else ""
+    return f"{query!r} could be more than one source: {names}; type more of the name, or its number"
+
+
 def run_async(make: Callable[[], Awaitable[T]]) -> T:
     return asyncio.run(make())
 

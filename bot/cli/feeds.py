@@ -8,7 +8,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from bot.cli.common import add_command, config_from, print_warnings, run_async, with_database
+from bot.cli.common import (
+    add_command,
+    config_from,
+    no_such_source,
+    print_warnings,
+    run_async,
+    with_database,
+)
 from bot.services import utcnow
 from news.config import Config
 from news.config_feeds import FEED_KINDS
@@ -189,7 +196,7 @@ def remove_cmd(args) -> int:
         async with db.transaction() as session:
             matches = await matching_sources(session, args.name, enabled_only=False)
             if len(matches) != 1:
-                return _no_such_source(args.name, matches)
+                return _Refusal(no_such_source(args.name, matches))
             source = matches[0]
             if source.origin == "config" and any(f.name == source.name for f in config.feeds):
                 return _configured_source(source.name, config)
@@ -206,18 +213,6 @@ def remove_cmd(args) -> int:
 
 class _Refusal(str):
     """Why `feeds remove` removed nothing (a str, told apart from the name of a removed source)."""
-
-
-# Candidates an ambiguous `feeds remove` lists (as /removefeed in the chat does).
-AMBIGUOUS_SHOWN = 5
-
-
-def _no_such_source(query: str, matches: list) -> _Refusal:
-    if not matches:
-        return _Refusal(f"no source named {query!r} (see bantin feeds list)")
-    names = ", ".join(f"{s.name!r} ({s.id})" for s in matches[:AMBIGUOUS_SHOWN])
-    names += ", ..." if len(matches) > AMBIGUOUS_SHOWN else ""
-    return _Refusal(f"{query!r} could be more than one source: {names}; type more of the name, or its number")
 
 
 def _configured_source(name: str, config: Config) -> _Refusal:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bot.cli.common import add_command, config_from, print_warnings, run_async
+from bot.cli.common import add_command, config_from, no_such_source, print_warnings, run_async
 from bot.services import utcnow
 from jobs.offload import Offload
 from jobs.poll import make_fetcher, poll_due_sources
 from news.config import Config
 from storage.db import Database
 from storage.schema import ensure_up_to_date
-from storage.sources import get_source, schedule_now, sync_config_sources
+from storage.sources import matching_sources, schedule_now, sync_config_sources
 
 
 def register(subparsers) -> None:
@@ -21,7 +21,11 @@ def register(subparsers) -> None:
         help="poll the sources once now (all, or one) and print what each yielded",
         example='bantin poll\nbantin poll --source "Báo Sông Xanh"',
     )
-    parser.add_argument("--source", metavar="NAME", help="poll only this source")
+    parser.add_argument(
+        "--source",
+        metavar="NAME",
+        help="poll only this source (its name, number or a unique start of the name)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -38,9 +42,12 @@ async def poll_once(config: Config, source_name: str | None, *, progress: bool =
         now = utcnow()
         async with db.transaction() as session:
             print_warnings(await sync_config_sources(session, config.feeds, now))
-            if source_name is not None and await get_source(session, source_name) is None:
-                print(f"bantin: no source named {source_name!r} (see: bantin feeds list)", file=sys.stderr)
-                return 2
+            if source_name is not None:
+                matches = await matching_sources(session, source_name)
+                if len(matches) != 1:
+                    print(f"bantin: {no_such_source(source_name, matches)}", file=sys.stderr)
+                    return 2
+                source_name = matches[0].name
             due = await schedule_now(session, now, source_name)
         offload = Offload(config.fetch.parse_workers)
         try:

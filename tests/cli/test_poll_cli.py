@@ -352,3 +352,18 @@ def test_url_schemes_are_case_insensitive(own_config, capsys, tmp_path):
     ]
     names = [s["name"] for s in json.loads(bantin(capsys, "feeds", "list", "--json")[1])]
     assert sorted(names) == ["Tin huyện", "Tin tỉnh"]
+
+
+@pytest.mark.parametrize(("query", "polled"), [("bao song", "Báo Sông Xanh"), ("green", "Green River Times")])
+def test_poll_source_takes_what_feeds_remove_takes(admin_shell, capsys, query: str, polled: str):
+    """Only the exact name worked (`bantin latest --source` and the chat took a start of it)."""
+    code, out, err = bantin(capsys, "poll", "--source", query)
+    assert (code, err) == (0, "")
+    assert [line.split(":", 1)[0] for line in lines(out)] == [polled]
+
+
+def test_poll_source_that_fits_several_polls_none_and_lists_them(admin_shell, capsys):
+    code, out, err = bantin(capsys, "poll", "--source", "sông xanh")
+    assert (code, out) == (2, "")
+    assert err.startswith("bantin: 'sông xanh' could be more than one source: 'Báo Sông Xanh' (")
+    assert "'Cổng TTĐT tỉnh Sông Xanh' (" in err
