@@ -269,6 +269,10 @@ def validate(config: Config) -> Config:
             f"has spaces or control characters inside (here or in {ENV_TOKEN}); a bot token is one word, "
             '"123456:ABC-DEF..." as @BotFather gives it',
         )
+    for i, admin in enumerate(t.admins):
+        if admin <= 0:  # a group's or channel's id: no user sends commands with it
+            reason = f"{admin}: a Telegram user id is a positive number (the user's, not a group's)"
+            raise ConfigError(file, f"telegram.admins[{i}]", reason)
     for key, problem in webhook_problems(
         t.webhook, t.mode == "webhook", t.base_url == DEFAULT_BASE_URL
     ).items():
