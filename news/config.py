@@ -359,6 +359,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
         raise ConfigError(str(p), None, reason) from None
     except OSError as exc:
         raise ConfigError(str(p), None, f"cannot read: {exc}") from None
+    data = data.removeprefix(b"\xef\xbb\xbf")  # the byte order mark Notepad puts before "UTF-8" text
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:  # TOML is UTF-8; an old editor may have saved a code page

@@ -66,3 +66,11 @@ def test_bantin_config_naming_a_directory_says_so(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_config(env={"BANTIN_CONFIG": str(tmp_path)})
     assert err.value.reason.startswith("a directory, not a file (named by BANTIN_CONFIG)")
+
+
+def test_a_config_saved_with_a_byte_order_mark_loads(tmp_path):
+    """Notepad saves "UTF-8" with a BOM; the file was "not valid TOML: Invalid statement (at line 1,
+    column 1)", pointing at a character the editor does not show."""
+    path = tmp_path / "config.toml"
+    path.write_bytes("\ufeff[schedule]\ntimezone = 'Asia/Ho_Chi_Minh'\n# giờ gửi bản tin\n".encode())
+    assert load_config(path, env={}).schedule.timezone == "Asia/Ho_Chi_Minh"
