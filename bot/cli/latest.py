@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import sys
 
-from bot.cli.common import add_command, config_from, run_async, with_database
+from bot.cli.common import add_command, config_from, no_such_source, run_async, with_database
 from storage.schema import ensure_up_to_date
-from storage.sources import find_source
+from storage.sources import matching_sources
 from storage.stories import latest_stories
 
 
@@ -19,7 +19,9 @@ def register(subparsers) -> None:
         example='bantin latest --limit 5\nbantin latest --source "Báo Sông Xanh" --json',
     )
     parser.add_argument("--limit", type=int, default=10, metavar="N", help="how many stories (default 10)")
-    parser.add_argument("--source", metavar="NAME", help="only stories this source carried")
+    parser.add_argument(
+        "--source", metavar="NAME", help="only stories this source carried (name, number or a unique start)"
+    )
     parser.add_argument(
         "--json",
         action="store_true",
@@ -40,11 +42,11 @@ def run(args) -> int:
         async with db.session() as session:
             source_id = None
             if args.source:
-                source = await find_source(session, args.source)
-                if source is None:
-                    print(f"bantin: no source named {args.source!r}", file=sys.stderr)
+                matches = await matching_sources(session, args.source, enabled_only=False)
+                if len(matches) != 1:
+                    print(f"bantin: {no_such_source(args.source, matches)}", file=sys.stderr)
                     return None
-                source_id = source.id
+                source_id = matches[0].id
             return await latest_stories(session, limit=args.limit, source_id=source_id)
 
     rows = run_async(lambda: with_database(config, work))

@@ -367,3 +367,12 @@ def test_poll_source_that_fits_several_polls_none_and_lists_them(admin_shell, ca
     assert (code, out) == (2, "")
     assert err.startswith("bantin: 'sông xanh' could be more than one source: 'Báo Sông Xanh' (")
     assert "'Cổng TTĐT tỉnh Sông Xanh' (" in err
+
+
+def test_latest_source_takes_the_name_without_diacritics(admin_shell, capsys):
+    bantin(capsys, "poll")
+    code, out, err = bantin(capsys, "latest", "--json", "--source", "bao song xanh")
+    assert (code, err) == (0, "")
+    assert {story["source"] for story in json.loads(out)} == {"Báo Sông Xanh"}
+    code, out, err = bantin(capsys, "latest", "--source", "sông xanh")
+    assert code == 2 and err.startswith("bantin: 'sông xanh' could be more than one source: ")
