@@ -1,7 +1,7 @@
 """Gatekeepers (handler group -1) and fallbacks (added after every other handler).
 
 The gate runs before any command handler: it drops updates the bot must not act on (channel posts,
-edits of old messages) and refuses admin commands to everyone but the configured admins. The
+edits of old messages, forwarded commands) and refuses admin commands to everyone but the configured admins. The
 fallbacks answer what no handler took: an unknown command, plain text in a private chat, a press
 on a button whose data no handler knows (old or forged).
 """
@@ -47,6 +47,10 @@ def make_gate(admin_commands: frozenset[str]):
             raise ApplicationHandlerStop  # subscribers act by new messages and buttons only
         message = update.message
         command = command_of(message, context.bot.username)
+        if command is not None and message.forward_origin is not None:
+            # A forwarded chat log quotes commands, it does not give them: a quoted /stop must not
+            # unsubscribe the chat it is forwarded to. Silently: the log may hold many of them.
+            raise ApplicationHandlerStop
         if command is None or command not in admin_commands:
             return
         user = update.effective_user

@@ -50,9 +50,11 @@ class UserActions:
         title: str | None = None,
         reply_to: dict[str, Any] | None = None,
         message_thread_id: int | None = None,
+        forwarded_from: int | None = None,
     ) -> dict[str, Any]:
         """A user writes `text` in a private chat (created on first contact) or in a group chat; with
-        `message_thread_id`, in that topic of a supergroup (which becomes a forum).
+        `message_thread_id`, in that topic of a supergroup (which becomes a forum); with
+        `forwarded_from`, the text is a message of that user forwarded here (it gets `forward_origin`).
 
         A new user's language is `language_code` or "vi"; a known user's changes only when given.
         Text starting with a command (`/name` or `/name@bot`) gets its `bot_command` entity."""
@@ -87,6 +89,8 @@ class UserActions:
         message = self._user_message(chat, user, text)
         if message_thread_id is not None:
             message |= {"message_thread_id": message_thread_id, "is_topic_message": True}
+        if forwarded_from is not None:
+            message["forward_origin"] = self._forward_origin(forwarded_from)
         if reply_to is not None:
             message["reply_to_message"] = chat.messages.get(reply_to["message_id"], reply_to)
         return self.updates.push("message", message)
@@ -229,6 +233,11 @@ class UserActions:
         } | _command_entities(text)
         chat.messages[message["message_id"]] = message
         return message
+
+    def _forward_origin(self, user_id: int) -> dict[str, Any]:
+        """Where a forwarded message first came from: a user's message, sent a day before."""
+        author = self.chats.add_user(user_id)
+        return {"type": "user", "sender_user": author.as_dict(), "date": int(self.wall_clock()) - 86400}
 
     def _my_chat_member(self, chat: Chat, actor_id: int, old_status: str, new_status: str) -> dict[str, Any]:
         actor = self.chats.add_user(actor_id)

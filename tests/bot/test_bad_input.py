@@ -183,3 +183,44 @@ async def test_invisible_characters_in_arguments_are_ignored(
     reply = await chat.reply_to(command)
 
     assert reply["visible_text"].startswith(expected)
+
+
+# Someone forwarding a chat log (theirs, or a tutorial's) forwards the commands in it too: they are
+# quotes, not orders, wherever they land.
+FORWARD_AUTHOR = 3003
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "/stop",
+        "/stop@bantin_test_bot",
+        "/unsubscribe all",
+        "/settings lang en",
+        "/settings giờ 05:00",
+        "/start",
+    ],
+)
+async def test_a_forwarded_command_is_not_run(bot: BotUnderTest, chat: ChatSession, command: str) -> None:
+    await chat.reply_to("/subscribe all")
+    before = await snapshot(bot)
+
+    bot.standin.user_sends(USER, command, forwarded_from=FORWARD_AUTHOR)
+    after = await chat.send("/help")  # handled after the forwarded message
+
+    assert len(after) == 1 and after[0]["visible_text"].startswith("Những việc tôi có thể làm")
+    assert await snapshot(bot) == before and (await bot.subscriber(USER)).active
+
+
+async def test_a_forwarded_stop_in_a_group_is_not_run(bot: BotUnderTest) -> None:
+    group, owner = -500777, 2001
+    bot.standin.bot_added_to_group(group, owner, title="Tổ hợp tác Đồng Tâm")
+    owners_chat = bot.chat(owner, chat_id=group, chat_type="group")
+    await owners_chat.reply_to("/subscribe all")
+
+    bot.standin.user_sends(owner, "/stop", chat_id=group, chat_type="group", forwarded_from=FORWARD_AUTHOR)
+    after = await owners_chat.send("/help")
+
+    assert after[0]["visible_text"].startswith("Những việc tôi có thể làm")
+    subscriber = await bot.subscriber(group)
+    assert subscriber.active and subscriber.all_sources
