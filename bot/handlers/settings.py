@@ -43,6 +43,7 @@ from bot.handlers.settings_view import (
     settings_text,
     submenu,
 )
+from bot.handlers.settings_words import split_setting, words_for
 from bot.services import Services
 from news.i18n import N_, translator
 from news.telegram_html import escape_html
@@ -86,48 +87,48 @@ def _apply_quiet(s: Subscriber, hours: tuple[str, str] | None, svc: Services) ->
     set_quiet_hours(s, *(hours or (None, None)), svc.clock())
 
 
-_TIMES = Setting(N_("Usage: /settings times 06:30 18:00 (one to six times of day)"), _times, _apply_times)
+# The usage lines name the settings and values with the words of the chat's language (settings_words).
+_TIMES = Setting(N_("Usage: /settings {times} 06:30 18:00 (one to six times of day)"), _times, _apply_times)
 _ZONE = Setting(
-    N_("Usage: /settings tz Europe/Berlin (a time zone, or just its city)"), parse_timezone, _apply_zone
+    N_("Usage: /settings {tz} Europe/Berlin (a time zone, or just its city)"), parse_timezone, _apply_zone
 )
 _LANGUAGE = Setting(
-    N_("Usage: /settings lang vi or /settings lang en"),
+    N_("Usage: /settings {lang} vi or /settings {lang} en"),
     parse_language,
     lambda s, lang, svc: set_language(s, lang, svc.clock()),
 )
 _MODE = Setting(
-    N_("Usage: /settings mode digest, instant, both or off"),
+    N_("Usage: /settings {mode} {digest}, {instant}, {both} or {off}"),
     parse_mode,
     lambda s, mode, svc: set_mode(s, mode, svc.config.schedule, svc.clock()),
 )
 _INCLUDE = Setting(
-    N_("Usage: /settings include lúa, giá (up to 20 words or phrases, separated by commas; off clears them)"),
+    N_(
+        "Usage: /settings {include} lúa, giá (up to 20 words or phrases, separated by commas; {off} clears them)"
+    ),
     parse_keywords,
     lambda s, words, svc: set_keywords(s, "include", words, svc.clock()),
 )
 _EXCLUDE = Setting(
     N_(
-        "Usage: /settings exclude quảng cáo (up to 20 words or phrases, separated by commas; off clears them)"
+        "Usage: /settings {exclude} quảng cáo (up to 20 words or phrases, separated by commas; "
+        "{off} clears them)"
     ),
     parse_keywords,
     lambda s, words, svc: set_keywords(s, "exclude", words, svc.clock()),
 )
 _QUIET = Setting(
-    N_("Usage: /settings quiet 22:00 06:00, or /settings quiet off"), parse_quiet_hours, _apply_quiet
+    N_("Usage: /settings {quiet} 22:00 06:00, or /settings {quiet} {off}"), parse_quiet_hours, _apply_quiet
 )
 _NO_NEWS = Setting(
-    N_("Usage: /settings nonews on or /settings nonews off"),
+    N_("Usage: /settings {nonews} {on} or /settings {nonews} {off}"),
     parse_switch,
     lambda s, on, svc: set_no_news_notice(s, on, svc.clock()),
 )
-SETTINGS: dict[str, Setting] = {
+SETTINGS: dict[str, Setting] = {  # by the names in settings_words.SETTING_WORDS
     "times": _TIMES,
-    "time": _TIMES,
     "tz": _ZONE,
-    "timezone": _ZONE,
-    "zone": _ZONE,
     "lang": _LANGUAGE,
-    "language": _LANGUAGE,
     "mode": _MODE,
     "include": _INCLUDE,
     "exclude": _EXCLUDE,
@@ -135,6 +136,11 @@ SETTINGS: dict[str, Setting] = {
     "nonews": _NO_NEWS,
 }
 USAGE_ORDER = (_TIMES, _ZONE, _LANGUAGE, _MODE, _INCLUDE, _EXCLUDE, _QUIET, _NO_NEWS)
+
+
+def usage(setting: Setting, lang: str) -> str:
+    """The setting's usage line in `lang`, with that language's words."""
+    return translator(lang)(setting.usage).format(**words_for(lang))
 
 
 async def settings_command(update: Update, context: Context) -> None:
@@ -151,17 +157,17 @@ async def settings_command(update: Update, context: Context) -> None:
             )
         await send(update, context, text, markup)
         return
-    what, _space, value = argument.partition(" ")
-    setting = SETTINGS.get(search_key(what))
+    name, value = split_setting(argument)
+    setting = SETTINGS.get(name) if name else None
     if setting is None:
         title = _("Usage: /settings, or one of:")
-        lines = [escape_html(_(s.usage).removeprefix(_("Usage:")).strip()) for s in USAGE_ORDER]
+        lines = [escape_html(usage(s, lang).removeprefix(_("Usage:")).strip()) for s in USAGE_ORDER]
         await send(update, context, "\n".join([title, *lines]))
         return
     try:
         parsed = setting.parse(value.strip())
     except InputError:
-        await send(update, context, escape_html(_(setting.usage)))
+        await send(update, context, escape_html(usage(setting, lang)))
         return
     if not await can_change_settings(update, context):
         await refuse_non_admin(update, context, lang)

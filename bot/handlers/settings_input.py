@@ -11,6 +11,7 @@ import unicodedata
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot.handlers.settings_words import VALUE_WORDS
 from news.schedule import MAX_DIGEST_TIMES
 from news.tones import search_key
 
@@ -175,7 +176,13 @@ def parse_language(text: str) -> str:
 
 
 def parse_mode(text: str) -> str:
-    mode = search_key(text)
-    if mode not in MODES:
+    """A mode by its name in any language (`instant`, `ngay`, `cả hai`)."""
+    mode = _mode_words().get(search_key(text))
+    if mode is None:
         raise InputError(text)
     return mode
+
+
+@cache
+def _mode_words() -> dict[str, str]:
+    return {search_key(words[mode]): mode for words in VALUE_WORDS.values() for mode in MODES}

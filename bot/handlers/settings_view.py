@@ -9,6 +9,7 @@ from babel.dates import format_datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.handlers.callbacks import pack
+from bot.handlers.settings_words import example, words_for
 from news.config import Config
 from news.i18n import translator
 from news.telegram_html import escape_html
@@ -45,12 +46,12 @@ QUIET_PRESETS: tuple[tuple[str, str] | None, ...] = (
     ("00:00", "06:00"),
 )
 _POSIX_OFFSET = re.compile(r"Etc/GMT([+-])(\d{1,2})")
-EXAMPLES = (
-    "/settings times 06:30 18:00",
-    "/settings tz Europe/Berlin",
-    "/settings include lúa, giá",
-    "/settings exclude quảng cáo",
-    "/settings quiet 22:00 06:00",
+EXAMPLES = (  # (setting, value) as settings_words.example writes them in the chat's language
+    ("times", "06:30 18:00"),
+    ("tz", "Europe/Berlin"),
+    ("include", "lúa, giá"),
+    ("exclude", "quảng cáo"),
+    ("quiet", "22:00 06:00"),
 )
 
 
@@ -115,7 +116,8 @@ def settings_text(subscriber: Subscriber, config: Config, lang: str) -> str:
     upcoming = next_digest_line(subscriber, config, lang)
     if upcoming:
         lines.append(upcoming)
-    lines += ["", _("Change them with the buttons, or type for example:"), *EXAMPLES]
+    examples = [escape_html(example(setting, value, lang)) for setting, value in EXAMPLES]
+    lines += ["", _("Change them with the buttons, or type for example:"), *examples]
     return "\n".join(lines)
 
 
@@ -160,7 +162,7 @@ def submenu(
         on_default = CHECK if current is None else ""
         rows.append([_button(on_default + _("Default ({times})").format(times=default), "t", "d")])
         text = _("When should your digest arrive? Pick one, or type your own times (up to six):")
-        return f"{text}\n/settings times 06:30 18:00", InlineKeyboardMarkup([*rows, _back(_)])
+        return f"{text}\n{example('times', '06:30 18:00', lang)}", InlineKeyboardMarkup([*rows, _back(_)])
     if view == "z":
         current_zone = subscriber.timezone or config.schedule.timezone
         rows = [
@@ -168,7 +170,7 @@ def submenu(
             for index, zone in enumerate(ZONE_PRESETS)
         ]
         text = _("Your time zone decides when digests arrive. Pick one, or type any zone:")
-        return f"{text}\n/settings tz Europe/Paris", InlineKeyboardMarkup([*rows, _back(_)])
+        return f"{text}\n{example('tz', 'Europe/Paris', lang)}", InlineKeyboardMarkup([*rows, _back(_)])
     if view == "l":
         row = [
             _button((CHECK if code == lang else "") + name, "l", code)
@@ -192,9 +194,9 @@ def submenu(
                 ),
                 "",
                 _("Type the words separated by commas; words without accents match any accents:"),
-                "/settings include lúa, giá",
-                "/settings exclude quảng cáo",
-                "/settings include off",
+                example("include", "lúa, giá", lang),
+                example("exclude", "quảng cáo", lang),
+                example("include", words_for(lang)["off"], lang),
             ]
         )
         return text, InlineKeyboardMarkup([[_button(_("Clear keywords"), "k", "clear")], _back(_)])
@@ -212,5 +214,5 @@ def submenu(
             for index, preset in enumerate(QUIET_PRESETS)
         ]
         text = _("During quiet hours I send no instant alerts; they wait until the quiet hours end. Or type:")
-        return f"{text}\n/settings quiet 22:00 06:00", InlineKeyboardMarkup([*rows, _back(_)])
+        return f"{text}\n{example('quiet', '22:00 06:00', lang)}", InlineKeyboardMarkup([*rows, _back(_)])
     return None

@@ -52,7 +52,7 @@ def test_sandbox_reads_commands_from_stdin_and_answers_in_vietnamese(tmp_path: P
     assert "bantin (edited) › Nguồn tin" in out  # the label press opened the list
     assert "bantin (notice) › Bạn đã theo dõi Báo Sông Xanh." in out  # [1] followed the first source
     assert "bantin › ✅ Đã lưu." in out
-    assert "Cách dùng: /settings lang vi hoặc /settings lang en" in out
+    assert "Cách dùng: /settings ngôn ngữ vi hoặc /settings ngôn ngữ en" in out
     assert "Những việc tôi có thể làm" not in out  # :quit ended the script before /help
     assert (tmp_path / "data" / "bantin.db").exists()
     assert "Traceback" not in result.stderr

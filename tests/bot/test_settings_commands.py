@@ -175,23 +175,26 @@ async def test_quiet_hours_off_and_default_times(bot: BotUnderTest, chat: ChatSe
     [
         (
             "/settings times 25:00",
-            "Cách dùng: /settings times 06:30 18:00 (từ một đến sáu mốc giờ trong ngày)",
+            "Cách dùng: /settings giờ 06:30 18:00 (từ một đến sáu mốc giờ trong ngày)",
         ),
         (
             "/settings times 1 2 3 4 5 6 7",
-            "Cách dùng: /settings times 06:30 18:00 (từ một đến sáu mốc giờ trong ngày)",
+            "Cách dùng: /settings giờ 06:30 18:00 (từ một đến sáu mốc giờ trong ngày)",
         ),
         (
             "/settings tz Mars/Olympus",
-            "Cách dùng: /settings tz Europe/Berlin (tên múi giờ, hoặc chỉ tên thành phố)",
+            "Cách dùng: /settings múi giờ Europe/Berlin (tên múi giờ, hoặc chỉ tên thành phố)",
         ),
-        ("/settings lang fr", "Cách dùng: /settings lang vi hoặc /settings lang en"),
-        ("/settings mode loud", "Cách dùng: /settings mode digest, instant, both hoặc off"),
-        ("/settings quiet 22:00", "Cách dùng: /settings quiet 22:00 06:00, hoặc /settings quiet off"),
-        ("/settings nonews maybe", "Cách dùng: /settings nonews on hoặc /settings nonews off"),
+        ("/settings lang fr", "Cách dùng: /settings ngôn ngữ vi hoặc /settings ngôn ngữ en"),
+        ("/settings mode loud", "Cách dùng: /settings chế độ bản tin, ngay, cả hai hoặc tắt"),
+        (
+            "/settings quiet 22:00",
+            "Cách dùng: /settings không làm phiền 22:00 06:00, hoặc /settings không làm phiền tắt",
+        ),
+        ("/settings nonews maybe", "Cách dùng: /settings không có tin bật hoặc /settings không có tin tắt"),
         (
             "/settings include , ,",
-            "Cách dùng: /settings include lúa, giá (tối đa 20 từ hoặc cụm từ, cách nhau bằng dấu phẩy; off để xóa hết)",
+            "Cách dùng: /settings chỉ lúa, giá (tối đa 20 từ hoặc cụm từ, cách nhau bằng dấu phẩy; tắt để xóa hết)",
         ),
         ("/settings colour blue", "Cách dùng: /settings, hoặc một trong các lệnh:"),
     ],
@@ -231,3 +234,103 @@ async def test_a_fixed_offset_zone_is_shown_as_typed(chat: ChatSession, typed: s
 
     assert f"🕖 Giờ nhận bản tin: 07:00, 17:00 ({shown})" in saved["visible_text"].splitlines()
     assert f"lúc 07:00, 17:00 ({shown})." in welcome["visible_text"]
+
+
+# Vietnamese is the bot's default language: its words name the settings too, typed with or without
+# diacritics, in any chat; the English words keep working everywhere.
+@pytest.mark.parametrize(
+    ("command", "field", "value"),
+    [
+        ("/settings giờ 06:30 18:00", "digest_times", ["06:30", "18:00"]),
+        ("/settings gio 6h30", "digest_times", ["06:30"]),
+        ("/settings Giờ 7 giờ 30", "digest_times", ["07:30"]),
+        ("/settings múi giờ Asia/Bangkok", "timezone", "Asia/Bangkok"),
+        ("/settings mui gio bangkok", "timezone", "Asia/Bangkok"),
+        ("/settings ngôn ngữ en", "language", "en"),
+        ("/settings ngon ngu tiếng anh", "language", "en"),
+        ("/settings chế độ ngay", "mode", "instant"),
+        ("/settings che do ca hai", "mode", "both"),
+        ("/settings chế độ tắt", "mode", "off"),
+        ("/settings chỉ lúa, giá", "include_keywords", ["lúa", "giá"]),
+        ("/settings chi cà phê", "include_keywords", ["cà phê"]),
+        ("/settings bỏ qua quảng cáo", "exclude_keywords", ["quảng cáo"]),
+        ("/settings bo qua xổ số", "exclude_keywords", ["xổ số"]),
+        ("/settings không làm phiền 22:00 06:00", "quiet_start", "22:00"),
+        ("/settings khong lam phien 22h-6h", "quiet_start", "22:00"),
+        ("/settings không có tin bật", "no_news_notice", True),
+        ("/settings khong co tin bat", "no_news_notice", True),
+    ],
+)
+async def test_vietnamese_setting_words_are_saved(
+    bot: BotUnderTest, chat: ChatSession, command, field, value
+) -> None:
+    reply = await chat.reply_to(command)
+
+    assert reply["visible_text"].splitlines()[0] in ("✅ Đã lưu.", "✅ Saved.")
+    assert getattr(await bot.subscriber(USER), field) == value
+
+
+@pytest.mark.parametrize(
+    ("language_code", "command", "expected"),
+    [
+        ("en", "/settings giờ 06:30", "✅ Saved."),
+        ("en", "/settings chế độ loud", "Usage: /settings mode digest, instant, both or off"),
+        ("en", "/settings gio 25:00", "Usage: /settings times 06:30 18:00 (one to six times of day)"),
+        (
+            "vi",
+            "/settings times 25:00",
+            "Cách dùng: /settings giờ 06:30 18:00 (từ một đến sáu mốc giờ trong ngày)",
+        ),
+    ],
+)
+async def test_any_languages_words_are_read_and_the_chats_are_shown(
+    chat: ChatSession, language_code: str, command: str, expected: str
+) -> None:
+    reply = await chat.reply_to(command, language_code=language_code)
+
+    assert reply["visible_text"].splitlines()[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("language_code", "lines"),
+    [
+        (
+            "vi",
+            [
+                "/settings giờ 06:30 18:00 (từ một đến sáu mốc giờ trong ngày)",
+                "/settings ngôn ngữ vi hoặc /settings ngôn ngữ en",
+            ],
+        ),
+        (
+            "en",
+            [
+                "/settings times 06:30 18:00 (one to six times of day)",
+                "/settings lang vi or /settings lang en",
+            ],
+        ),
+    ],
+)
+async def test_settings_help_lists_the_words_of_the_chats_language(
+    chat: ChatSession, language_code: str, lines: list[str]
+) -> None:
+    reply = await chat.reply_to("/settings colour blue", language_code=language_code)
+
+    assert set(lines) <= set(reply["visible_text"].splitlines())
+
+
+@pytest.mark.parametrize(
+    ("language_code", "examples"),
+    [
+        (
+            "vi",
+            ["/settings giờ 06:30 18:00", "/settings múi giờ Europe/Berlin", "/settings bỏ qua quảng cáo"],
+        ),
+        ("en", ["/settings times 06:30 18:00", "/settings tz Europe/Berlin", "/settings exclude quảng cáo"]),
+    ],
+)
+async def test_settings_examples_use_the_chats_words(
+    chat: ChatSession, language_code: str, examples: list[str]
+) -> None:
+    reply = await chat.reply_to("/settings", language_code=language_code)
+
+    assert set(examples) <= set(reply["visible_text"].splitlines())
