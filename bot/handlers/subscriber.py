@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.handlers.callbacks import Callback, answer_stale, pack, pattern, unpack
@@ -128,6 +129,16 @@ def _menu_lines(entries: list[tuple[str, str]], lang: str) -> list[str]:
     return [f"/{command} — {escape_html(_(description))}" for command, description in entries]
 
 
+def _admin_help(entries: list[tuple[str, str]], private: bool, lang: str) -> list[str]:
+    """The admin commands for an admin's private chat; in a group, only where to find them: the
+    group's members need not read (nor try) them, nor learn what the bot's admins can do."""
+    _ = translator(lang)
+    if not private:
+        return [_("The bot's admin commands are in /help in a private chat with me.")]
+    admin_title = _("For admins")
+    return [f"<b>{admin_title}</b>", *_menu_lines(entries, lang)]
+
+
 async def help_command(update: Update, context: Context) -> None:
     lang = language_for(update, await find_subscriber(context, update.effective_chat.id))
     _ = translator(lang)
@@ -137,8 +148,7 @@ async def help_command(update: Update, context: Context) -> None:
     lines = [f"<b>{title}</b>", *_menu_lines(public, lang)]
     user = update.effective_user
     if menu and menu.admin and user and services(context).is_admin(user.id):
-        admin_title = _("For admins")
-        lines += ["", f"<b>{admin_title}</b>", *_menu_lines(menu.admin, lang)]
+        lines += ["", *_admin_help(menu.admin, update.effective_chat.type == ChatType.PRIVATE, lang)]
     lines += ["", _("In a group, only its administrators can change what the group follows.")]
     await send(update, context, "\n".join(lines))
 

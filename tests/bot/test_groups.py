@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bot.conftest import BotUnderTest, button_data
+from tests.bot.conftest import ADMIN, BotUnderTest, button_data
 
 GROUP = -500123
 OWNER, GROUP_ADMIN, MEMBER = 2001, 2002, 2003
@@ -103,3 +103,32 @@ async def test_a_command_in_a_forum_topic_is_answered_in_that_topic(
 
     assert reply["visible_text"].startswith(expected)
     assert reply["message_thread_id"] == TOPIC  # not the forum's General topic
+
+
+# The bot's admin commands are no business of a group's members: /help lists them to an admin in a
+# private chat only, and in a group says where to find them.
+@pytest.mark.parametrize(
+    ("language_code", "pointer"),
+    [
+        ("vi", "Các lệnh dành cho quản trị viên của bot có trong /help khi bạn nhắn riêng cho tôi."),
+        ("en", "The bot's admin commands are in /help in a private chat with me."),
+    ],
+)
+async def test_help_from_the_bots_admin_in_a_group_keeps_the_admin_commands_private(
+    bot: BotUnderTest, group: int, language_code: str, pointer: str
+) -> None:
+    in_the_group = bot.chat(ADMIN, chat_id=GROUP, chat_type="group", language_code=language_code)
+    group_help = (await in_the_group.reply_to("/help"))["visible_text"]
+    private_help = (await bot.chat(ADMIN).reply_to("/help"))["visible_text"]
+
+    assert "/addfeed" not in group_help and "/broadcast" not in group_help
+    assert pointer in group_help.splitlines()
+    assert "/addfeed" in private_help and pointer not in private_help.splitlines()
+
+
+async def test_help_from_a_member_in_a_group_says_nothing_of_admin_commands(
+    bot: BotUnderTest, group: int
+) -> None:
+    group_help = (await in_group(bot, MEMBER).reply_to("/help"))["visible_text"]
+
+    assert "/addfeed" not in group_help and "nhắn riêng" not in group_help
