@@ -16,8 +16,10 @@ from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from bot.handlers.context import Context, chat_language, services
 from bot.services import Services
-from news.i18n import translator
+from jobs.digest_content import language_of
+from news.i18n import DEFAULT_LANGUAGE, translator
 from news.telegram_html import escape_html
+from storage.subscribers import get_subscriber
 
 log = logging.getLogger("bantin.bot")
 
@@ -90,14 +92,26 @@ async def _tell_admins(context: Context, svc: Services, place: str, error: BaseE
     if not admins or (last is not None and now - last < ADMIN_NOTICE_INTERVAL):
         return
     svc.extras["last_error_notice"] = now
-    _ = translator("vi")
     message = mask_secrets(str(error) if error else "", svc)[:NOTICE_DETAIL_CHARS]
     # The place and the error are the log's words (English): shown as code, not as a sentence.
-    header = _("The bot ran into an error")
     detail = f"{place}\n{type(error).__name__}: {message}"
-    text = f"⚠️ {escape_html(header)}\n<code>{escape_html(detail)}</code>"
     for admin in admins:
+        _ = translator(await _admin_language(svc, admin))
+        header = _("The bot ran into an error")
+        text = f"⚠️ {escape_html(header)}\n<code>{escape_html(detail)}</code>"
         try:
             await context.bot.send_message(admin, text)
         except TelegramError as exc:  # an admin who never started the bot cannot be written to
             log.info("could not notify admin %s: %s", admin, mask_secrets(str(exc), svc))
+
+
+async def _admin_language(svc: Services, admin: int) -> str:
+    """The language the admin's private chat reads, as its digests would be: its own choice, else the
+    Telegram language it wrote in, else the bot's default. (The database may be what failed.)"""
+    try:
+        async with svc.db.session() as session:
+            subscriber = await get_subscriber(session, admin)
+    except Exception:
+        log.debug("no language for admin %s", admin, exc_info=True)
+        return DEFAULT_LANGUAGE
+    return language_of(subscriber) if subscriber is not None else DEFAULT_LANGUAGE

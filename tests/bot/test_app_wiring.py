@@ -209,6 +209,28 @@ async def test_errors_are_logged_and_reported_without_the_token(
     assert "RuntimeError" in caplog.text and standin.token not in caplog.text
 
 
+@pytest.mark.parametrize(
+    ("admins_command", "language_code", "header"),
+    [
+        ("/settings lang en", "vi", "⚠️ The bot ran into an error"),  # the chat's own choice
+        ("/settings lang vi", "en", "⚠️ Bot gặp lỗi"),
+        ("/start", "en", "⚠️ The bot ran into an error"),  # no choice: the Telegram language it wrote in
+        ("/start", "vi", "⚠️ Bot gặp lỗi"),
+    ],
+)
+async def test_an_error_notice_is_in_the_admins_language(
+    bot_with_admin_commands: BotUnderTest, admins_command: str, language_code: str, header: str
+) -> None:
+    standin = bot_with_admin_commands.standin
+    await bot_with_admin_commands.chat(ADMIN).reply_to(admins_command, language_code=language_code)
+    before = len(standin.messages_for(ADMIN))
+
+    await bot_with_admin_commands.chat(USER).reply_to("/boom")
+    notice = (await standin.wait_for_messages(ADMIN, before + 1))[before]
+
+    assert notice["visible_text"].startswith(header + "\nupdate ")
+
+
 def test_run_without_a_token_points_to_the_sandbox(monkeypatch, tmp_path, capsys) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("BANTIN_TELEGRAM_TOKEN", raising=False)
