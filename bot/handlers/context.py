@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot.services import Services, services_of
 from news.i18n import pick_language, translator
-from news.telegram_html import escape_html
+from news.telegram_html import escape_html, split_message
 from news.text import BIDI_CONTROLS
 from storage.models import Subscriber
 from storage.subscribers import get_or_create_subscriber, get_subscriber
@@ -151,6 +151,13 @@ async def send(
         # The group became a supergroup between the command and the answer: the answer goes where the
         # group now is (the migration's service messages, handled next, move its subscriber there).
         return await context.bot.send_message(exc.new_chat_id, text, reply_markup=markup)
+
+
+async def send_lines(update: Update, context: Context, lines: list[str]) -> None:
+    """Send reply lines as one message, or as several split between lines when they are more than
+    Telegram's 4096 characters (twenty 200-character source names are)."""
+    for text in split_message(lines, separator="\n"):
+        await send(update, context, text)
 
 
 def topic_of(message: Message | None) -> int | None:

@@ -20,6 +20,7 @@ from bot.handlers.context import (
     language_for,
     refuse_non_admin,
     send,
+    send_lines,
     services,
 )
 from bot.handlers.settings_view import mode_label, next_digest_line, zone_label
@@ -246,7 +247,7 @@ async def _change_subscription(update: Update, context: Context, *, follow: bool
                 lines.append(line)
                 followed_now = followed_now or followed
         upcoming = next_digest_line(subscriber, svc.config, lang) if followed_now else None
-    await send(update, context, "\n".join([*lines, *([upcoming] if upcoming else [])]))
+    await send_lines(update, context, [*lines, *([upcoming] if upcoming else [])])
 
 
 async def subscribe_command(update: Update, context: Context) -> None:
