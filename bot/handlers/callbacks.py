@@ -9,12 +9,16 @@ nothing.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
 from telegram import CallbackQuery
+from telegram.error import BadRequest
 
 from news.i18n import translator
+
+log = logging.getLogger("bantin.bot")
 
 VERSION = "1"
 MAX_BYTES = 64
@@ -56,7 +60,21 @@ def unpack(data: str | None, area: str) -> Callback | None:
     return Callback(area, rest[0], tuple(rest[1:]))
 
 
+async def answer_press(query: CallbackQuery, text: str | None = None, *, show_alert: bool = False) -> None:
+    """Answer a button press (its note, or just the end of the button's spinner). A press queued while
+    the bot was down can no longer be answered ("query is too old"): what it asked for is done all
+    the same, so that refusal is no error."""
+    try:
+        await query.answer(text, show_alert=show_alert)
+    except BadRequest as exc:
+        if "query is too old" not in exc.message.lower() and "query id is invalid" not in exc.message.lower():
+            raise
+        log.info("press %s answered too late: %s", query.id, exc.message)
+
+
 async def answer_stale(query: CallbackQuery, lang: str) -> None:
     """What a press on an outdated or malformed button gets: a short note, nothing else."""
     _ = translator(lang)
-    await query.answer(_("This button is out of date. Please send the command again."), show_alert=True)
+    await answer_press(
+        query, _("This button is out of date. Please send the command again."), show_alert=True
+    )

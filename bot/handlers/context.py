@@ -11,6 +11,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, ChatMigrated, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.handlers.callbacks import answer_press
 from bot.services import Services, services_of
 from news.i18n import pick_language, translator
 from news.telegram_html import escape_html, split_message
@@ -131,7 +132,7 @@ async def refuse_non_admin(update: Update, context: Context, lang: str) -> None:
     _ = translator(lang)
     text = _("Only this group's administrators can change its subscriptions and settings.")
     if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=True)
+        await answer_press(update.callback_query, text, show_alert=True)
     else:
         await send(update, context, text)
 

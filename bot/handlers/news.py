@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.handlers import news_pages as pages
-from bot.handlers.callbacks import Callback, answer_stale, pattern, unpack
+from bot.handlers.callbacks import Callback, answer_press, answer_stale, pattern, unpack
 from bot.handlers.context import (
     Context,
     can_change_settings,
@@ -143,7 +143,7 @@ async def _turn_latest_page(update: Update, context: Context, data: Callback, la
         )
     if request.page >= page.pages:
         return False
-    await update.callback_query.answer()
+    await answer_press(update.callback_query)
     markup = pages.latest_markup(page, request.size, request.source_id, lang)
     await edit_or_send(update.callback_query, context, pages.latest_text(page, zone, lang), markup)
     return True
@@ -158,7 +158,7 @@ async def _turn_search_page(update: Update, context: Context, data: Callback, la
         page = await pages.search_page(session, query, page=number)
     if number >= page.pages:
         return False
-    await update.callback_query.answer()
+    await answer_press(update.callback_query)
     markup = pages.search_markup(query, page, lang, context.chat_data)
     await edit_or_send(update.callback_query, context, pages.search_text(query, page, zone, lang), markup)
     return True

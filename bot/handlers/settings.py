@@ -10,7 +10,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.handlers.callbacks import Callback, answer_stale, pattern, unpack
+from bot.handlers.callbacks import Callback, answer_press, answer_stale, pattern, unpack
 from bot.handlers.context import (
     Context,
     can_change_settings,
@@ -244,7 +244,7 @@ async def on_button(update: Update, context: Context) -> None:
             main_keyboard(subscriber, svc.config, lang),
         )
     _ = translator(lang)
-    await query.answer(_("Saved."))
+    await answer_press(query, _("Saved."))
     await edit_or_send(query, context, text, markup)
 
 
@@ -261,7 +261,7 @@ async def _show(update: Update, context: Context, data: Callback, lang: str) -> 
     if page is None:
         await answer_stale(update.callback_query, lang)
         return
-    await update.callback_query.answer()
+    await answer_press(update.callback_query)
     await edit_or_send(update.callback_query, context, *page)
 
 

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.handlers.callbacks import Callback, answer_stale, pack, pattern, unpack
+from bot.handlers.callbacks import Callback, answer_press, answer_stale, pack, pattern, unpack
 from bot.handlers.context import (
     Context,
     can_change_settings,
@@ -312,7 +312,7 @@ async def _show_list(update: Update, context: Context, data: Callback, lang: str
     async with services(context).db.session() as session:
         subscriber = await get_subscriber(session, update.effective_chat.id)
         text, markup = await sources_view(session, subscriber, lang, data.int_arg(0) or 0)
-    await update.callback_query.answer()
+    await answer_press(update.callback_query)
     await edit_or_send(update.callback_query, context, text, markup)
 
 
@@ -334,7 +334,7 @@ async def _toggle(update: Update, context: Context, data: Callback, lang: str) -
             await _follow(session, subscriber, source.id, svc.config.schedule, svc.clock())
             note = _("You now follow {source}.")
         text, markup = await sources_view(session, subscriber, lang, page)
-    await update.callback_query.answer(note.format(source=button_text(source.name)))
+    await answer_press(update.callback_query, note.format(source=button_text(source.name)))
     await edit_or_send(update.callback_query, context, text, markup)
 
 
@@ -350,7 +350,7 @@ async def _follow_all(update: Update, context: Context, data: Callback, lang: st
             await unsubscribe_all(session, subscriber, svc.clock())
             note = _("You no longer follow any source. Choose again with /sources.")
         text, markup = await sources_view(session, subscriber, lang, data.int_arg(0) or 0)
-    await update.callback_query.answer(note)
+    await answer_press(update.callback_query, note)
     await edit_or_send(update.callback_query, context, text, markup)
 
 
@@ -364,7 +364,7 @@ async def _ask_delete(update: Update, context: Context, data: Callback, lang: st
             ]
         ]
     )
-    await update.callback_query.answer()
+    await answer_press(update.callback_query)
     text = _("Delete your settings and subscriptions for good? This cannot be undone.")
     await edit_or_send(update.callback_query, context, text, markup)
 
@@ -373,7 +373,7 @@ async def _delete(update: Update, context: Context, data: Callback, lang: str) -
     _ = translator(lang)
     async with services(context).db.transaction() as session:
         deleted = await delete_subscriber_data(session, update.effective_chat.id)
-    await update.callback_query.answer()
+    await answer_press(update.callback_query)
     text = (
         _("Your data is deleted. Send /start to begin again.")
         if deleted
@@ -384,7 +384,7 @@ async def _delete(update: Update, context: Context, data: Callback, lang: str) -
 
 async def _keep(update: Update, context: Context, data: Callback, lang: str) -> None:
     _ = translator(lang)
-    await update.callback_query.answer()
+    await answer_press(update.callback_query)
     await edit_or_send(update.callback_query, context, _("Your settings are kept. Send /start to come back."))
 
 

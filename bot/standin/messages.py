@@ -154,7 +154,7 @@ class MessageMethods:
     def api_answerCallbackQuery(self, params: Params) -> bool:
         query_id = params.text("callback_query_id") or ""
         query = self.callback_queries.get(query_id)
-        if query is None or query["answered"]:
+        if query is None or query["answered"] or query.get("too_old"):
             raise ApiError(400, errors.QUERY_TOO_OLD)
         text = params.text("text")
         if text is not None and len(text) > 200:

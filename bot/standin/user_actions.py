@@ -109,9 +109,17 @@ class UserActions:
         return self.updates.push("edited_message", edited)
 
     def user_presses(
-        self, user_id: int, message: dict[str, Any], data: str, *, check_button: bool = True
+        self,
+        user_id: int,
+        message: dict[str, Any],
+        data: str,
+        *,
+        check_button: bool = True,
+        too_old: bool = False,
     ) -> dict[str, Any]:
-        """A user presses an inline button with `data` under a message the bot sent."""
+        """A user presses an inline button with `data` under a message the bot sent; `too_old`: the
+        press waited too long to be answered (queued while the bot restarted), so answering it fails
+        as Telegram's does."""
         chat_id, message_id = _message_ref(message)
         chat = self._known_chat(chat_id)
         current = chat.messages.get(message_id)
@@ -121,7 +129,12 @@ class UserActions:
             raise ValueError(f"message {message_id} has no button with callback_data {data!r}")
         user = self.chats.add_user(user_id)
         query_id = str(next(_query_ids))
-        self.callback_queries[query_id] = {"user_id": user_id, "data": data, "answered": False}
+        self.callback_queries[query_id] = {
+            "user_id": user_id,
+            "data": data,
+            "answered": False,
+            "too_old": too_old,
+        }
         query = {
             "id": query_id,
             "from": user.as_dict(),
