@@ -14,6 +14,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden, RetryAfter, TelegramError
 
+from bot import flood
 from bot.handlers.context import Context, chat_language, services
 from bot.services import Services
 from jobs.digest_content import language_of
@@ -46,6 +47,11 @@ async def on_error(update: object, context: Context) -> None:
     svc = services(context)
     error = context.error
     place = where(update, context)
+    if isinstance(update, Update) and isinstance(error, RetryAfter):
+        # The chat sends commands faster than Telegram lets the bot answer: hold it (bot/flood.py).
+        log.warning("answer refused (%s): %s", place, error)
+        await flood.hold(update, context, flood.retry_seconds(error))
+        return
     if isinstance(update, Update) and _chat_refused_answer(error, place, svc):
         return
     details = "".join(traceback.format_exception(error)) if error else "unknown error"
@@ -62,10 +68,6 @@ def _chat_refused_answer(error: BaseException | None, place: str, svc: Services)
         # The chat blocked the bot or removed it while a command waited for its answer; Telegram's
         # my_chat_member update about it (bot/chat_member.py) marks the chat inactive.
         log.info("chat shut the bot out before its answer (%s): %s", place, mask_secrets(str(error), svc))
-        return True
-    if isinstance(error, RetryAfter):
-        # The chat sends commands faster than Telegram lets the bot answer: that answer is dropped.
-        log.warning("answer dropped (%s): %s", place, error)
         return True
     return False
 

@@ -1,7 +1,7 @@
 """Gatekeepers (handler group -1) and fallbacks (added after every other handler).
 
 The gate runs before any command handler: it drops updates the bot must not act on (channel posts,
-edits of old messages, forwarded commands) and refuses admin commands to everyone but the configured admins. The
+edits of old messages, forwarded commands, commands of a chat Telegram holds for flooding) and refuses admin commands to everyone but the configured admins. The
 fallbacks answer what no handler took: an unknown command, plain text in a private chat, a press
 on a button whose data no handler knows (old or forged).
 """
@@ -19,6 +19,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import flood
 from bot.handlers.callbacks import answer_stale
 from bot.handlers.context import Context, chat_language, send, services, shown
 from news.i18n import translator
@@ -51,6 +52,8 @@ def make_gate(admin_commands: frozenset[str]):
             # A forwarded chat log quotes commands, it does not give them: a quoted /stop must not
             # unsubscribe the chat it is forwarded to. Silently: the log may hold many of them.
             raise ApplicationHandlerStop
+        if flood.skip_while_held(update, context):
+            raise ApplicationHandlerStop  # Telegram would refuse the answer: do not run it unseen
         if command is None or command not in admin_commands:
             return
         user = update.effective_user
