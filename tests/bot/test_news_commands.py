@@ -353,3 +353,41 @@ async def test_news_commands_are_in_the_menu(news):
 )
 async def test_invisible_characters_do_not_change_what_news_commands_find(news, chat, command, header):
     assert (await chat.reply_to(command))["visible_text"].startswith(header)
+
+
+@pytest.mark.parametrize(
+    ("command", "language", "first", "second", "next_label", "previous_label"),
+    [
+        ("/latest", "en", "Latest stories — page 1/2", "Latest stories — page 2/2", "Next »", "« Previous"),
+        ("/latest", "vi", "Tin mới nhất — trang 1/2", "Tin mới nhất — trang 2/2", "Tiếp »", "« Trước"),
+        (
+            "/search sông xanh",
+            "en",
+            "7 results for “sông xanh” — page 1/2",
+            "7 results for “sông xanh” — page 2/2",
+            "Next »",
+            "« Previous",
+        ),
+        (
+            "/search song xanh",
+            "vi",
+            "7 kết quả cho “song xanh” — trang 1/2",
+            "7 kết quả cho “song xanh” — trang 2/2",
+            "Tiếp »",
+            "« Trước",
+        ),
+    ],
+)
+async def test_paging_there_and_back_in_both_languages(
+    news, chat, command, language, first, second, next_label, previous_label
+):
+    page = await chat.reply_to(command, language_code=language)
+    assert page["visible_text"].startswith(first) and list(buttons(page)) == [next_label]
+
+    await chat.press(page, button_data(page, next_label))
+    turned = chat.current(page)
+    assert turned["text"].startswith(second) and list(buttons(turned)) == [previous_label]
+
+    await chat.press(turned, button_data(turned, previous_label))
+    back = chat.current(page)
+    assert back["text"].startswith(first) and list(buttons(back)) == [next_label]
