@@ -78,6 +78,13 @@ def is_json_in_utf8(content_types: list[str]) -> bool:
     return True
 
 
+def is_uncoded(content_encodings: list[str]) -> bool:
+    """Whether a request's Content-Encoding headers leave its body as it is. Telegram never compresses
+    an update; a gzip body was read as JSON that was not there."""
+    codings = [coding.strip().lower() for value in content_encodings for coding in value.split(",")]
+    return all(coding == "identity" for coding in codings)
+
+
 class JsonAnswers(tornado.web.RequestHandler):
     """Answers in JSON, refusals included (tornado's own is an HTML page), that do not name the
     server's software and version (which known flaws to try, for a stranger)."""
@@ -113,11 +120,15 @@ class BantinTelegramHandler(JsonAnswers, TelegramHandler):
 
     def _validate_post(self) -> None:
         """The library's checks: the secret first, compared in constant time (403), then the body's
-        type (415), which may name its charset, as long as it is UTF-8."""
+        coding (none: 415) and type (415), which may name its charset, as long as it is UTF-8."""
         if self.secret_token is not None:
             if not secret_matches(self.request.headers.get_list(SECRET_HEADER), self.secret_token):
                 log.debug("webhook request without the secret token: refused (403)")
                 raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN, reason="Request had the wrong secret token")
+        if not is_uncoded(self.request.headers.get_list("Content-Encoding")):
+            raise tornado.web.HTTPError(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE, reason="Content-Encoding not supported"
+            )
         if not is_json_in_utf8(self.request.headers.get_list("Content-Type")):
             raise tornado.web.HTTPError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, reason="Expected application/json")
 
@@ -137,6 +148,8 @@ class BantinTelegramHandler(JsonAnswers, TelegramHandler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         if status_code == HTTPStatus.METHOD_NOT_ALLOWED:  # RFC 9110 requires the methods that are
             self.set_header("Allow", ", ".join(self.SUPPORTED_METHODS))
+        if status_code == HTTPStatus.UNSUPPORTED_MEDIA_TYPE:  # and the codings that would do (15.5.16)
+            self.set_header("Accept-Encoding", "identity")
         super().write_error(status_code, **kwargs)
 
     def _update_of(self, data: Any) -> Update:

@@ -323,3 +323,35 @@ async def test_a_request_its_headers_refuse_is_answered_before_its_body(
     async with webhook_bot(config) as (_services, url):
         answer = await _first_bytes_after_headers(url, f"{headers}Content-Length: {900 * 1024}\r\n")
     assert answer.startswith(b"HTTP/1.1 " + status)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "secret", "status"),
+    [
+        ("gzip", SECRET, 415),
+        ("deflate", SECRET, 415),
+        ("br", SECRET, 415),
+        ("gzip, identity", SECRET, 415),
+        ("identity", SECRET, 200),  # RFC 9110's name for no coding at all
+        ("gzip", "wrong", 403),  # the secret first
+    ],
+)
+async def test_a_compressed_body_is_refused_before_it_is_read(
+    encoding: str, secret: str, status: int, config: Config
+):
+    """A body with a Content-Encoding was taken as it was: JSON sent with "gzip" on it was handled (and
+    gzip itself answered "no JSON"). Telegram never compresses an update."""
+    headers = {SECRET_HEADER: secret, "Content-Type": "application/json", "Content-Encoding": encoding}
+    update = json.dumps({"update_id": 56, "message": message()}).encode()
+    async with webhook_bot(config) as (_services, url):
+        async with httpx.AsyncClient() as client:
+            response = await client.post(url, content=update, headers=headers)
+        if status != 200:  # and refused from the headers alone
+            raw_headers = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+            answer = await _first_bytes_after_headers(url, f"{raw_headers}Content-Length: {900 * 1024}\r\n")
+            assert answer.startswith(b"HTTP/1.1 %d" % status)
+    assert response.status_code == status
+    if status == 415:
+        refusal = {"ok": False, "error_code": 415, "description": "Content-Encoding not supported"}
+        assert response.json() == refusal
+        assert response.headers["Accept-Encoding"] == "identity"
