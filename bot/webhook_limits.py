@@ -5,18 +5,120 @@ of up to 100 MB before its handler checks the secret token, and waits up to an h
 that stalls, so anyone who can reach the port could hold the bot's memory and sockets. The library
 builds its HTTPServer itself: the bounds are set as tornado's defaults for every HTTPServer of the
 process (the health server's requests have no body, and are not slowed by them).
+
+A request whose headers are past tornado's bound (64 KB) had its connection closed without a word
+(a proxy in front answers 502, and nothing said why): the webhook's HTTPServer reads a request's
+head itself, within the same bound, and answers 431 in JSON. The library names the class it builds
+in its webhookhandler module, with no parameter to choose another: `bound_webhook_requests` replaces
+that name, as `use_bantin_webhook_handler` replaces its web app's.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
+import re
+import socket
+from http import HTTPStatus
+from typing import Any
+
 import tornado.httpserver
+from telegram.ext._utils import webhookhandler as ptb_webhookhandler
+from tornado.http1connection import HTTP1ServerConnection
+from tornado.httpserver import _HTTPRequestContext
+from tornado.iostream import IOStream, StreamClosedError
+
+log = logging.getLogger("bantin.webhook")
 
 MAX_UPDATE_BYTES = 1 << 20  # larger than any update; a longer Content-Length is answered 400 unread
 BODY_TIMEOUT = 30.0  # seconds for a body to arrive once its headers have
 IDLE_TIMEOUT = 300.0  # seconds a kept-alive connection may wait for its next request
+MAX_HEAD_BYTES = 64 * 1024  # a request's line and headers: tornado's own bound, far past Telegram's
+LINGER_SECONDS = 2.0  # after a refusal, how long what the client still sends is read and dropped
+LINGER_BYTES = 1 << 20
+
+BOUNDS: dict[str, Any] = {
+    "max_body_size": MAX_UPDATE_BYTES,
+    "body_timeout": BODY_TIMEOUT,
+    "idle_connection_timeout": IDLE_TIMEOUT,
+}
 
 
 def bound_webhook_requests() -> None:
-    tornado.httpserver.HTTPServer.configure(
-        None, max_body_size=MAX_UPDATE_BYTES, body_timeout=BODY_TIMEOUT, idle_connection_timeout=IDLE_TIMEOUT
+    tornado.httpserver.HTTPServer.configure(None, **BOUNDS)
+    if not hasattr(ptb_webhookhandler, "HTTPServer"):  # a library version that builds its server otherwise
+        raise RuntimeError("python-telegram-bot's webhookhandler has no HTTPServer to replace")
+    ptb_webhookhandler.HTTPServer = WebhookHTTPServer
+
+
+def json_refusal(status: HTTPStatus) -> bytes:
+    """A whole HTTP answer refusing a request, worded as the Bot API words its errors, for a request
+    refused before tornado's web app sees it; the connection is closed after it."""
+    body = json.dumps({"ok": False, "error_code": status.value, "description": status.phrase}).encode()
+    head = (
+        f"HTTP/1.1 {status.value} {status.phrase}\r\n"
+        'Content-Type: application/json; charset="utf-8"\r\n'
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
     )
+    return head.encode("ascii") + body
+
+
+class WebhookHTTPServer(tornado.httpserver.HTTPServer):
+    """tornado's HTTPServer with the bounds above, whose connections read a request's head within
+    MAX_HEAD_BYTES themselves."""
+
+    def initialize(self, *args: Any, **kwargs: Any) -> None:
+        # Built as a class of its own, it is not given the defaults `configure` set for HTTPServer.
+        super().initialize(*args, **{**BOUNDS, **kwargs})
+
+    def handle_stream(self, stream: IOStream, address: tuple) -> None:
+        """tornado's, with the connection reading from a HeadBoundStream."""
+        context = _HTTPRequestContext(stream, address, self.protocol, self.trusted_downstream)
+        conn = HTTP1ServerConnection(HeadBoundStream(stream), self.conn_params, context)  # type: ignore[arg-type]
+        self._connections.add(conn)
+        conn.start_serving(self)
+
+
+class HeadBoundStream:
+    """A connection's IOStream as tornado's HTTP1Connection uses it, but for the one read it makes of
+    a request's head (`read_until_regex`): that read stops at MAX_HEAD_BYTES instead of failing at
+    tornado's bound, which closes the stream before anything can be answered on it."""
+
+    def __init__(self, stream: IOStream) -> None:
+        self._stream = stream
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    def read_until_regex(self, regex: bytes, max_bytes: int | None = None) -> asyncio.Future[bytes]:
+        return asyncio.ensure_future(self._head(regex))
+
+    async def _head(self, end_of_head: bytes) -> bytes:
+        # The head up to its end, or the first MAX_HEAD_BYTES + 1 bytes of one that does not end by then.
+        head_or_past_bound = re.compile(rb"\A[\s\S]*?(?:%b)|\A[\s\S]{%d}" % (end_of_head, MAX_HEAD_BYTES + 1))
+        head = await self._stream.read_until_regex(head_or_past_bound)
+        if len(head) > MAX_HEAD_BYTES:
+            log.warning("webhook request refused (431), its headers are past %d KB", MAX_HEAD_BYTES // 1024)
+            await answer_and_close(self._stream, json_refusal(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE))
+            raise StreamClosedError()
+        return head
+
+
+async def answer_and_close(stream: IOStream, answer: bytes) -> None:
+    """Send `answer`, then close, reading what the client still sends for a moment: a socket closed
+    with unread bytes resets the connection, and the client may lose the answer with it."""
+    try:
+        await stream.write(answer)
+        stream.socket.shutdown(socket.SHUT_WR)
+        await asyncio.wait_for(_drop_until_closed(stream), LINGER_SECONDS)
+    except (StreamClosedError, OSError, TimeoutError):
+        pass
+    finally:
+        stream.close()
+
+
+async def _drop_until_closed(stream: IOStream) -> None:
+    dropped = 0
+    while dropped < LINGER_BYTES:
+        dropped += len(await stream.read_bytes(64 * 1024, partial=True))

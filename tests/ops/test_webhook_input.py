@@ -355,3 +355,61 @@ async def test_a_compressed_body_is_refused_before_it_is_read(
         refusal = {"ok": False, "error_code": 415, "description": "Content-Encoding not supported"}
         assert response.json() == refusal
         assert response.headers["Accept-Encoding"] == "identity"
+
+
+async def _raw_exchange(url: str, request: bytes) -> bytes:
+    """All the server answers to `request`, sent as it is, until it closes the connection (b"" when it
+    closes without a word)."""
+    address = httpx.URL(url)
+    reader, writer = await asyncio.open_connection(address.host, address.port)
+    try:
+        writer.write(request)
+        await writer.drain()
+        return await asyncio.wait_for(reader.read(), timeout=10)
+    finally:
+        writer.close()
+
+
+def _post(url: str, headers: list[tuple[str, str]], body: bytes) -> bytes:
+    address = httpx.URL(url)
+    lines = [f"POST {address.path} HTTP/1.1", f"Host: {address.host}", "Connection: close"]
+    lines += [f"{name}: {value}" for name, value in headers]
+    lines += [f"Content-Length: {len(body)}", "", ""]
+    return "\r\n".join(lines).encode() + body
+
+
+def _status_and_json(answer: bytes) -> tuple[int, dict]:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), json.loads(body)
+
+
+@pytest.mark.parametrize(
+    ("extra_headers", "status"),
+    [
+        ([("X-Note", "a" * 70_000)], 431),  # one header past 64 KB
+        ([(f"X-Note-{n}", "ghi chú") for n in range(6_000)], 431),  # many small ones, 100 KB in all
+        ([("X-Note", "a" * 60_000)], 200),  # under the bound
+    ],
+    ids=["one long", "many", "under"],
+)
+async def test_headers_past_64_kb_are_answered_431_in_one_line(
+    extra_headers: list[tuple[str, str]], status: int, config: Config, standin: BotApiStandIn
+):
+    """tornado closed the connection without a word: a proxy in front answered 502, and nothing was
+    logged to say why."""
+    update = json.dumps({"update_id": 57, "message": message()}).encode()
+    headers = [("Content-Type", "application/json"), (SECRET_HEADER, SECRET), *extra_headers]
+    with root_log_captured("INFO") as stream:
+        async with webhook_bot(config) as (_services, url):
+            answer = await _raw_exchange(url, _post(url, headers, update))
+            standin.user_sends(USER, "/help")
+            await standin.wait_for_messages(USER, 1)  # and the bot goes on answering
+    refused = [line for line in stream.getvalue().splitlines() if "refused (431)" in line]
+    if status == 431:
+        assert _status_and_json(answer) == (
+            431,
+            {"ok": False, "error_code": 431, "description": "Request Header Fields Too Large"},
+        )
+        assert len(refused) == 1 and " WARNING " in refused[0] and len(refused[0]) < 400, refused
+    else:
+        assert answer.startswith(b"HTTP/1.1 200 ") and not refused
