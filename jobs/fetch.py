@@ -17,8 +17,10 @@ from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 import httpx
 
+from jobs.address_guard import AddressRefused, public_addresses_transport
 from news import __version__
 from news.httpcache import request_validators
+from news.source_address import NOT_PUBLIC
 
 USER_AGENT = f"bantin/{__version__} (+https://github.com/bantin; news digest bot)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -88,8 +90,11 @@ class Fetcher:
         max_redirects: int = 5,
         user_agent: str | None = None,
         allow_file_urls: bool = True,
+        public_addresses_only: bool = False,
         transport: httpx.AsyncBaseTransport | None = None,
     ):
+        """`public_addresses_only`: connect to no loopback, private or link-local address (redirects
+        included), for sources an admin adds from a chat (jobs/address_guard.py)."""
         self.max_body_bytes = max_body_bytes
         self.max_redirects = max_redirects
         self.allow_file_urls = allow_file_urls
@@ -100,6 +105,9 @@ class Fetcher:
         self._per_host = per_host
         self._overall = asyncio.Semaphore(max_concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
+        limits = httpx.Limits(max_connections=max_concurrency, max_keepalive_connections=max_concurrency)
+        if public_addresses_only and transport is None:
+            transport = public_addresses_transport(limits)
         self._client = httpx.AsyncClient(
             http1=True,
             http2=False,
@@ -107,7 +115,7 @@ class Fetcher:
             timeout=httpx.Timeout(
                 connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout
             ),
-            limits=httpx.Limits(max_connections=max_concurrency, max_keepalive_connections=max_concurrency),
+            limits=limits,
             headers={"User-Agent": user_agent or USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
             transport=transport,
         )
@@ -392,6 +400,8 @@ def _connect_failure_reason(exc: BaseException) -> str:
         causes.append(seen)
         seen = seen.__cause__ or seen.__context__
     for cause in causes:
+        if isinstance(cause, AddressRefused):
+            return NOT_PUBLIC
         if isinstance(cause, socket.gaierror):
             return "DNS lookup failed"
         if isinstance(cause, ConnectionRefusedError):

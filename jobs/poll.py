@@ -117,9 +117,11 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_fetcher(config: Config) -> Fetcher:
+def make_fetcher(config: Config, **options: bool) -> Fetcher:
+    """The configured Fetcher; `options`: Fetcher's allow_file_urls and public_addresses_only."""
     f = config.fetch
     return Fetcher(
+        **options,
         max_concurrency=f.concurrency,
         per_host=f.per_host,
         connect_timeout=f.connect_timeout,

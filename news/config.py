@@ -89,6 +89,7 @@ class FetchConfig:
     max_backoff: int = 21_600
     user_agent: str = ""
     parse_workers: int = 1
+    allow_private_addresses: bool = False
 
 
 @dataclass

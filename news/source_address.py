@@ -6,12 +6,18 @@ Reasons are N_ msgids: the command line prints them as they are (English), the b
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from news.i18n import N_
 
 MAX_URL_CHARS = 2000
+# Why a fetch for a source added from a chat was refused (jobs/address_guard.py).
+NOT_PUBLIC = N_(
+    "the address is on this server's own or a private network (loopback, private and link-local "
+    "addresses can be added from a chat only when [fetch] allow_private_addresses is true)"
+)
 MAX_NAME_CHARS = 200  # the sources.name column's length (PostgreSQL refuses longer values)
 
 
@@ -58,3 +64,20 @@ def source_url_problem(url: str, *, allow_file: bool) -> str | None:
     if any(char.isspace() for char in url):
         return N_("the address has spaces in it")
     return None
+
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # IPv6 addresses a gateway turns into the IPv4 in their end
+
+
+def is_public_address(address: str) -> bool:
+    """Whether an IP address (as getaddrinfo gives it, an IPv6 zone included) is on the public
+    internet: not loopback, private, link-local (169.254.169.254, clouds' metadata), shared,
+    reserved or multicast, nor an IPv4-mapped or NAT64 IPv6 address of one. A source an admin adds
+    from a chat must be, or a chat command would have the server probe its own network."""
+    ip = ipaddress.ip_address(address.partition("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip in _NAT64:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip.is_global and not ip.is_multicast

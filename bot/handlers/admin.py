@@ -26,11 +26,10 @@ from bot.handlers.context import (
     services,
     shown,
 )
-from bot.handlers.feed_probe import ProbeError, check_url, probe_source
+from bot.handlers.feed_probe import ProbeError, chat_fetcher, check_url, probe_source
 from bot.handlers.settings_view import zone_label
 from bot.handlers.sources_view import resolve_source
 from jobs.digest import DIGEST_MODES, queue_broadcast
-from jobs.fetch import Fetcher
 from news.i18n import N_, plural_translator, translator
 from news.source_address import name_from_address
 from news.telegram_html import escape_html
@@ -113,11 +112,8 @@ async def addfeed(update: Update, context: Context, lang: str) -> None:
     svc = services(context)
     try:
         check_url(url)
-        if svc.fetcher is not None:
-            probe = await probe_source(svc.fetcher, url, svc.config.tz)
-        else:  # not running under the application (no post_init): a fetcher of our own
-            async with Fetcher(allow_file_urls=False) as fetcher:
-                probe = await probe_source(fetcher, url, svc.config.tz)
+        async with chat_fetcher(svc.config, svc.fetcher) as fetcher:
+            probe = await probe_source(fetcher, url, svc.config.tz)
     except ProbeError as exc:
         reason = _(str(exc)) if str(exc) else ""  # gettext("") would be the catalog's header
         text = _("Could not add {url}: {reason}").format(url=shown(url), reason=escape_html(reason))

@@ -1,16 +1,21 @@
 """Fetch a URL an admin typed once and say what it is: a feed (title, entries) or a news page (links).
 
-Only http(s) URLs: a chat must never make the bot read its own disk, whatever the fetcher allows.
+Only http(s) URLs: a chat must never make the bot read its own disk, whatever the fetcher allows;
+and only public addresses unless the config allows others: nor probe the server's own network.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import tzinfo
 
 from jobs.fetch import Fetcher, FetchError
+from jobs.poll import make_fetcher
 from news.articles import extract_article
 from news.charset import UndecodableError, decode_document
+from news.config import Config
 from news.detect import detect_kind
 from news.feeds import FeedParseError, parse_feed
 from news.htmltree import parse_html
@@ -39,6 +44,18 @@ def check_url(url: str) -> str:
     if problem is not None:
         raise ProbeError(problem)
     return url
+
+
+@asynccontextmanager
+async def chat_fetcher(config: Config, shared: Fetcher | None) -> AsyncIterator[Fetcher]:
+    """The fetcher a chat's probe uses: the poller's (`shared`) when [fetch] allow_private_addresses,
+    else one of its own that connects to public addresses only (redirects and host names included)."""
+    allowed = config.fetch.allow_private_addresses
+    if allowed and shared is not None:
+        yield shared
+        return
+    async with make_fetcher(config, allow_file_urls=False, public_addresses_only=not allowed) as fetcher:
+        yield fetcher
 
 
 def _page_title(html: str) -> str | None:

@@ -50,8 +50,11 @@ Trường mầm non Bình An đón bằng công nhận chuẩn quốc gia mức 
 
 @pytest.fixture
 def config(sqlite_url: str, standin: BotApiStandIn) -> Config:
-    """No configured feeds: every source in these tests is one an admin added."""
-    return standin_config(sqlite_url, standin)
+    """No configured feeds: every source in these tests is one an admin added, from the feed server on
+    127.0.0.1, which only [fetch] allow_private_addresses lets /addfeed reach (tests/bot/test_addfeed_addresses.py)."""
+    config = standin_config(sqlite_url, standin)
+    config.fetch.allow_private_addresses = True
+    return config
 
 
 @pytest.fixture

@@ -17,7 +17,10 @@ FEED = """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><tit
 
 @pytest.fixture
 def config(sqlite_url: str, standin: BotApiStandIn) -> Config:
-    return standin_config(sqlite_url, standin)
+    """/addfeed may reach the feed server on 127.0.0.1 (tests/bot/test_addfeed_addresses.py)."""
+    config = standin_config(sqlite_url, standin)
+    config.fetch.allow_private_addresses = True
+    return config
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from news.source_address import MAX_URL_CHARS, name_from_address, source_url_problem
+from news.source_address import MAX_URL_CHARS, is_public_address, name_from_address, source_url_problem
 
 ONLY_WEB = "only http:// and https:// addresses can be added"
 ONLY_WEB_OR_FILE = "only http://, https:// and file:// addresses can be added"
@@ -47,3 +47,37 @@ def test_source_url_problem(url: str, on_the_command_line: str | None, from_a_ch
 )
 def test_a_source_added_without_a_name_is_named_after_its_address(url, name):
     assert name_from_address(url) == name
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("127.0.0.1", False),
+        ("127.8.9.10", False),
+        ("::1", False),
+        ("10.1.2.3", False),
+        ("172.16.0.1", False),
+        ("172.31.255.254", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),  # cloud metadata
+        ("100.64.0.1", False),  # carrier-grade NAT
+        ("0.0.0.0", False),
+        ("::", False),
+        ("fc00::1", False),
+        ("fd12:3456::1", False),
+        ("fe80::1", False),
+        ("fe80::1%2", False),  # with a zone, as getaddrinfo gives it
+        ("::ffff:127.0.0.1", False),  # IPv4-mapped
+        ("::ffff:10.0.0.1", False),
+        ("64:ff9b::a00:1", False),  # NAT64 of 10.0.0.1
+        ("224.0.0.1", False),  # multicast
+        ("255.255.255.255", False),
+        ("203.0.113.7", False),  # documentation range
+        ("8.8.8.8", True),
+        ("172.32.0.1", True),  # just past 172.16/12
+        ("::ffff:8.8.8.8", True),
+        ("2001:4860:4860::8888", True),
+    ],
+)
+def test_public_address(address: str, public: bool) -> None:
+    assert is_public_address(address) is public

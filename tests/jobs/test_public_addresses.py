@@ -1,0 +1,139 @@
+"""A Fetcher with `public_addresses_only` (sources added from a chat) against a real local HTTP server:
+no connection to a loopback, private or link-local address, whichever way the address is reached.
+
+The tests have no internet: "the public internet" is a resolver that gives public addresses to a few
+names and a connector that takes those addresses to the local server (its 127.0.0.1 port)."""
+
+from __future__ import annotations
+
+import httpcore
+import httpx
+import pytest
+
+from jobs.address_guard import PublicAddressesOnly, addresses_of, public_addresses_transport
+from jobs.fetch import Fetcher, FetchError
+from news.source_address import NOT_PUBLIC
+
+FEED = "<?xml version='1.0'?><rss><channel><title>Tin Cần Thơ</title></channel></rss>".encode()
+PUBLIC = "203.0.113.80"  # stands for the public address of the names below
+PUBLIC_NAMES = {"tin-can-tho.example.vn": [PUBLIC], "cdn.example.vn": [PUBLIC]}
+
+
+class PublicInternetStandIn(httpcore.AsyncNetworkBackend):
+    """Connects to PUBLIC by connecting to the local feed server; to anything else as it is."""
+
+    def __init__(self, local_port: int) -> None:
+        self._real = httpcore.AnyIOBackend()
+        self._local_port = local_port
+
+    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        if host == PUBLIC:
+            host, port = "127.0.0.1", self._local_port
+        return await self._real.connect_tcp(host, port, timeout, local_address, socket_options)
+
+    async def sleep(self, seconds: float) -> None:
+        await self._real.sleep(seconds)
+
+
+def public_for_tests(address: str) -> bool:
+    return address == PUBLIC
+
+
+@pytest.fixture
+async def guarded(feed_server, monkeypatch: pytest.MonkeyPatch):
+    """A public-addresses-only Fetcher on the stand-in internet: PUBLIC counts as public (it is a
+    documentation address), the names above resolve to it, any other name as the system resolves it."""
+    monkeypatch.setattr("jobs.address_guard.is_public_address", public_for_tests)
+    port = httpx.URL(feed_server.url("/")).port
+
+    async def resolve(host: str, port: int) -> list[str]:
+        return PUBLIC_NAMES.get(host) or await addresses_of(host, port)
+
+    backend = PublicAddressesOnly(PublicInternetStandIn(port), resolve)
+    limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
+    fetcher = Fetcher(
+        connect_timeout=1, read_timeout=2, transport=public_addresses_transport(limits, backend)
+    )
+    yield fetcher
+    await fetcher.aclose()
+
+
+async def test_a_public_address_is_fetched(feed_server, guarded: Fetcher):
+    feed_server.serve("/rss", FEED)
+    port = httpx.URL(feed_server.url("/")).port
+    result = await guarded.fetch(f"http://tin-can-tho.example.vn:{port}/rss")
+    assert result.body == FEED
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1",
+        "localhost",
+        "[::1]",
+        "2130706433",
+        "0x7f.1",
+        "017700000001",
+        "[::ffff:127.0.0.1]",
+        "0.0.0.0",
+    ],
+)
+async def test_the_servers_own_addresses_are_refused_unasked(host: str, feed_server, make_fetcher):
+    """`localhost` through /etc/hosts, 127.0.0.1 written as one number in decimal, hex or octal: the
+    real rule, and a real server that hears nothing."""
+    feed_server.serve("/rss", FEED)
+    port = httpx.URL(feed_server.url("/")).port
+    error = await _fetch_error(make_fetcher(public_addresses_only=True), f"http://{host}:{port}/rss")
+    assert error.reason == NOT_PUBLIC
+    assert feed_server.requests == []
+
+
+async def test_a_redirect_to_the_servers_own_address_is_refused(feed_server, guarded: Fetcher):
+    feed_server.serve("/rss", FEED)
+    feed_server.redirect("/moved", feed_server.url("/rss"), status=302)  # to http://127.0.0.1:PORT/rss
+    port = httpx.URL(feed_server.url("/")).port
+    error = await _fetch_error(guarded, f"http://tin-can-tho.example.vn:{port}/moved")
+    assert error.reason == NOT_PUBLIC
+    assert [request.path for request in feed_server.requests] == ["/moved"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.7/rss",
+        "http://172.16.5.4/rss",
+        "http://192.168.1.1/rss",
+        "http://[fd00::7]/rss",
+        "http://[fe80::1]/rss",
+    ],
+)
+async def test_private_and_link_local_addresses_are_refused_unasked(url: str, make_fetcher):
+    """The real rule (no stand-in): the refusal comes before any connection is tried."""
+    fetcher = make_fetcher(public_addresses_only=True)
+    error = await _fetch_error(fetcher, url)
+    assert error.reason == NOT_PUBLIC
+
+
+async def test_without_the_rule_the_servers_own_address_is_fetched(feed_server, make_fetcher):
+    url = feed_server.serve("/rss", FEED)
+    assert (await make_fetcher().fetch(url)).body == FEED
+
+
+@pytest.fixture
+async def make_fetcher():
+    made: list[Fetcher] = []
+
+    def build(**options) -> Fetcher:
+        made.append(Fetcher(connect_timeout=1, read_timeout=2, **options))
+        return made[-1]
+
+    yield build
+    for fetcher in made:
+        await fetcher.aclose()
+
+
+async def _fetch_error(fetcher: Fetcher, url: str) -> FetchError:
+    with pytest.raises(FetchError) as caught:
+        await fetcher.fetch(url)
+    return caught.value
