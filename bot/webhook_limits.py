@@ -80,16 +80,40 @@ class WebhookHTTPServer(tornado.httpserver.HTTPServer):
         conn.start_serving(self)
 
 
+# What tornado's HTTP1Connection writes when it cannot read a request (a Content-Length that is no
+# number or past max_body_size, a Transfer-Encoding other than chunked, a broken chunk, a header line
+# without a colon): no JSON, no length, even after the handler has answered; it closes after it.
+TORNADO_CANNOT_READ = b"HTTP/1.1 400 Bad Request\r\n\r\n"
+
+
 class HeadBoundStream:
     """A connection's IOStream as tornado's HTTP1Connection uses it, but for the one read it makes of
     a request's head (`read_until_regex`): that read stops at MAX_HEAD_BYTES instead of failing at
-    tornado's bound, which closes the stream before anything can be answered on it."""
+    tornado's bound, which closes the stream before anything can be answered on it. And tornado's
+    bare 400 is written as a JSON refusal, or not at all when the request has had its answer."""
 
     def __init__(self, stream: IOStream) -> None:
         self._stream = stream
+        self._answered = False  # whether anything was written since the request's head was read
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+    def write(self, data: bytes | memoryview) -> asyncio.Future[None]:
+        if data == TORNADO_CANNOT_READ:
+            return self._cannot_read()
+        if bytes(data[:13]) != b"HTTP/1.1 100 ":  # "100 Continue" comes before the answer
+            self._answered = True
+        return self._stream.write(data)
+
+    def _cannot_read(self) -> asyncio.Future[None]:
+        if self._answered:  # the handler refused it from its headers: that is the answer
+            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            done.set_result(None)
+            return done
+        log.warning("webhook request refused (400), tornado cannot read it as HTTP/1.1")
+        self._answered = True
+        return self._stream.write(json_refusal(HTTPStatus.BAD_REQUEST))
 
     def read_until_regex(self, regex: bytes, max_bytes: int | None = None) -> asyncio.Future[bytes]:
         return asyncio.ensure_future(self._head(regex))
@@ -98,6 +122,7 @@ class HeadBoundStream:
         # The head up to its end, or the first MAX_HEAD_BYTES + 1 bytes of one that does not end by then.
         head_or_past_bound = re.compile(rb"\A[\s\S]*?(?:%b)|\A[\s\S]{%d}" % (end_of_head, MAX_HEAD_BYTES + 1))
         head = await self._stream.read_until_regex(head_or_past_bound)
+        self._answered = False
         if len(head) > MAX_HEAD_BYTES:
             log.warning("webhook request refused (431), its headers are past %d KB", MAX_HEAD_BYTES // 1024)
             await answer_and_close(self._stream, json_refusal(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE))
