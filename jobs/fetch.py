@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import mimetypes
 import os
 import socket
@@ -105,20 +106,23 @@ class Fetcher:
         self._per_host = per_host
         self._overall = asyncio.Semaphore(max_concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
-        limits = httpx.Limits(max_connections=max_concurrency, max_keepalive_connections=max_concurrency)
-        if public_addresses_only and transport is None:
-            transport = public_addresses_transport(limits)
-        self._client = httpx.AsyncClient(
-            http1=True,
-            http2=False,
-            follow_redirects=False,
-            timeout=httpx.Timeout(
+        self._limits = httpx.Limits(
+            max_connections=max_concurrency, max_keepalive_connections=max_concurrency
+        )
+        self._client_options: dict = {
+            "http1": True,
+            "http2": False,
+            "follow_redirects": False,
+            "timeout": httpx.Timeout(
                 connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout
             ),
-            limits=limits,
-            headers={"User-Agent": user_agent or USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
-            transport=transport,
-        )
+            "limits": self._limits,
+            "headers": {"User-Agent": user_agent or USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
+        }
+        if public_addresses_only and transport is None:
+            transport = public_addresses_transport(self._limits)
+        self._client = httpx.AsyncClient(**self._client_options, transport=transport)
+        self._public: Fetcher | None = self if public_addresses_only else None
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -128,6 +132,21 @@ class Fetcher:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+        if self._public is not None and self._public is not self:
+            await self._public._client.aclose()
+
+    def public_addresses_only(self) -> Fetcher:
+        """This fetcher for a source added from a chat: the same slots and limits, but connections of
+        its own, to public addresses only (closed with this one's)."""
+        if self._public is None:
+            twin = copy.copy(self)
+            twin.allow_file_urls = False
+            twin._client = httpx.AsyncClient(
+                **self._client_options, transport=public_addresses_transport(self._limits)
+            )
+            twin._public = twin
+            self._public = twin
+        return self._public
 
     async def fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None

@@ -88,6 +88,7 @@ class SourceSnapshot:
     error_count: int
     entry_memo: bytes | None = None  # of the last stored document (news.feed_memo)
     item_count: int = 1  # new items it ever stored; unknown: assume some
+    origin: str = "config"  # config | admin (the command line) | chat (/addfeed)
 
     @property
     def view(self) -> SourceView:
@@ -110,6 +111,7 @@ class SourceSnapshot:
             s.error_count,
             s.entry_memo,
             s.item_count,
+            s.origin,
         )
 
 
@@ -130,6 +132,15 @@ def make_fetcher(config: Config, **options: bool) -> Fetcher:
         max_redirects=f.max_redirects,
         user_agent=f.user_agent or None,
     )
+
+
+def fetcher_for(source: SourceSnapshot, fetcher: Fetcher, config: Config) -> Fetcher:
+    """A source added from a chat is polled as /addfeed probed it, on public addresses only (unless
+    [fetch] allow_private_addresses): else its address could redirect, or come to resolve, to the
+    server's own network after the probe."""
+    if source.origin == "chat" and not config.fetch.allow_private_addresses:
+        return fetcher.public_addresses_only()
+    return fetcher
 
 
 async def poll_due_sources(
@@ -223,6 +234,7 @@ async def poll_source(
     writes them in batches); `writes` shares transactions with the other sources of a poll.
     """
     started = time.perf_counter()
+    fetcher = fetcher_for(source, fetcher, config)
     tz = ZoneInfo(source.timezone) if source.timezone else config.tz
     interval = float(source.interval_seconds or config.schedule.poll_interval)
     try:

@@ -81,7 +81,8 @@ class Source(Base):
     interval_seconds: Mapped[int | None] = mapped_column(Integer)  # None: the configured default
     timezone: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str | None] = mapped_column(String(8))
-    origin: Mapped[str] = mapped_column(String(10), default="config")  # config|admin
+    # config | admin (the command line) | chat (/addfeed)
+    origin: Mapped[str] = mapped_column(String(10), default="config")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     title: Mapped[str | None] = mapped_column(Text)
     # HTTP validators, saved only after a good parse

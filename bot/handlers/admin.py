@@ -123,7 +123,7 @@ async def addfeed(update: Update, context: Context, lang: str) -> None:
     spec = SourceSpec(name=name, url=url, kind=probe.kind)
     try:
         async with svc.db.transaction() as session:
-            await add_source(session, spec, svc.clock(), origin="admin")
+            await add_source(session, spec, svc.clock(), origin="chat")
     except SourceUrlExists as exc:
         text = _("The source {name} polls that address already.")
         await send(update, context, text.format(name=f"<b>{escape_html(exc.existing)}</b>"))

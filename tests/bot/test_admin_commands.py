@@ -142,7 +142,7 @@ async def test_addfeed_detects_an_rss_feed_and_stores_it(bot, admin, feeds, lang
     assert (source.url, source.kind, source.origin, source.enabled) == (
         feeds.url("/rss.xml"),
         "rss",
-        "admin",
+        "chat",
         True,
     )
 
@@ -152,7 +152,7 @@ async def test_addfeed_detects_a_news_page_and_takes_the_given_name(bot, admin, 
 
     assert reply["visible_text"].startswith("Added Xã Bình An: a news page with 3 article links.")
     source = await _source(bot, "Xã Bình An")
-    assert (source.kind, source.origin) == ("html", "admin")
+    assert (source.kind, source.origin) == ("html", "chat")
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,8 @@ names and a connector that takes those addresses to the local server (its 127.0.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpcore
 import httpx
 import pytest
@@ -137,3 +139,41 @@ async def _fetch_error(fetcher: Fetcher, url: str) -> FetchError:
     with pytest.raises(FetchError) as caught:
         await fetcher.fetch(url)
     return caught.value
+
+
+# ---- polls of the sources added from a chat ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("origin", "allowed", "fetched"),
+    [
+        ("chat", False, False),  # /addfeed's: public addresses only, as its probe
+        ("chat", True, True),
+        ("admin", False, True),  # `bantin feeds add` / import-opml on the host: any address
+        ("config", False, True),
+    ],
+)
+async def test_a_source_added_from_a_chat_is_polled_on_public_addresses_only(
+    origin: str, allowed: bool, fetched: bool, fresh_db, feed_server
+):
+    """The probe refused 127.0.0.1, but a source whose address later redirected there (or whose name
+    came to resolve to it) was polled with no such rule: the server's own network, one poll later."""
+    from jobs.poll import make_fetcher, poll_due_sources
+    from news.config import Config
+    from storage.sources import SourceSpec, add_source
+
+    feed_server.serve("/rss", FEED)
+    config = Config()
+    config.fetch.allow_private_addresses = allowed
+    async with fresh_db.transaction() as session:
+        await add_source(
+            session, SourceSpec(name="Tin nội bộ", url=feed_server.url("/rss")), _NOW, origin=origin
+        )
+    async with make_fetcher(config) as fetcher:
+        [outcome] = await poll_due_sources(fresh_db, fetcher, config, now=lambda: _NOW)
+    assert (outcome.status != "error", len(feed_server.requests)) == (fetched, int(fetched)), outcome
+    if not fetched:
+        assert outcome.error == NOT_PUBLIC
+
+
+_NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
