@@ -18,9 +18,11 @@ import socket
 import time
 import uuid
 from collections import Counter as Tally
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from jobs.pacing import Clock, Pacer
 from jobs.send_errors import BadMarkup, ChatGone, ChatMoved, FloodWait, Rejected, TransientError
@@ -40,6 +42,11 @@ FLUSH_BATCH = 200  # outcomes written at once at most; also bounds sent-but-unre
 # A sender renews the claims of its rows every quarter of this; a row "sending" whose claim is older
 # belongs to a sender that died, and another sender takes it over (docs/delivery.md).
 CLAIM_TTL = 60.0
+# What a database that is restarting, unreachable or locked by a long write raises. The sender waits
+# and tries again: stopping would leave the bot answering commands but delivering nothing until a
+# restart, and the outcomes of sends already made unwritten (re-sent as "left sending").
+DATABASE_TROUBLE = (SQLAlchemyError, OSError)
+DATABASE_RETRY_CAP = 30.0
 
 
 class Sender(Protocol):
@@ -96,6 +103,7 @@ class OutboxSender:
         flush_interval: float = 0.5,
         idle_poll: float = 1.0,
         claim_ttl: float = CLAIM_TTL,
+        database_retry: float = 1.0,
     ) -> None:
         self.db, self.sender, self.delivery = db, sender, delivery
         self.worker = worker or worker_name()
@@ -105,6 +113,9 @@ class OutboxSender:
         self.retry_base, self.retry_cap = retry_base, retry_cap
         self.flush_interval, self.idle_poll = flush_interval, idle_poll
         self.claim_ttl = claim_ttl
+        self.database_retry = database_retry
+        self._database_failures = 0
+        self._recovered = False
         self._next_claim_check = clock() + claim_ttl / 4
         self.target = int(min(2000, max(10, self.pacer.rate * claim_horizon)))
         self.stats: Tally[str] = Tally()
@@ -150,33 +161,55 @@ class OutboxSender:
 
     async def run(self, stop: asyncio.Event | None = None, *, until_idle: bool = False) -> Tally[str]:
         stop = stop or asyncio.Event()
-        await self.recover()
         dispatcher = asyncio.create_task(self._dispatch(), name="outbox-dispatcher")
         try:
             while not stop.is_set():
                 if dispatcher.done():
                     dispatcher.result()  # a crash of the dispatcher is ours too
-                if self._flush_due():
-                    await self._flush()
-                if self.clock() >= self._next_claim_check:
-                    await self._keep_claims()
-                claimed = 0
-                if len(self._queue) < self.target // 2 + 1:
-                    claimed = await self._claim(self.target - len(self._queue))
-                busy = bool(self._queue or self._in_flight or self._outcomes)
-                if not busy and not claimed:
-                    due = await self._seconds_to_next_due()
-                    if due is None and until_idle:
-                        break
-                    timeout = self.idle_poll if due is None else min(self.idle_poll, max(due, 0.01))
+                try:
+                    timeout = await self._keeper_turn(until_idle)
+                except DATABASE_TROUBLE as exc:
+                    timeout = self._database_trouble(exc)
                 else:
-                    timeout = self.flush_interval
+                    self._database_failures = 0
+                if timeout is None:
+                    break
                 self._progress.clear()
                 await _wait_any(stop, self._progress, timeout)
         finally:
             dispatcher.cancel()
             await self._shutdown()
         return self.stats
+
+    async def _keeper_turn(self, until_idle: bool) -> float | None:
+        """One round of database work; returns how long to wait for the next (None: nothing left to
+        do and `until_idle`)."""
+        if not self._recovered:
+            await self.recover()
+            self._recovered = True
+        if self._flush_due():
+            await self._flush()
+        if self.clock() >= self._next_claim_check:
+            await self._keep_claims()
+        claimed = 0
+        if len(self._queue) < self.target // 2 + 1:
+            claimed = await self._claim(self.target - len(self._queue))
+        if self._queue or self._in_flight or self._outcomes or claimed:
+            return self.flush_interval
+        due = await self._seconds_to_next_due()
+        if due is None:
+            return None if until_idle else self.idle_poll
+        return min(self.idle_poll, max(due, 0.01))
+
+    def _database_trouble(self, exc: Exception) -> float:
+        """The database failed a round: rows already claimed still go out and their outcomes wait in
+        memory; the next round comes after a pause that doubles up to `DATABASE_RETRY_CAP`."""
+        self._database_failures += 1
+        self.stats["database_errors"] += 1
+        wait = min(DATABASE_RETRY_CAP, self.database_retry * 2 ** min(self._database_failures - 1, 16))
+        reason = getattr(exc, "orig", None) or exc  # the driver's words, without SQLAlchemy's SQL echo
+        log.warning("the database failed the outbox sender (%s); trying again in %.1f s", reason, wait)
+        return wait
 
     def _flush_due(self) -> bool:
         """Outcomes are written in batches (one transaction per batch, not per message): when enough
@@ -212,6 +245,18 @@ class OutboxSender:
             return
         outcomes, self._outcomes = self._outcomes, []
         self._last_flush = self.clock()
+        try:
+            counts, resend = await self._record(outcomes)
+        except BaseException:
+            self._outcomes[:0] = outcomes  # the transaction wrote none of them: they go with the next
+            raise
+        self.stats.update(counts)
+        for row in resend:
+            self._push(row)
+
+    async def _record(self, outcomes: list[_Outcome]) -> tuple[Tally[str], list[ClaimedRow]]:
+        """Write a batch of outcomes in one transaction; returns the counts and the rows to send again
+        (changed copies: the outcomes stay as they were in case the transaction fails)."""
         counts: Tally[str] = Tally()
         resend: list[ClaimedRow] = []
         now = self.wall_clock()
@@ -225,13 +270,12 @@ class OutboxSender:
                     counts["chats_not_found" if "not found" in o.error.lower() else "chats_blocked"] += 1
                 elif o.kind == "moved":
                     if await move_chat(session, o.row.chat_id, o.new_chat_id, now):
-                        o.row.chat_id = o.new_chat_id
-                        resend.append(o.row)
+                        resend.append(replace(o.row, chat_id=o.new_chat_id))
                 elif o.kind == "markup":
                     log.error("Telegram refused our HTML (a rendering bug), resending as text: %s", o.error)
-                    o.row.text, o.row.parse_mode = strip_tags(o.row.text), None
-                    await outbox.rewrite_as_plain_text(session, o.row.id, o.row.text)
-                    resend.append(o.row)
+                    plain = strip_tags(o.row.text)
+                    await outbox.rewrite_as_plain_text(session, o.row.id, plain)
+                    resend.append(replace(o.row, text=plain, parse_mode=None))
                 elif o.kind == "rejected":
                     log.error("Telegram rejected outbox row %d for good: %s", o.row.id, o.error)
                     await outbox.mark_failed(session, o.row.id, o.error)
@@ -246,9 +290,7 @@ class OutboxSender:
                         await outbox.mark_retry(session, o.row.id, now + timedelta(seconds=backoff), o.error)
             counts["sent"] = len(sent)
             await increment_many(session, {COUNTER_PREFIX + k: v for k, v in counts.items()})
-        self.stats.update(counts)
-        for row in resend:
-            self._push(row)
+        return counts, resend
 
     async def _shutdown(self) -> None:
         if self._in_flight:
