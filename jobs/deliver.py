@@ -345,8 +345,8 @@ class OutboxSender:
             )
             outcome = _Outcome(row, "sent", message_id=message_id)
         except FloodWait as exc:
-            # Telegram does not say which limit was hit: pause everything, then send this row again.
-            self.pacer.pause(exc.retry_after * self.retry_after_scale)
+            # This chat waits, or everything when other chats get 429s too (`Pacer.flood_wait`).
+            self.pacer.flood_wait(row.chat_id, exc.retry_after * self.retry_after_scale)
             self._outcomes.append(_Outcome(row, "flood_waits"))  # only counted by _flush
             self._push(row)
         except ChatGone as exc:

@@ -19,6 +19,8 @@ Clock = Callable[[], float]
 # busy with a database write, a sleep that overshot) instead of losing that time for good.
 BURST_SHARE = 0.02
 MIN_BURST = 1.9  # under 2: a late wake-up keeps its 0.9 token, yet no extra message fits a window
+# 429s for two different chats this close together mean the bot's overall limit, not one chat's.
+GLOBAL_FLOOD_WINDOW = 1.0
 
 
 def rate_and_burst(cap: float, window: float = 1.0) -> tuple[float, float]:
@@ -80,18 +82,33 @@ class Pacer:
         )
         self._last_private: dict[int, float] = {}
         self._groups: dict[int, TokenBucket] = {}
+        self._held_until: dict[int, float] = {}  # chats Telegram answered 429 for
+        self._recent_floods: dict[int, float] = {}  # chat -> when its last 429 came
         self.paused_until = 0.0
 
     def pause(self, seconds: float) -> None:
         """A global 429: nothing goes out until `seconds` from now."""
         self.paused_until = max(self.paused_until, self.clock() + seconds)
 
+    def flood_wait(self, chat_id: int, seconds: float) -> None:
+        """Telegram answered 429 `retry_after` = `seconds` for a send to `chat_id`. It does not say which
+        limit was hit: the chat waits; when another chat got a 429 within `GLOBAL_FLOOD_WINDOW`, the
+        limit was the bot's, and everything waits. A busy group (or the bot's replies there) thus
+        holds up that group only, not a digest to every other chat."""
+        now = self.clock()
+        self._held_until[chat_id] = max(self._held_until.get(chat_id, 0.0), now + seconds)
+        horizon = now - GLOBAL_FLOOD_WINDOW
+        self._recent_floods = {c: t for c, t in self._recent_floods.items() if t >= horizon}
+        if any(chat != chat_id for chat in self._recent_floods):
+            self.pause(seconds)
+        self._recent_floods[chat_id] = now
+
     def chat_wait(self, chat_id: int, now: float) -> float:
         """Seconds before this chat may get its next message."""
-        wait = 0.0
+        wait = max(0.0, self._held_until.get(chat_id, 0.0) - now)
         last = self._last_private.get(chat_id)
         if last is not None:
-            wait = max(0.0, last + self.chat_interval - now)
+            wait = max(wait, last + self.chat_interval - now)
         if is_group(chat_id):
             bucket = self._groups.get(chat_id)
             if bucket is not None:
@@ -115,5 +132,6 @@ class Pacer:
         """Drop chats not written to for a while: memory stays bounded over 100,000 chats."""
         horizon = now - max(idle, self.chat_interval)
         self._last_private = {c: t for c, t in self._last_private.items() if t > horizon}
+        self._held_until = {c: t for c, t in self._held_until.items() if t > now}
         refilled = now - 1.0 / self.group_rate  # a bucket untouched this long is full again
         self._groups = {c: b for c, b in self._groups.items() if b.updated > refilled}

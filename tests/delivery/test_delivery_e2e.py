@@ -121,6 +121,24 @@ async def test_injected_429s_are_honoured_and_nothing_is_lost(fresh_db, standin,
     assert (await counters(fresh_db))["delivery.flood_waits"] == 3
 
 
+async def test_one_chats_429_does_not_hold_the_other_chats_up(fresh_db, standin, drain):
+    """A 429 for one chat (its own limit: a busy group, replies to commands there) keeps that chat
+    waiting `retry_after`; the broadcast to everyone else goes on meanwhile."""
+    chats = register_private_chats(standin, 1001, 40)
+    await add_subscribers(fresh_db, 40)
+    standin.fail_next(1001, 429, retry_after=30)  # 3 s at this scale
+    await queue_broadcast(fresh_db, "Thông báo bảo trì", admin_id=1, now=NOW)
+    draining = asyncio.create_task(drain(fresh_db))
+
+    others = chats[1:]
+    await standin.wait_for(lambda: all(standin.messages_for(chat) for chat in others), timeout=1.5)
+    assert standin.messages_for(1001) == []
+    tally = await draining
+
+    assert [len(standin.messages_for(chat)) for chat in chats] == [1] * 40
+    assert tally["flood_waits"] == 1 and tally["sent"] == 40
+
+
 async def test_a_group_upgraded_to_a_supergroup_is_followed(fresh_db, standin, drain):
     standin.bot_added_to_group(-4001, by_user_id=7)
     [sid] = await add_subscribers(fresh_db, 1, first_chat=-4001)

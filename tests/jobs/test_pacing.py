@@ -105,3 +105,29 @@ def test_forgetting_idle_chats_keeps_memory_bounded():
     clock.now += 600
     pacer.forget_idle(clock.now)
     assert pacer._last_private == {}
+
+
+@pytest.mark.parametrize(
+    "floods, everything_waits",
+    [
+        ([(0.0, 42)], 0.0),  # one chat's 429: that chat's limit, the other chats go on
+        ([(0.0, 42), (5.0, 43)], 0.0),  # far apart: each was its own chat's limit
+        ([(0.0, 42), (0.5, 42)], 0.0),  # the same chat twice is still that chat's limit
+        ([(0.0, 42), (0.5, 43)], 30.0),  # two chats within a second: the bot's own limit
+        ([(0.0, -1001), (0.2, 42)], 30.0),  # a group's and a private chat's alike
+    ],
+)
+def test_a_429_holds_its_chat_and_429s_from_two_chats_at_once_hold_everything(floods, everything_waits):
+    clock = FakeClock()
+    pacer = Pacer(DeliveryConfig(messages_per_second=30), clock)
+    start = clock.now
+    for at, chat in floods:
+        clock.now = start + at
+        pacer.flood_wait(chat, 30.0)
+
+    _, last_chat = floods[-1]
+    assert pacer.chat_wait(last_chat, clock.now) == pytest.approx(30.0)
+    assert pacer.global_wait(clock.now) == pytest.approx(everything_waits)
+    assert pacer.chat_wait(7, clock.now) == 0.0  # a chat Telegram said nothing about
+    clock.now += 30.0
+    assert pacer.chat_wait(last_chat, clock.now) == pacer.global_wait(clock.now) == 0.0
