@@ -6,7 +6,9 @@ measured on the visible text: tags count nothing and an entity (`&amp;`, `&#7843
 
 from __future__ import annotations
 
+import itertools
 import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -90,8 +92,9 @@ def split_message(
     """Pack pre-rendered HTML blocks into messages of at most `limit` visible code points.
 
     Blocks are joined with `separator` and split only between blocks; a block that alone exceeds the
-    limit is cut at a line break, else a space, else between characters, never inside a tag or an
-    entity, with the tags open at the cut closed and reopened. Whitespace at such a cut is dropped
+    limit is cut at a line break, else a space, else between characters, never inside a tag, an
+    entity or a character made of several code points (a letter with combining marks, an emoji
+    sequence, a flag), with the tags open at the cut closed and reopened. Whitespace at such a cut is dropped
     (Telegram trims it anyway), so the words of all blocks come out complete and in order. Blocks
     with no visible text are left out.
     """
@@ -159,10 +162,50 @@ def _best_cut(tokens: list[_Token], start: int, stop: int, limit: int) -> int:
         return last_space
     if last_newline >= 0:
         return last_newline
+    cut = stop
+    while cut - 1 > start and _inside_a_character(tokens, start, cut):
+        cut -= 1
+    if _inside_a_character(tokens, start, cut):
+        cut = stop  # one character (a long emoji sequence) longer than the limit: cut it after all
     # Leave tags that open right at the cut to the next piece rather than emit them empty.
-    while stop - 1 > start and tokens[stop - 1].tag_name and not tokens[stop - 1].closing:
-        stop -= 1
-    return stop
+    while cut - 1 > start and tokens[cut - 1].tag_name and not tokens[cut - 1].closing:
+        cut -= 1
+    return cut
+
+
+_ZWJ = "\u200d"
+_REGIONAL_INDICATORS = range(0x1F1E6, 0x1F200)
+_EMOJI_MODIFIERS = range(0x1F3FB, 0x1F400)
+_TAG_CHARACTERS = range(0xE0020, 0xE0080)  # subdivision flags (England, Scotland)
+
+
+def _continues_previous(char: str) -> bool:
+    """A code point that belongs to the character before it: a combining mark (a Vietnamese tone or
+    vowel mark when the text is decomposed), a variation selector, ZWJ, an emoji modifier or tag."""
+    code = ord(char)
+    return (
+        unicodedata.category(char) in ("Mn", "Mc", "Me")
+        or char == _ZWJ
+        or 0xFE00 <= code <= 0xFE0F
+        or code in _EMOJI_MODIFIERS
+        or code in _TAG_CHARACTERS
+    )
+
+
+def _inside_a_character(tokens: list[_Token], start: int, cut: int) -> bool:
+    """True when a cut before token `cut` splits what a reader sees as one character (a grapheme):
+    before a mark that continues the previous one, after ZWJ, or inside a flag's indicator pair."""
+    before = (tokens[i].text for i in range(cut - 1, start - 1, -1) if tokens[i].text)  # nearest first
+    previous = next(before, "")
+    after = next((tokens[i].text for i in range(cut, len(tokens)) if tokens[i].text), "")
+    if not previous or not after:
+        return False
+    if _continues_previous(after) or previous == _ZWJ:
+        return True
+    if ord(after) not in _REGIONAL_INDICATORS or ord(previous) not in _REGIONAL_INDICATORS:
+        return False
+    run = 1 + sum(1 for _ in itertools.takewhile(lambda text: ord(text) in _REGIONAL_INDICATORS, before))
+    return run % 2 == 1
 
 
 def _visible(tokens: list[_Token], start: int, stop: int) -> int:

@@ -255,6 +255,32 @@ def test_oversize_word_without_spaces_is_cut_between_entities_not_inside(limit: 
     assert "".join(words(messages)) == "".join(words(["đầu", giant, "cuối"]))
 
 
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # man ZWJ woman ZWJ girl: one emoji
+VIETNAM_FLAG = "\U0001f1fb\U0001f1f3"  # two regional indicators
+THUMBS_UP = "\U0001f44d\U0001f3fd"  # with a skin tone
+KEYCAP_ONE = "1\ufe0f\u20e3"  # digit, emoji presentation, enclosing keycap
+
+
+@pytest.mark.parametrize(
+    ("block", "limit", "messages"),
+    [
+        # "Việt" decomposed (e, dot below, circumflex), as a windows-1258 feed gives it
+        ("Vie\u0323\u0302tNam", 3, ["Vi", "e\u0323\u0302", "tNa", "m"]),
+        ("ae&#803;&#770;", 3, ["a", "e&#803;&#770;"]),  # the marks written as entities
+        ("<b>xe\u0301</b>", 2, ["<b>x</b>", "<b>e\u0301</b>"]),
+        ("ab" + FAMILY * 2, 6, ["ab", FAMILY, FAMILY]),
+        (VIETNAM_FLAG * 2, 3, [VIETNAM_FLAG, VIETNAM_FLAG]),
+        (THUMBS_UP * 2, 3, [THUMBS_UP, THUMBS_UP]),
+        (KEYCAP_ONE * 2, 4, [KEYCAP_ONE, KEYCAP_ONE]),
+        ("e\u0323\u0302", 2, ["e\u0323", "\u0302"]),  # a character longer than the limit is cut after all
+    ],
+)
+def test_a_cut_inside_a_word_never_splits_a_character_the_reader_sees_as_one(
+    block: str, limit: int, messages: list[str]
+) -> None:
+    assert split_message([block], limit=limit) == messages
+
+
 def test_split_of_long_vietnamese_paragraph_keeps_every_word_in_order() -> None:
     rng = random.Random(7)
     vocabulary = ["thành", "phố", "Hồ", "Chí", "Minh", "mưa", "lớn", "&", "<ngập>", "“sâu”", "đường"]
