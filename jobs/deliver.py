@@ -178,6 +178,7 @@ class OutboxSender:
                 await _wait_any(stop, self._progress, timeout)
         finally:
             dispatcher.cancel()
+            await asyncio.wait([dispatcher])  # a row it held waiting for a connection is queued again
             await self._shutdown()
         return self.stats
 
@@ -329,7 +330,11 @@ class OutboxSender:
                 continue
             heapq.heappop(self._queue)
             self.pacer.take(row.chat_id, now)
-            await self._slots.acquire()
+            try:
+                await self._slots.acquire()
+            except asyncio.CancelledError:
+                heapq.heappush(self._queue, (now, seq, row))  # stopped first: `_shutdown` gives it back
+                raise
             self._in_flight[row.id] = asyncio.create_task(self._send(row))
             if len(self._queue) < self.target // 2:
                 self._progress.set()
