@@ -47,6 +47,7 @@ CLAIM_TTL = 60.0
 # restart, and the outcomes of sends already made unwritten (re-sent as "left sending").
 DATABASE_TROUBLE = (SQLAlchemyError, OSError)
 DATABASE_RETRY_CAP = 30.0
+UNREACHABLE_CAP = 60.0  # the longest pause between tries while no connection to the Bot API can be made
 
 
 class Sender(Protocol):
@@ -115,6 +116,7 @@ class OutboxSender:
         self.claim_ttl = claim_ttl
         self.database_retry = database_retry
         self._database_failures = 0
+        self._unreachable_rounds = 0  # pauses in a row for a Bot API no connection reaches
         self._recovered = False
         self._next_claim_check = clock() + claim_ttl / 4
         self.target = int(min(2000, max(10, self.pacer.rate * claim_horizon)))
@@ -349,6 +351,7 @@ class OutboxSender:
                 row.chat_id, row.text, row.parse_mode, row.disable_preview, self.pacer.paid
             )
             outcome = _Outcome(row, "sent", message_id=message_id)
+            self._unreachable_rounds = 0
         except FloodWait as exc:
             # This chat waits, or everything when other chats get 429s too (`Pacer.flood_wait`).
             self.pacer.flood_wait(row.chat_id, exc.retry_after * self.retry_after_scale)
@@ -363,7 +366,12 @@ class OutboxSender:
         except Rejected as exc:
             outcome = _Outcome(row, "rejected", error=exc.description)
         except TransientError as exc:
-            outcome = _Outcome(row, "retry", error=exc.description, ambiguous=exc.ambiguous)
+            if exc.ambiguous:
+                outcome = _Outcome(row, "retry", error=exc.description, ambiguous=True)
+            else:
+                self._unreachable(exc)
+                self._outcomes.append(_Outcome(row, "unreachable"))  # only counted by _flush
+                self._push(row)
         except Exception as exc:  # a bug in a sender must not stop delivery: retry, then fail the row
             log.exception("unexpected error sending outbox row %d", row.id)
             outcome = _Outcome(row, "retry", error=f"{type(exc).__name__}: {exc}")
@@ -374,6 +382,19 @@ class OutboxSender:
             self._outcomes.append(outcome)
         if len(self._outcomes) >= FLUSH_BATCH or not (self._in_flight or self._queue):
             self._progress.set()  # the keeper has a batch to write, or all is done
+
+    def _unreachable(self, exc: TransientError) -> None:
+        """No connection could be made (our network or DNS down, the Bot API unreachable): the message
+        never left, and it is not its fault, so it uses no attempt; everything waits, longer each
+        time up to `UNREACHABLE_CAP`. Spending attempts would fail every queued digest for good after
+        a ten-minute outage."""
+        now = self.clock()
+        if self.pacer.paused_until > now:
+            return  # a send that was in flight with the first failure: the same outage, the same pause
+        self._unreachable_rounds += 1
+        wait = min(UNREACHABLE_CAP, self.retry_base * 2 ** min(self._unreachable_rounds - 1, 16))
+        log.warning("the Bot API cannot be reached (%s); trying again in %.1f s", exc.description, wait)
+        self.pacer.pause(wait)
 
 
 async def _wait_any(stop: asyncio.Event, progress: asyncio.Event, timeout: float) -> None:
