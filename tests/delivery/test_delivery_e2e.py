@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert
 
-from jobs.deliver import CLAIM_TTL, OutboxSender
+from bot.api_sender import BotApiSender
+from jobs.deliver import CLAIM_TTL, OutboxSender, drain_outbox
 from jobs.digest import compose_due_digests, queue_broadcast
 from news.config import Config
 from news.telegram_html import strip_tags
@@ -228,6 +229,28 @@ async def test_a_lost_reply_is_the_ambiguous_case_and_is_sent_again(fresh_db, st
 
     assert [len(standin.messages_for(c)) for c in (1001, 1002, 1003)] == [1, 2, 1]
     assert tally["ambiguous"] == 1
+
+
+async def test_a_read_timeout_after_telegram_took_the_message_is_sent_again(fresh_db, standin):
+    """The other ambiguous case: Telegram handled the send but answered after our timeout. The outbox
+    cannot tell a message that arrived from one that did not, so it sends again (at-least-once): the
+    chat sees it twice, the row is sent once, with the second message's id."""
+    register_private_chats(standin, 1001, 2)
+    await add_subscribers(fresh_db, 2)
+    standin.fail_next(1001, "delay", delay=1.0)  # handled at once, answered after the timeout
+    await queue_broadcast(fresh_db, "Thông báo", admin_id=1, now=NOW)
+    impatient = BotApiSender.for_token(standin.token, standin.base_url, timeout=0.2)
+    try:
+        tally = await drain_outbox(fresh_db, impatient, _delivery(), retry_base=0.05)
+    finally:
+        await impatient.aclose()
+
+    first, second = standin.messages_for(1001)
+    [row] = await outbox_rows(fresh_db, chat_id=1001)
+    assert (row.status, row.attempts, row.message_id) == ("sent", 2, second["message_id"])
+    assert first["visible_text"] == second["visible_text"] == "Thông báo"
+    assert len(standin.messages_for(1002)) == 1
+    assert tally["ambiguous"] == 1 and tally["retry"] == 1
 
 
 async def test_a_sender_starting_beside_a_live_one_leaves_its_claims_alone(
