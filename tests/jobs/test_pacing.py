@@ -131,3 +131,45 @@ def test_a_429_holds_its_chat_and_429s_from_two_chats_at_once_hold_everything(fl
     assert pacer.chat_wait(7, clock.now) == 0.0  # a chat Telegram said nothing about
     clock.now += 30.0
     assert pacer.chat_wait(last_chat, clock.now) == pacer.global_wait(clock.now) == 0.0
+
+
+def deliver_parts(pacer: Pacer, clock: FakeClock, parts: dict[int, int]) -> list[tuple[float, int]]:
+    """Send every chat's parts in order, as the outbox does: a chat's next part is queued once the
+    previous one went out; the earliest ready row goes first, whenever the pacer lets it."""
+    queue = [(clock.now, chat) for chat in parts]
+    left = dict(parts)
+    sent: list[tuple[float, int]] = []
+    while queue:
+        queue.sort()
+        ready, chat = queue[0]
+        clock.now = max(clock.now, ready)
+        wait = max(pacer.global_wait(clock.now), pacer.chat_wait(chat, clock.now))
+        if wait > 0:
+            queue[0] = (clock.now + pacer.chat_wait(chat, clock.now), chat)
+            clock.now += pacer.global_wait(clock.now)
+            continue
+        queue.pop(0)
+        pacer.take(chat, clock.now)
+        sent.append((clock.now, chat))
+        left[chat] -= 1
+        if left[chat]:
+            queue.append((clock.now, chat))
+    return sent
+
+
+def test_a_three_part_digest_to_200_chats_keeps_every_limit_and_the_pace():
+    clock = FakeClock()
+    pacer = Pacer(DeliveryConfig(), clock)
+    groups = [-1000 - i for i in range(10)]
+    chats = list(range(1, 191)) + groups
+    start = clock.now
+
+    sent = deliver_parts(pacer, clock, dict.fromkeys(chats, 3))
+
+    assert len(sent) == 600
+    assert max_in_window([t for t, _ in sent], 1.0) <= 30
+    for chat in chats:
+        times = [t for t, c in sent if c == chat]
+        assert all(b - a >= 1.0 for a, b in zip(times, times[1:], strict=False)), chat
+        assert max_in_window(times, 60.0) <= 20
+    assert clock.now - start <= 600 / 29 + 1  # not slower than the pacer's 29/s
