@@ -362,7 +362,8 @@ class OutboxSender:
         except ChatMoved as exc:
             outcome = _Outcome(row, "moved", new_chat_id=exc.new_chat_id, error=str(exc))
         except BadMarkup as exc:
-            outcome = _Outcome(row, "markup", error=exc.description)
+            # Plain text has no markup to fix: resending it would go round for ever.
+            outcome = _Outcome(row, "markup" if row.parse_mode else "rejected", error=exc.description)
         except Rejected as exc:
             outcome = _Outcome(row, "rejected", error=exc.description)
         except TransientError as exc:

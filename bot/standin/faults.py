@@ -20,6 +20,8 @@ KIND_ALIASES = {
     "400": "400",
     "chat_not_found": "400",
     "migrate": "migrate",
+    "markup": "markup",  # 400 can't parse entities, whatever the text
+    "too_long": "too_long",  # 400 message is too long, whatever the text
     "500": "500",
     "drop": "drop",  # connection closed before the request is handled
     "lost_reply": "lost_reply",  # request handled (message sent), then the connection is closed
@@ -52,6 +54,10 @@ class Fault:
             return ApiError(400, errors.CHAT_NOT_FOUND)
         if self.kind == "migrate":
             return errors.migrated(self.new_chat_id or supergroup_id_for(chat_id or 0))
+        if self.kind == "markup":
+            return errors.can_t_parse_entities('unsupported start tag "x" at byte offset 0')
+        if self.kind == "too_long":
+            return ApiError(400, errors.MESSAGE_TOO_LONG)
         if self.kind == "500":
             return ApiError(500, errors.INTERNAL)
         return None

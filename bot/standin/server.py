@@ -159,7 +159,8 @@ class BotApiStandIn(MessageMethods, BotMethods, UserActions):
         """Make the next `count` requests about `chat_id` (None: any request) fail.
 
         Kinds: 429 (with `retry_after`), 403/"blocked", "deactivated", "kicked", 400/"chat_not_found",
-        "migrate" (to `new_chat_id`, created as a supergroup), 500, "drop" (connection closed, nothing
+        "migrate" (to `new_chat_id`, created as a supergroup), "markup" (can't parse entities), "too_long"
+        (message is too long), 500, "drop" (connection closed, nothing
         done), "lost_reply" (done, then the connection is closed), "delay" (done, answered after `delay`
         seconds: a client read-timeout while the message did arrive). `methods` limits the fault to
         those Bot API methods."""

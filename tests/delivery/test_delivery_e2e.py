@@ -203,6 +203,28 @@ async def test_html_telegram_refuses_is_resent_as_plain_text(fresh_db, standin, 
     assert (await counters(fresh_db))["delivery.markup"] == 1
 
 
+async def test_plain_text_refused_as_bad_markup_fails_instead_of_going_round(fresh_db, standin, drain):
+    """Plain text has no markup to fix: a server that still says "can't parse entities" gets no
+    endless resends of the same text, and the chat's next message goes on."""
+    register_private_chats(standin, 1001, 1)
+    await add_subscribers(fresh_db, 1)
+    standin.fail_next(1001, "markup", count=2)  # the HTML, then the plain text it falls back to
+    for ref_id, text in ((1, "Lỗi <b>thẻ</b>"), (2, "Tin kế tiếp")):
+        async with fresh_db.transaction() as session:
+            await session.execute(
+                insert(OutboxMessage).values(
+                    chat_id=1001, kind="notice", ref_id=ref_id, part=0, text=text, next_attempt_at=NOW
+                )
+            )
+
+    tally = await drain(fresh_db)
+
+    first, second = await outbox_rows(fresh_db)
+    assert (first.status, first.parse_mode, first.text) == ("failed", None, "Lỗi thẻ")
+    assert "parse entities" in first.last_error
+    assert second.status == "sent" and tally["markup"] == 1 and tally["rejected"] == 1
+
+
 async def test_network_errors_are_retried_then_fail_with_the_reason(fresh_db, standin, drain):
     register_private_chats(standin, 1001, 2)
     await add_subscribers(fresh_db, 2)
