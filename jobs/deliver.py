@@ -265,7 +265,7 @@ class OutboxSender:
         now = self.wall_clock()
         async with self.db.transaction() as session:
             sent = [(o.row.id, o.message_id) for o in outcomes if o.kind == "sent"]
-            await outbox.mark_sent(session, sent, now)
+            await outbox.mark_sent(session, sent, now, worker=self.worker)
             for o in outcomes:
                 counts[f"sent.{o.row.kind}" if o.kind == "sent" else o.kind] += o.kind != "retry"
                 if o.kind == "gone":
@@ -281,16 +281,17 @@ class OutboxSender:
                     resend.append(replace(o.row, text=plain, parse_mode=None))
                 elif o.kind == "rejected":
                     log.error("Telegram rejected outbox row %d for good: %s", o.row.id, o.error)
-                    await outbox.mark_failed(session, o.row.id, o.error)
+                    await outbox.mark_failed(session, o.row.id, o.error, worker=self.worker)
                 elif o.kind == "retry":
                     counts["ambiguous"] += o.ambiguous
                     if o.row.attempts >= self.delivery.max_attempts:
-                        await outbox.mark_failed(session, o.row.id, o.error)
+                        await outbox.mark_failed(session, o.row.id, o.error, worker=self.worker)
                         counts["failed"] += 1
                     else:
                         counts["retry"] += 1
                         backoff = min(self.retry_cap, self.retry_base * 2 ** (o.row.attempts - 1))
-                        await outbox.mark_retry(session, o.row.id, now + timedelta(seconds=backoff), o.error)
+                        at = now + timedelta(seconds=backoff)
+                        await outbox.mark_retry(session, o.row.id, at, o.error, worker=self.worker)
             counts["sent"] = len(sent)
             await increment_many(session, {COUNTER_PREFIX + k: v for k, v in counts.items()})
         return counts, resend

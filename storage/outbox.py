@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, func, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -97,29 +97,44 @@ async def claim_outbox_rows(
     return claimed
 
 
-async def mark_sent(session: AsyncSession, sent: Sequence[tuple[int, int]], now: datetime) -> None:
+def _still_claimed_by(worker: str | None):
+    """An outcome applies only while the row is still the sender's own claim: one cut off from the
+    database past the claim's life finds it taken over (`recover_stale_sending`), maybe sent already.
+    (None: any row, for callers that are not a sender.)"""
+    if worker is None:
+        return true()
+    return and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_by == worker)
+
+
+async def mark_sent(
+    session: AsyncSession, sent: Sequence[tuple[int, int]], now: datetime, *, worker: str | None = None
+) -> None:
     """Record (row id, Telegram message id) pairs as sent."""
     if sent:
+        table = OutboxMessage.__table__
         await session.execute(
-            update(OutboxMessage),
-            [
-                {"id": row_id, "status": SENT, "message_id": message_id, "sent_at": now, "last_error": None}
-                for row_id, message_id in sent
-            ],
+            update(table)
+            .where(table.c.id == bindparam("row_id"), _still_claimed_by(worker))
+            .values(status=SENT, message_id=bindparam("telegram_id"), sent_at=now, last_error=None),
+            [{"row_id": row_id, "telegram_id": message_id} for row_id, message_id in sent],
         )
 
 
-async def mark_retry(session: AsyncSession, row_id: int, at: datetime, error: str) -> None:
+async def mark_retry(
+    session: AsyncSession, row_id: int, at: datetime, error: str, *, worker: str | None = None
+) -> None:
     await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == row_id)
+        .where(OutboxMessage.id == row_id, _still_claimed_by(worker))
         .values(status=PENDING, next_attempt_at=at, last_error=error[:1000], claimed_by=None)
     )
 
 
-async def mark_failed(session: AsyncSession, row_id: int, error: str) -> None:
+async def mark_failed(session: AsyncSession, row_id: int, error: str, *, worker: str | None = None) -> None:
     await session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == row_id).values(status=FAILED, last_error=error[:1000])
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, _still_claimed_by(worker))
+        .values(status=FAILED, last_error=error[:1000])
     )
 
 

@@ -86,6 +86,40 @@ async def test_a_retry_waits_then_goes_again(fresh_db):
     assert (again.id, again.attempts) == (row.id, 2)
 
 
+LATE_OUTCOMES = {
+    "sent": lambda session, row_id: outbox.mark_sent(session, [(row_id, 99)], NOW, worker="stalled"),
+    "retry": lambda session, row_id: outbox.mark_retry(session, row_id, NOW, "HTTP 502", worker="stalled"),
+    "failed": lambda session, row_id: outbox.mark_failed(session, row_id, "HTTP 502", worker="stalled"),
+}
+
+
+@pytest.mark.parametrize("late", sorted(LATE_OUTCOMES))
+async def test_a_late_outcome_from_a_sender_whose_row_was_taken_over_changes_nothing(fresh_db, late):
+    """A sender cut off from the database past the claim's life writes its outcomes when it is back;
+    by then another sender took the row over and sent it: a late "retry" must not send it again."""
+    await add_rows(fresh_db, [(11, 1)])
+    [row] = await claim(fresh_db, "stalled")
+    later = NOW + timedelta(minutes=5)
+    async with fresh_db.transaction() as session:
+        await outbox.recover_stale_sending(
+            session, claimed_before=later - timedelta(minutes=1), max_attempts=8, worker="other"
+        )
+    [again] = await claim(fresh_db, "other", now=later)
+    async with fresh_db.transaction() as session:
+        await outbox.mark_sent(session, [(again.id, 500)], later, worker="other")
+
+    async with fresh_db.transaction() as session:
+        await LATE_OUTCOMES[late](session, row.id)
+
+    [stored] = await outbox_rows(fresh_db)
+    assert (stored.status, stored.message_id, stored.claimed_by, stored.last_error) == (
+        "sent",
+        500,
+        "other",
+        None,
+    )
+
+
 @pytest.mark.parametrize("attempts, status", [(1, "pending"), (8, "failed")])
 async def test_rows_left_sending_by_a_dead_sender_are_recovered(fresh_db, attempts, status):
     await add_rows(
