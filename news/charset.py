@@ -61,6 +61,7 @@ _HEADER_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?([\w.:+-]+)""", re.I)
 _XML_PROLOG_RE = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:+-]+)""", re.I)
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?([\w.:+-]+)""", re.I)
 _SNIFF_BYTES = 4096
+_WESTERN_LABELS = frozenset(("cp1252", "latin-1", "iso8859-1", "iso8859-15"))
 _SINGLE_BYTE_LATIN = frozenset(("latin-1", "iso8859-1", "cp1252", "iso8859-15", "cp1258", "ascii"))
 
 # Garble signs. Controls: C0 other than whitespace, and C1 (only a wrong decode makes those).
@@ -119,6 +120,11 @@ def _decode(body: bytes, content_type: str | None, notes: list[str]) -> tuple[st
             # sequences do not happen by chance in Latin-1 text.
             notes.append(f"{source} charset {label!r} overruled: the bytes are valid UTF-8")
             return body.decode("utf-8"), "utf-8"
+        if codec in _WESTERN_LABELS and (vietnamese := _windows_1258_reading(body)) is not None:
+            # Old servers send their default Western charset over windows-1258 pages, whose
+            # tone marks and ơ/ư/ă/đ then read as Ì Ò Þ Õ Ý Ã Ð.
+            notes.append(f"{source} charset {label!r} overruled: the bytes are Vietnamese windows-1258")
+            return vietnamese, "cp1258"
         try:
             text = body.decode(codec)
         except UnicodeDecodeError:
@@ -131,6 +137,15 @@ def _decode(body: bytes, content_type: str | None, notes: list[str]) -> tuple[st
             return text, codec
         notes.append(f"{source} charset {label!r} gives garbled text")
     return _guess(body, notes)
+
+
+def _windows_1258_reading(body: bytes) -> str | None:
+    """The body read as windows-1258 when that gives Vietnamese and the Western reading is not
+    TCVN3/VNI (legacy font pages are Western bytes and are converted later), else None."""
+    if body.isascii() or detect_legacy_encoding(_visible_text(body.decode("cp1252", errors="replace"))):
+        return None
+    vietnamese = body.decode("cp1258", errors="replace")
+    return vietnamese if _looks_like_windows_1258(_visible_text(vietnamese)) else None
 
 
 def _guess(body: bytes, notes: list[str]) -> tuple[str, str]:

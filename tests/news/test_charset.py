@@ -12,6 +12,8 @@ ARTICLE = (
     "Người dân phấn khởi vì đường giao thông nông thôn được mở rộng, giá lúa ổn định. "
     "Đồng chí Chủ tịch nhấn mạnh: cần tiếp tục đẩy mạnh chuyển đổi số."
 )
+# Letters that windows-1258 reads as Vietnamese ones (ã õ ý → ă ơ ư, ì ò → tone marks).
+PORTUGUESE_ITALIAN = "Não há pão nas lições de português; però così è più facile, disse lo zio già."
 FRENCH = "Le café où l'on a mangé était déjà fermé; ça coûte très cher à Noël, n'est-ce pas?"
 
 
@@ -72,6 +74,13 @@ def test_unicode_pages(body: bytes, content_type: str | None, encoding: str) -> 
         ),
         (encode_windows_1258(page(ARTICLE)), None),  # no declaration at all: recognised as Vietnamese
         (encode_windows_1258(page(ARTICLE)), "text/html; charset=utf-8"),  # wrong header
+        # A server's default Western charset over a Vietnamese page: the bytes overrule it.
+        (encode_windows_1258(page(ARTICLE)), "text/html; charset=iso-8859-1"),
+        (
+            encode_windows_1258(page(ARTICLE, '<meta charset="windows-1258">')),
+            "text/html; charset=windows-1252",
+        ),
+        (encode_windows_1258(page(ARTICLE, '<meta charset="iso-8859-1">')), None),
     ],
 )
 def test_windows_1258_pages_come_out_composed(body: bytes, content_type: str | None) -> None:
@@ -101,9 +110,10 @@ def test_unknown_charset_falls_back() -> None:
 @pytest.mark.parametrize(
     "content_type", [None, "text/html; charset=iso-8859-1", "text/html; charset=windows-1252"]
 )
-def test_latin_1_french_stays_french(content_type: str | None) -> None:
-    document = decode_document(page(FRENCH).encode("latin-1"), content_type)
-    assert document.text == page(FRENCH)
+@pytest.mark.parametrize("text", [FRENCH, PORTUGUESE_ITALIAN])
+def test_latin_1_french_stays_french(content_type: str | None, text: str) -> None:
+    document = decode_document(page(text).encode("latin-1"), content_type)
+    assert document.text == page(text)
     assert document.legacy is None
 
 
