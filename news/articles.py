@@ -42,6 +42,15 @@ _MAX_HEADER_LINE_CHARS = 80
 # A table cell holding several paragraphs is page layout (old portals), not a data table.
 _LAYOUT_TABLE_XPATH = "//td[count(.//p) >= 3 or count(.//div//p) >= 2]"
 _WORD = re.compile(r"\w+")
+# The title of an error page that a CMS serves with HTTP 200 (a removed article's address).
+_ERROR_PAGE_TITLE = re.compile(
+    r"\b(?:(?:lỗi|error)\s*404|404\s*(?:error|not\s+found)|page\s+not\s+found"
+    r"|không\s+tìm\s+thấy\s+(?:trang|bài\s+viết|nội\s+dung|tin\s+bài|dữ\s+liệu|đường\s+dẫn|liên\s+kết)"
+    r"|(?:trang|bài\s+viết|nội\s+dung|tin\s+bài|đường\s+dẫn|liên\s+kết)(?:\s+\w+){0,3}\s+không\s+tồn\s+tại)\b"
+    r"|^\W*404\b",
+    re.IGNORECASE,
+)
+_MAX_ERROR_TITLE_WORDS = 10  # a headline that merely contains such words is longer
 _AUTHOR_NOISE = ("vn", "com", "corp", "jsc", "online", "news")
 
 
@@ -117,12 +126,21 @@ def _main_text(html: str, url: str, home_page_is_none: bool = False) -> _MainTex
 def _is_article(main: _MainText, body: str, published: datetime | None) -> bool:
     """Enough text that is not a list of headlines, and some sign that it is one story: structured
     data, a layout rule, or a heading repeating the page title with a date or a long body."""
-    if len(body) < MIN_ARTICLE_CHARS or _mostly_links(main.lines, main.root):
+    if len(body) < MIN_ARTICLE_CHARS or _mostly_links(main.lines, main.root) or _is_error_page(main):
         return False
     if main.facts.declares_article or main.facts.published_values or main.from_layout_rule:
         return True
     long_enough = len(body) >= MIN_UNDATED_ARTICLE_CHARS and len(main.lines) >= MIN_PARAGRAPHS
     return main.title_from_heading and (published is not None or long_enough)
+
+
+def _is_error_page(main: _MainText) -> bool:
+    """A "page not found" served as an ordinary page: its heading or document title says so."""
+    facts = main.facts
+    titles = (main.title, strip_site_suffix(facts.og_title or facts.html_title, facts.site_name, facts.url))
+    return any(
+        len(title.split()) <= _MAX_ERROR_TITLE_WORDS and _ERROR_PAGE_TITLE.search(title) for title in titles
+    )
 
 
 def _rule_body(

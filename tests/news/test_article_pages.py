@@ -1,0 +1,78 @@
+"""extract_article on portal-like pages written for these tests: what a provincial portal with no
+feed serves besides ordinary articles (error pages served with HTTP 200, dates published and
+updated, credit lines)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from news.articles import extract_article
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+URL = "https://sotnmt.example.gov.vn/tin-tuc/nghiem-thu-du-an-nuoc-sach-nam-2019-3107.html"
+HEADLINE = "Nghiệm thu dự án cấp nước sạch cho ba xã ven biển năm 2019"
+PARAGRAPHS = (
+    "Sáng 19/9, Sở Tài nguyên và Môi trường phối hợp với UBND huyện tổ chức nghiệm thu dự án cấp nước "
+    "sạch cho 7.743 hộ dân ở ba xã ven biển, tổng vốn đầu tư 45,5 tỷ đồng.",
+    "Theo báo cáo, hệ thống có công suất 2.400 m3 mỗi ngày đêm, đường ống dài 38,6 km. Người dân phấn "
+    "khởi vì không còn phải mua nước ngọt với giá cao trong mùa khô.",
+    "Phát biểu tại buổi nghiệm thu, đại diện Sở đề nghị đơn vị quản lý vận hành thường xuyên kiểm tra "
+    "chất lượng nước, bảo đảm an toàn cho người sử dụng.",
+)
+SIDEBAR_TITLES = (
+    "Tập huấn nghiệp vụ quan trắc môi trường cho cán bộ cấp huyện",
+    "Ra quân thu gom rác thải nhựa ở các bãi biển trong tỉnh",
+)
+
+
+def portal_page(
+    document_title: str, heading: str, dateline: str, paragraphs=PARAGRAPHS, tail: str = ""
+) -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    sidebar = "".join(
+        f'<li><a href="/tin-tuc/tin-khac-{n}-30{n}.html">{t}</a></li>' for n, t in enumerate(SIDEBAR_TITLES)
+    )
+    return f"""<html><head><title>{document_title} - Cổng thông tin điện tử tỉnh Mẫu</title></head>
+<body><div class="menu"><a href="/">Trang chủ</a> | <a href="/tin-tuc">Tin tức</a></div>
+<div class="main"><h1>{heading}</h1><p class="date">{dateline}</p>{body}{tail}</div>
+<div class="sidebar"><h3>Tin mới năm 2019</h3><ul>{sidebar}</ul></div></body></html>"""
+
+
+NOT_FOUND_TEXT = (
+    "Trang bạn yêu cầu không tồn tại hoặc đã bị gỡ bỏ. Vui lòng quay lại trang chủ hoặc dùng chức năng "
+    "tìm kiếm để tìm thông tin cần thiết.",
+    "Mọi góp ý về nội dung và giao diện của Cổng thông tin xin gửi về Ban biên tập qua hộp thư điện tử "
+    "hoặc đường dây nóng của Sở. Xin cảm ơn quý bạn đọc đã quan tâm theo dõi.",
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "dateline"),
+    [
+        ("Không tìm thấy trang", ""),
+        ("Không tìm thấy trang", "Cập nhật: 19/09/2019 08:30"),
+        ("Lỗi 404 - Trang không tồn tại", ""),
+        ("Bài viết không tồn tại hoặc đã bị xóa", "Ngày: 19.09.2019"),
+        ("404 Not Found", ""),
+        ("Page not found", ""),
+    ],
+)
+def test_an_error_page_served_with_http_200_is_not_an_article(title, dateline):
+    html = portal_page(title, title, dateline, paragraphs=NOT_FOUND_TEXT)
+    assert extract_article(html, URL, VN) is None
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        HEADLINE,
+        "Không tìm thấy thi thể ngư dân mất tích trên biển sau ba ngày",  # "không tìm thấy" in news
+        "Nâng cấp Quốc lộ 404 đoạn qua huyện Mẫu trước mùa mưa",
+        "Missing fishing boat still not found after three days",
+    ],
+)
+def test_headlines_that_resemble_error_pages_are_still_articles(headline):
+    entry = extract_article(portal_page(headline, headline, "Ngày: 19.09.2019"), URL, VN)
+    assert entry is not None and entry.title == headline
