@@ -100,6 +100,8 @@ DATE_LABEL = re.compile(
     re.IGNORECASE,
 )
 _DATE_VALUE_CHARS = 60
+_UPDATE_LABEL = re.compile(r"cập\s+nhật|updated", re.IGNORECASE)
+_UPDATE_NEIGHBOURHOOD_CHARS = 150  # where a publication date may follow an update's
 
 # Lines of page furniture that text extraction keeps inside the body.
 _BOILERPLATE_LINE = re.compile(
@@ -168,13 +170,33 @@ def find_read_count(text: str, start: int = 0) -> int | None:
 
 
 def find_labelled_date(text: str, default_tz: tzinfo, start: int = 0) -> WrittenDate | None:
-    """The first `Ngày: …` / `Cập nhật lúc …` style date at or after `start`."""
+    """The first `Ngày: …` / `Đăng lúc …` style date at or after `start`.
+
+    An update (`Cập nhật: …`) gives way to the publication date written next to it: an unlabelled
+    date before it on its line (`19/09/2019 08:30 - Cập nhật: …`) or a labelled one just after it;
+    alone, it is the only date the page gives."""
+    updated: WrittenDate | None = None
     for match in DATE_LABEL.finditer(text, start):
+        if updated is not None and match.start() > start + _UPDATE_NEIGHBOURHOOD_CHARS:
+            break
         value = text[match.end() : match.end() + _DATE_VALUE_CHARS].split("\n", 1)[0]
         found = find_written_date(value, default_tz)
-        if found is not None:
+        if found is None:
+            continue
+        if not _UPDATE_LABEL.search(match.group(0)):
             return found
-    return None
+        if updated is None:
+            earlier = find_written_date(_line_before(text, match.start(), start), default_tz)
+            if earlier is not None:
+                return earlier
+            updated, start = found, match.end()
+    return updated
+
+
+def _line_before(text: str, position: int, start: int) -> str:
+    """The text before `position` on its line, no further back than `start` or a date value's length."""
+    line_start = max(text.rfind("\n", 0, position) + 1, start, position - _DATE_VALUE_CHARS)
+    return text[line_start:position]
 
 
 def is_metadata_line(line: str) -> bool:

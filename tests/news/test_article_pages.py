@@ -4,6 +4,7 @@ updated, credit lines)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -76,3 +77,31 @@ def test_an_error_page_served_with_http_200_is_not_an_article(title, dateline):
 def test_headlines_that_resemble_error_pages_are_still_articles(headline):
     entry = extract_article(portal_page(headline, headline, "Ngày: 19.09.2019"), URL, VN)
     assert entry is not None and entry.title == headline
+
+
+@pytest.mark.parametrize(
+    ("dateline", "published"),
+    [
+        ("Ngày đăng: 19/09/2019 08:30 | Cập nhật: 20/09/2019 10:15", datetime(2019, 9, 19, 8, 30, tzinfo=VN)),
+        (
+            "Cập nhật lúc 20/09/2019 10:15 - Đăng ngày 19/09/2019 08:30",
+            datetime(2019, 9, 19, 8, 30, tzinfo=VN),
+        ),
+        ("19/09/2019 08:30 - Cập nhật: 20/09/2019 10:15", datetime(2019, 9, 19, 8, 30, tzinfo=VN)),
+        (
+            "Thứ năm, 19/9/2019 - 08:30 (GMT+7) | Cập nhật lúc 10:15 20/9/2019",
+            datetime(2019, 9, 19, 8, 30, tzinfo=VN),
+        ),
+        (
+            "Cập nhật: 20/09/2019 10:15<br>Ngày đăng: 19/09/2019 08:30",
+            datetime(2019, 9, 19, 8, 30, tzinfo=VN),
+        ),
+        ("Updated: 20/09/2019 10:15 · Published: 19/09/2019 08:30", datetime(2019, 9, 19, 8, 30, tzinfo=VN)),
+        # the update is the only date the page gives: better than none
+        ("Cập nhật: 20/09/2019 10:15", datetime(2019, 9, 20, 10, 15, tzinfo=VN)),
+    ],
+)
+def test_the_publication_date_wins_over_the_update_next_to_it(dateline, published):
+    entry = extract_article(portal_page(HEADLINE, HEADLINE, dateline), URL, VN)
+    assert entry is not None
+    assert entry.published == published
