@@ -94,8 +94,8 @@ def _selected_links(root: lxml.html.HtmlElement, base: str, selector: str, limit
         if not resolved:
             continue
         url = canonical_url(resolved)
-        if url not in seen:
-            seen.add(url)
+        if _article_key(url) not in seen:
+            seen.add(_article_key(url))
             links.append(url)
             if len(links) >= limit:
                 break
@@ -112,16 +112,25 @@ def _discovered_links(root: lxml.html.HtmlElement, base: str, limit: int) -> lis
         if not resolved or not _is_same_site(resolved, base):
             continue
         url = canonical_url(resolved)
-        if url == page:
+        if _article_key(url) == _article_key(page):
             continue
         words = len((node_text(anchor) or anchor.get("title") or "").split())
-        known = candidates.get(url)
+        known = candidates.get(_article_key(url))
         if known is None:
-            candidates[url] = _Candidate(url, words)
+            candidates[_article_key(url)] = _Candidate(url, words)
         elif words > known.anchor_words:
             known.anchor_words = words
     links = [c.url for c in candidates.values() if _looks_like_article(c)]
     return links[:limit]
+
+
+def _article_key(url: str) -> str:
+    """What tells a canonical URL's article apart: listings link one article with and without
+    a trailing slash (`/tin/bai-viet/` and `/tin/bai-viet`)."""
+    parts = urlsplit(url)
+    if len(parts.path) > 1 and parts.path.endswith("/"):
+        return parts._replace(path=parts.path.rstrip("/") or "/").geturl()
+    return url
 
 
 def _is_same_site(url: str, base: str) -> bool:

@@ -135,3 +135,23 @@ def test_base_element_overrides_the_page_url():
 
 def test_empty_page_has_no_links():
     assert find_article_links("", LISTING_URL, None) == []
+
+
+@pytest.mark.parametrize(
+    "hrefs",
+    [
+        ["/tin-tuc/quy-hoach-du-lich-den-nam-2030/", "/tin-tuc/quy-hoach-du-lich-den-nam-2030"],
+        ["/tin-tuc/quy-hoach-du-lich-den-nam-2030", "/tin-tuc/quy-hoach-du-lich-den-nam-2030/"],
+        ["/tin-tuc/quy-hoach-du-lich-1234.html", "/tin-tuc/quy-hoach-du-lich-1234.html?utm_source=zalo#top"],
+        [
+            "/tin-tuc/quy-hoach-du-lich-1234.html",
+            "https://tinhuymau.example.vn:443/tin-tuc/./quy-hoach-du-lich-1234.html",
+        ],
+    ],
+)
+@pytest.mark.parametrize("selector", [None, "a"])
+def test_one_article_linked_twice_is_one_link_in_its_first_spelling(hrefs, selector):
+    headline = "Tỉnh công bố quy hoạch phát triển du lịch đến năm 2030"
+    html = "".join(f'<p><a href="{href}">{headline}</a></p>' for href in hrefs)
+    links = find_article_links(f"<html><body>{html}</body></html>", LISTING_URL, selector)
+    assert links == [find_article_links(f'<a href="{hrefs[0]}">{headline}</a>', LISTING_URL, selector)[0]]
