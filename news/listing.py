@@ -12,12 +12,14 @@ from cssselect import SelectorError
 from news.htmltree import node_text, parse_html
 from news.urls import absolute_url, canonical_url, same_site
 
-# Path segments and words of links that lead to site furniture rather than to an article.
+# Path segments and words of links that lead to site furniture rather than to an article (share
+# and send-by-email pages carry the article's id, but are no article).
 _NAVIGATION = re.compile(
     r"/(?:tags?|category|categories|chuyen-muc|danh-muc|chu-de|topic|author|tac-gia|search|tim-kiem|"
     r"login|log-in|signin|sign-in|dang-nhap|register|dang-ky|logout|dang-xuat|contact|lien-he|gioi-thieu|"
     r"about|rss|feed|sitemap|so-do-site|page|trang|event|su-kien|print|printpage|in-bai|inbai|"
-    r"searchresults?|ket-qua-tim-kiem)(?:/|$|\.|\?)",
+    r"searchresults?|ket-qua-tim-kiem|share|sharer|sendmail|send-mail|sendtofriend|email|gui-email|gui-mail)"
+    r"(?:/|$|\.|\?)",
     re.IGNORECASE,
 )
 # Search and pagination parameters, and the print version of a page (`?print=1`, `?mode=print`).

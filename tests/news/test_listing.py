@@ -120,6 +120,14 @@ def test_invalid_selector_is_a_value_error(listing_html):
         ("/Pages/SearchResult.aspx?k=kinh%20te&id=123", "Kết quả tìm kiếm cho từ khóa kinh tế", False),
         ("/Pages/SearchResults.aspx?k=du%20lich", "Kết quả tìm kiếm cho từ khóa du lịch", False),
         ("/", "Về trang chủ của cổng thông tin điện tử", False),
+        # share and send-by-email pages carry the article's id but are no article
+        (
+            "/share.aspx?url=/tin/abc-1234.html&id=1234",
+            "Chia sẻ bài viết này lên mạng xã hội Facebook",
+            False,
+        ),
+        ("/SendMail.aspx?ItemID=12345", "Gửi bài viết này qua thư điện tử cho bạn bè", False),
+        ("/tin-tuc/gui-email.aspx?NewsID=456", "Gửi bài viết này qua thư điện tử cho bạn bè", False),
     ],
 )
 def test_discovery_heuristics(href, text, found):
