@@ -114,8 +114,11 @@ _BOILERPLATE_LINE = re.compile(
 _TAIL_MARKER = re.compile(
     r"^\W*(?:Từ\s+khóa|Từ\s+khoá|Tags?|Chủ\s+đề|Tin\s+cùng\s+chuyên\s+mục|Tin\s+liên\s+quan)\W*$", re.I
 )
+# `Bài:` / `Tin:` alone (the story's writer) need their colon: `Bài học …` opens prose.
 _CREDIT = re.compile(
-    r"^\(?\s*(?:Theo|Nguồn|Tác\s+giả|(?:Bài|Tin)(?:\s+và|\s*[,&–-])\s*ảnh)\s*:?\s+(.{2,60}?)\s*\)?\.?$", re.I
+    r"^\(?\s*(?:(?:Theo|Nguồn|Tác\s+giả|(?:Bài|Tin)(?:\s+và|\s*[,&–-])\s*ảnh)\s*:?|(?:Bài(?:\s+viết)?|Tin)\s*:)"
+    r"\s+(.{2,60}?)\s*\)?\.?$",
+    re.I,
 )
 # Captions are the story's text in a photo story: when they hold this share of the body, they stay.
 MAX_CAPTION_SHARE = 0.5

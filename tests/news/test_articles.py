@@ -178,6 +178,10 @@ def test_labelled_date(text, expected):
         ("Tin, ảnh: Minh Anh", "Minh Anh"),  # a news brief's credit, like "Bài, ảnh:"
         ("Tin và ảnh: Minh Anh", "Minh Anh"),
         ("Tin - ảnh: Minh Anh", "Minh Anh"),
+        ("Bài: Minh Anh", "Minh Anh"),  # the writer of the story, photos by someone else
+        ("Tin: Minh Anh", "Minh Anh"),
+        ("Bài viết: Minh Anh", "Minh Anh"),
+        ("Bài học kinh nghiệm", None),
         ("Hội nghị kết thúc lúc 11 giờ.", None),
         ("Ảnh: Bệnh viện cung cấp", None),
         ("các đại biểu thảo luận", None),
