@@ -21,6 +21,7 @@ _HEADING_XPATH = (
 MAX_HEADINGS = 80
 MIN_HEADING_WORDS = 5  # Vietnamese titles run to 10-20 syllables; section names to 2-4
 MIN_EQUAL_HEADING_WORDS = 2
+MIN_SEGMENT_HEADING_WORDS = 3  # a heading that is the title's part before a separator; section names are 1-2
 _WORD = re.compile(r"\w+")
 _PUBLISHED_META = (
     "//meta[@property='article:published_time']/@content",
@@ -134,7 +135,8 @@ def heading_matching_title(facts: PageFacts) -> str | None:
     """The article's own title, when a heading on the page repeats the document title.
 
     Words are compared, not characters (headings lose a colon, titles gain a site suffix):
-    a heading equal to the title, or one of the two starting with the other, confirms it.
+    a heading equal to the title or to its part before a separator, or one of the two starting
+    with the other, confirms it.
     The shorter of the two is the title without suffix or trailing teaser.
     """
     titles = [t for t in (facts.og_title, facts.html_title) if t]
@@ -143,6 +145,8 @@ def heading_matching_title(facts: PageFacts) -> str | None:
         for title in titles:
             title_words = _words(strip_site_suffix(title, facts.site_name, facts.url))
             if heading_words == title_words and len(heading_words) >= MIN_EQUAL_HEADING_WORDS:
+                return heading
+            if len(heading_words) >= MIN_SEGMENT_HEADING_WORDS and heading_words in _leading_segments(title):
                 return heading
             shorter = min(len(heading_words), len(title_words))
             if shorter < MIN_HEADING_WORDS or heading_words[:shorter] != title_words[:shorter]:
@@ -153,6 +157,12 @@ def heading_matching_title(facts: PageFacts) -> str | None:
                 else strip_site_suffix(title, facts.site_name, facts.url)
             )
     return None
+
+
+def _leading_segments(title: str) -> list[list[str]]:
+    """The words of the title before each of its separators: `Headline - Site name` gives the
+    headline whatever the site calls itself."""
+    return [_words(title[: separator.start()]) for separator in _TITLE_SEPARATOR.finditer(title)]
 
 
 def _words(text: str) -> list[str]:
