@@ -128,6 +128,8 @@ MAX_DESCRIPTION_CHARS = 200
 _PHOTO_TAGS = ("img", "picture")
 _CAPTION_CONTAINERS = frozenset(("figure", "figcaption"))
 _BLANK_LINES = re.compile(r"\n{3,}")
+_HTML_WHITESPACE = re.compile(r"[ \t\r\n\f]+")  # not the no-break space, which is text
+_PREFORMATTED = frozenset(("pre", "textarea"))
 _DATE_LINE_CHARS = 60
 _DATE_LINE_WORDS = 6  # "Thứ Năm, ngày … tháng … năm …", "GMT"
 _WORD_WITHOUT_DIGITS = re.compile(r"[^\W\d_]+")
@@ -157,8 +159,23 @@ def body_without_furniture(node: lxml.html.HtmlElement) -> lxml.html.HtmlElement
     for selector in BODY_EXCLUDE:
         for furniture in copy.cssselect(selector):
             furniture.drop_tree()
+    _collapse_source_whitespace(copy)
     join_photo_credits(copy)
     return copy
+
+
+def _collapse_source_whitespace(node: lxml.html.HtmlElement) -> None:
+    """Line breaks and indentation of the HTML source are one space, as a browser shows them (a
+    wrapped `<p>` is one paragraph); `<br>` and blocks still break lines, `<pre>` keeps its own."""
+    for element in node.iter():
+        if isinstance(element.tag, str) and element.text and not _preformatted(element):
+            element.text = _HTML_WHITESPACE.sub(" ", element.text)
+        if element.tail and element is not node and not _preformatted(element.getparent()):
+            element.tail = _HTML_WHITESPACE.sub(" ", element.tail)
+
+
+def _preformatted(element: lxml.html.HtmlElement | None) -> bool:
+    return element is not None and any(e.tag in _PREFORMATTED for e in (element, *element.iterancestors()))
 
 
 def parse_count(text: str) -> int:

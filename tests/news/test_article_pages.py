@@ -105,3 +105,19 @@ def test_the_publication_date_wins_over_the_update_next_to_it(dateline, publishe
     entry = extract_article(portal_page(HEADLINE, HEADLINE, dateline), URL, VN)
     assert entry is not None
     assert entry.published == published
+
+
+def test_line_breaks_of_the_page_source_inside_a_paragraph_are_spaces():
+    # Old CMSs and hand-edited pages wrap their HTML source; a browser shows each <p> as one line.
+    paragraphs = "".join(
+        "<p>" + p.replace(", ", ",\n            ").replace("đồng", "\n   đồng") + "</p>\n" for p in PARAGRAPHS
+    )
+    html = f"""<html><head><title>{HEADLINE} - Cổng thông tin điện tử tỉnh Mẫu</title></head><body>
+<div class="news-detail"><h1 class="news-title">{HEADLINE}</h1><div class="date">Ngày: 19.09.2019</div>
+<div class="news-content">
+    {paragraphs}<p>Dòng một của đoạn cuối<br>dòng hai sau thẻ xuống dòng.</p>
+</div></div></body></html>"""
+    entry = extract_article(html, URL, VN)
+    assert entry is not None
+    assert entry.body.split("\n\n")[:3] == list(PARAGRAPHS)
+    assert "7.743 hộ dân" in entry.body
