@@ -51,6 +51,7 @@ _ERROR_PAGE_TITLE = re.compile(
     re.IGNORECASE,
 )
 _MAX_ERROR_TITLE_WORDS = 10  # a headline that merely contains such words is longer
+_ELLIPSES = ("...", "…")
 _AUTHOR_NOISE = ("vn", "com", "corp", "jsc", "online", "news")
 
 
@@ -228,7 +229,16 @@ def _body_lines(text: str, title: str) -> list[str]:
             lines = lines[above + 1 :]
             while lines and site_rules.is_date_line(lines[0]):
                 lines = lines[1:]
-    return lines
+    return lines[1:] if _repeated_teaser(lines) else lines
+
+
+def _repeated_teaser(lines: list[str]) -> bool:
+    """Whether the first line is a teaser cut with an ellipsis that the next line gives whole (a
+    sapo `Thị trường tiếp tục giảm điểm...` over the paragraph it was cut from)."""
+    if len(lines) < 2 or not lines[0].endswith(_ELLIPSES):
+        return False
+    teaser = lines[0].removesuffix("...").removesuffix("…").rstrip()
+    return bool(teaser) and lines[1].startswith(teaser)
 
 
 def _body_text(root: lxml.html.HtmlElement) -> str:

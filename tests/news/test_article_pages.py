@@ -121,3 +121,20 @@ def test_line_breaks_of_the_page_source_inside_a_paragraph_are_spaces():
     assert entry is not None
     assert entry.body.split("\n\n")[:3] == list(PARAGRAPHS)
     assert "7.743 hộ dân" in entry.body
+
+
+@pytest.mark.parametrize("ellipsis", ["...", "…", " ..."])
+def test_a_cut_teaser_that_the_body_repeats_whole_is_left_out(ellipsis):
+    teaser = PARAGRAPHS[0][:90].rstrip() + ellipsis
+    entry = extract_article(
+        portal_page(HEADLINE, HEADLINE, "Ngày: 19.09.2019", (teaser, *PARAGRAPHS)), URL, VN
+    )
+    assert entry is not None
+    assert entry.body.split("\n\n") == list(PARAGRAPHS)
+
+
+def test_a_lead_ending_in_an_ellipsis_that_the_body_does_not_repeat_stays():
+    lead = "Người dân ba xã ven biển đã chờ nước sạch suốt nhiều năm..."
+    entry = extract_article(portal_page(HEADLINE, HEADLINE, "Ngày: 19.09.2019", (lead, *PARAGRAPHS)), URL, VN)
+    assert entry is not None
+    assert entry.body.split("\n\n") == [lead, *PARAGRAPHS]
