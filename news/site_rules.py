@@ -87,10 +87,11 @@ BODY_EXCLUDE = (
 )
 
 _NUMBER = r"\d{1,3}(?:[.,\u00a0 ]\d{3})+|\d+"
-# The number must not run on into a date or a time (`Lượt xem: 19.09.2019` is not a count).
+# The number must not run on into a date or a time (`Lượt xem: 19.09.2019` is not a count); `1,2K`
+# is thousands.
 READ_COUNT = re.compile(
     r"(?:Số\s+lần\s+(?:đọc|xem)|Số\s+lượt\s+(?:xem|đọc|truy\s+cập)|Lượt\s+(?:xem|đọc|truy\s+cập)|Lần\s+đọc|Đã\s+xem)"
-    rf"\s*:?\s*({_NUMBER})(?![\d.,/:-]*\d)",
+    rf"\s*:?\s*(?:(\d+(?:[.,]\d)?)\s*K(?!\w)|({_NUMBER})(?![\d.,/:-]*\d))",
     re.IGNORECASE,
 )
 # Labels of a publication date line; a bare "Ngày" needs its colon ("Ngày 22/10, ..." opens prose).
@@ -184,9 +185,13 @@ def parse_count(text: str) -> int:
 
 
 def find_read_count(text: str, start: int = 0) -> int | None:
-    """The first read counter at or after `start`, else the first anywhere."""
+    """The first read counter at or after `start`, else the first anywhere. Thousands may be
+    shortened (`1,2K`: the comma is the Vietnamese decimal mark)."""
     match = READ_COUNT.search(text, start) or (READ_COUNT.search(text) if start else None)
-    return parse_count(match.group(1)) if match else None
+    if match is None:
+        return None
+    thousands, count = match.groups()
+    return round(float(thousands.replace(",", ".")) * 1000) if thousands else parse_count(count)
 
 
 def find_labelled_date(text: str, default_tz: tzinfo, start: int = 0) -> WrittenDate | None:

@@ -142,6 +142,11 @@ def test_parse_page_windows_1258_article():
         ("Lượt xem: 19.09.2019", None),  # a date, not a count
         ("Ngày: 19.09.2019", None),
         ("Đã kiểm tra 7.743 lượt tổ chức đảng", None),
+        # counts shortened to thousands, with a decimal comma or point
+        ("Lượt xem: 1,2K", 1200),
+        ("Lượt xem: 1.2K", 1200),
+        ("Lượt xem: 12K", 12000),
+        ("Lượt xem: 3 k", 3000),
     ],
 )
 def test_read_count(text, count):
