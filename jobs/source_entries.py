@@ -106,7 +106,7 @@ async def choose_entries(
     fresh = [e for e in entries if not _unchanged(e, stored, source.full_text)]
     unchanged = len(entries) - len(fresh) + parsed.known
     if parsed.article_links:
-        fresh.extend(await _listed_articles(db, fetcher, parsed.article_links, tz, offload))
+        fresh.extend(await _listed_articles(db, fetcher, source.id, parsed.article_links, tz, offload))
     elif source.full_text:
         await _fill_full_text(db, fetcher, fresh, tz, offload)
     return ChosenEntries([e for e in fresh if e.title or e.body], unchanged)
@@ -172,17 +172,37 @@ async def _fetch_article(fetcher: Fetcher, url: str, tz: ZoneInfo, offload: Offl
 
 
 async def _listed_articles(
-    db: Database, fetcher: Fetcher, links: list[str], tz: ZoneInfo, offload: Offload
+    db: Database, fetcher: Fetcher, source_id: int, links: list[str], tz: ZoneInfo, offload: Offload
 ) -> list[Entry]:
     """The article pages of a listing that no source has stored yet."""
     wanted = [(u, canonical_url(u)) for u in links if u]
     known = await _known_urls(db, [c for _, c in wanted])
-    todo = [u for u, c in wanted if c not in known][:ARTICLES_PER_POLL]
-    fetched = [e for e in await asyncio.gather(*(_fetch_article(fetcher, u, tz, offload) for u in todo)) if e]
+    known |= await _known_guids(db, source_id, [c for _, c in wanted if c not in known])
+    todo = [(u, c) for u, c in wanted if c not in known][:ARTICLES_PER_POLL]
+    pages = await asyncio.gather(*(_fetch_article(fetcher, u, tz, offload) for u, _c in todo))
+    fetched = [
+        _identified_by_link(entry, link) for (_u, link), entry in zip(todo, pages, strict=True) if entry
+    ]
     if todo and not fetched:
         # Links found, not one article read: say so rather than report a quiet "0 new".
         raise SourceError(f"none of the {len(todo)} linked pages is a readable article")
     return fetched
+
+
+def _identified_by_link(entry: Entry, link: str) -> Entry:
+    """An article reached through a redirect keeps the listing's link as its guid: its stored
+    canonical URL is the page's own address, and the next poll knows the link by the guid."""
+    if entry.guid is None and canonical_url_of(entry) != link:
+        entry.guid = link
+    return entry
+
+
+async def _known_guids(db: Database, source_id: int, guids: list[str]) -> set[str]:
+    if not guids:
+        return set()
+    async with read_turn(db), db.reading() as conn:
+        rows = await conn.scalars(select(Item.guid).where(Item.source_id == source_id, Item.guid.in_(guids)))
+        return set(rows.all())
 
 
 async def _fill_full_text(

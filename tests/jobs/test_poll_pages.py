@@ -186,3 +186,23 @@ async def test_photo_captions_between_paragraphs_are_not_stored_in_the_body(poll
     (item,) = await poller.items()
     assert item.body.split("\n\n") == [paragraphs[0], paragraphs[1], prose, paragraphs[2]]
     assert item.author == "Thanh Anh"
+
+
+async def test_known_articles_behind_redirecting_links_are_not_fetched_again(poller):
+    # Portals link old or short addresses that redirect to the article's own address.
+    serve_articles(poller.server)
+    links = []
+    for number, (path, (title, *_rest)) in enumerate(ARTICLES.items()):
+        old = f"/tin/{2100 + number}.html"
+        poller.server.redirect(old, poller.server.url(path))
+        links.append((old, title))
+    url = poller.server.serve(
+        "/chuyen-muc/tin-tuc.html", listing_page(links).encode(), content_type="text/html"
+    )
+    await poller.add("cổng", url, kind="html")
+    assert (await poller.cycle())["cổng"].new == 3
+
+    again = (await poller.cycle(after=LATER))["cổng"]
+
+    assert again.status != "error", again.error
+    assert [len(poller.server.requests_to(old)) for old, _title in links] == [1, 1, 1]
