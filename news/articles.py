@@ -188,11 +188,16 @@ def _title(root, rules, facts: PageFacts, extracted) -> tuple[str, bool]:
     if _generic_title(stripped, site_name, facts.url):
         # The document title is the portal's or the section's name (a banner heading may repeat
         # it): the headline is the one heading that a date line follows, unless the matching one
-        # is. Several dated headings are a listing's headlines.
+        # is. Several dated headings are a listing's headlines, and so are dated headings that
+        # link to other pages: with no other, the page is a listing (a featured story's teaser
+        # under its linked headline is no article).
         page_text = _body_text(root)
-        dated = [h for h in facts.headings if _date_follows(page_text, h)]
-        if len(dated) == 1 and not (heading and _date_follows(page_text, heading)):
-            return normalize_text(dated[0]), True
+        dated = [h for h in facts.headings if _date_follows(page_text, h, facts.headings)]
+        own = [h for h in dated if h not in facts.linked_headings]
+        if len(own) == 1 and not (heading and _date_follows(page_text, heading, facts.headings)):
+            return normalize_text(own[0]), True
+        if dated and not own:
+            return "", False
     if heading:
         return normalize_text(heading), True
     return normalize_text(stripped), False
@@ -203,18 +208,21 @@ def _generic_title(title: str, site_name: str, url: str) -> bool:
     return len(_WORD.findall(title)) < MIN_HEADING_WORDS or names_site(title, site_name, url)
 
 
-def _date_follows(page_text: str, heading: str) -> bool:
-    """Whether one of the two lines after the heading's first occurrence is a date line."""
+def _date_follows(page_text: str, heading: str, headings: list[str]) -> bool:
+    """Whether one of the two lines after the heading's first occurrence is a date line, before
+    any other heading (a banner's next line is the headline, whose date is not the banner's)."""
     if len(heading.split()) < MIN_HEADING_WORDS:
         return False
     start = page_text.find(heading)
     if start < 0:
         return False
     rest = page_text[start + len(heading) : start + len(heading) + _DATE_WINDOW_CHARS].split("\n")[1:]
-    following = [line for line in rest if line.strip()][:2]
-    return any(
-        site_rules.is_date_line(line) or site_rules.DATE_LABEL.match(line.strip()) for line in following
-    )
+    for line in [line.strip() for line in rest if line.strip()][:2]:
+        if line in headings:
+            return False
+        if site_rules.is_date_line(line) or site_rules.DATE_LABEL.match(line):
+            return True
+    return False
 
 
 def _body_lines(text: str, title: str) -> list[str]:

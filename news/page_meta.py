@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import lxml.html
 
 from news.htmltree import node_text
+from news.urls import absolute_url, canonical_url
 
 ARTICLE_TYPES = frozenset(
     {"article", "newsarticle", "reportagenewsarticle", "blogposting", "analysisnewsarticle"}
@@ -49,6 +50,8 @@ class PageFacts:
     canonical: str = ""
     language: str | None = None
     headings: list[str] = field(default_factory=list)
+    # Headings that are links to another page: a listing's headlines, never the page's own.
+    linked_headings: set[str] = field(default_factory=set)
     structured_types: set[str] = field(default_factory=set)
     published_values: list[str] = field(default_factory=list)
     author_values: list[str] = field(default_factory=list)
@@ -80,12 +83,27 @@ def read_page_facts(root: lxml.html.HtmlElement, url: str) -> PageFacts:
         text = node_text(node)
         if len(text.split()) >= MIN_EQUAL_HEADING_WORDS and text not in facts.headings:
             facts.headings.append(text)
+        if _links_elsewhere(node, text, url):
+            facts.linked_headings.add(text)
     for xpath in _PUBLISHED_META:
         facts.published_values.extend(v.strip() for v in root.xpath(xpath) if v.strip())
     for xpath in _AUTHOR_META:
         facts.author_values.extend(v.strip() for v in root.xpath(xpath) if v.strip() and "://" not in v)
     _read_json_ld(root, facts)
     return facts
+
+
+def _links_elsewhere(node: lxml.html.HtmlElement, text: str, url: str) -> bool:
+    """Whether the heading is (or sits in) a link to another page than `url` (some CMSs link an
+    article's headline to the article itself)."""
+    links = node.xpath("ancestor-or-self::a[@href] | .//a[@href]")
+    page = canonical_url(url)
+    return any(
+        node_text(link) == text
+        and (target := absolute_url(url, link.get("href")))
+        and canonical_url(target) != page
+        for link in links
+    )
 
 
 def _first(root: lxml.html.HtmlElement, xpath: str) -> str:

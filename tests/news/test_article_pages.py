@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from news.articles import extract_article
+from news.page import parse_page
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 URL = "https://sotnmt.example.gov.vn/tin-tuc/nghiem-thu-du-an-nuoc-sach-nam-2019-3107.html"
@@ -138,3 +139,56 @@ def test_a_lead_ending_in_an_ellipsis_that_the_body_does_not_repeat_stays():
     entry = extract_article(portal_page(HEADLINE, HEADLINE, "Ngày: 19.09.2019", (lead, *PARAGRAPHS)), URL, VN)
     assert entry is not None
     assert entry.body.split("\n\n") == [lead, *PARAGRAPHS]
+
+
+LISTING_URL = "https://sotnmt.example.gov.vn/tin-tuc/index.html"
+OTHER_HEADLINES = (
+    "Khai mạc hội chợ nông sản an toàn các tỉnh miền Tây",
+    "Hội nghị giao ban khối thi đua các tỉnh ven biển năm 2019",
+    *SIDEBAR_TITLES,
+)
+
+
+def section_page(featured: str, banner: str = "<h1>Tin tức - Sự kiện</h1>") -> str:
+    """A section's listing: its name as title and banner, a featured story, then dated headlines."""
+    items = "".join(
+        f'<div class="item"><h3><a href="/tin-tuc/tin-{n}-20{n}.html">{h}</a></h3><span>(18/09/2019)</span></div>'
+        for n, h in enumerate(OTHER_HEADLINES)
+    )
+    return f"""<html><head><title>Tin tức - Sự kiện - Cổng thông tin điện tử tỉnh Mẫu</title></head><body>
+<div class="menu"><a href="/">Trang chủ</a></div>{banner}{featured}{items}</body></html>"""
+
+
+FEATURED_TEASER = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2])
+
+
+@pytest.mark.parametrize(
+    "featured",
+    [
+        f'<h2><a href="/tin-tuc/nghiem-thu-3107.html">{HEADLINE}</a></h2><p>Ngày: 19.09.2019</p>{FEATURED_TEASER}'
+        '<a href="/tin-tuc/nghiem-thu-3107.html">Xem tiếp</a>',
+        f'<h2 class="title"><a href="/tin-tuc/nghiem-thu-3107.html">{HEADLINE}</a></h2>'
+        f"<p>19/09/2019 08:30</p>{FEATURED_TEASER}",
+    ],
+)
+@pytest.mark.parametrize("banner", ["<h1>Tin tức - Sự kiện</h1>", ""])
+def test_a_section_listing_with_a_featured_teaser_is_not_an_article(featured, banner):
+    html = section_page(featured, banner)
+    assert extract_article(html, LISTING_URL, VN) is None
+    links = parse_page(html.encode(), "text/html; charset=utf-8", LISTING_URL, VN).article_links
+    assert len(links) == 1 + len(OTHER_HEADLINES)
+
+
+@pytest.mark.parametrize(
+    "headline_markup",
+    [
+        f"<h2>{HEADLINE}</h2>",
+        f'<h2><a href="{URL}">{HEADLINE}</a></h2>',  # a CMS that links the headline to its own page
+    ],
+)
+def test_an_article_under_a_section_title_with_dated_headlines_around_it_is_an_article(headline_markup):
+    article = f"{headline_markup}<p>Ngày: 19.09.2019</p>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    entry = extract_article(section_page(article), URL, VN)
+    assert entry is not None
+    assert entry.title == HEADLINE
+    assert entry.body.split("\n\n")[0] == PARAGRAPHS[0]
