@@ -52,6 +52,8 @@ _ERROR_PAGE_TITLE = re.compile(
 )
 _MAX_ERROR_TITLE_WORDS = 10  # a headline that merely contains such words is longer
 _ELLIPSES = ("...", "…")
+_HTMLDATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+_HTMLDATE_MIDNIGHT = "T00:00:00"  # as _HTMLDATE_FORMAT writes a day without time or zone
 _AUTHOR_NOISE = ("vn", "com", "corp", "jsc", "online", "news")
 
 
@@ -168,7 +170,7 @@ def _trafilatura(html: str, url: str, layout_tables: bool):
             date_extraction_params={
                 "extensive_search": True,
                 "original_date": True,
-                "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+                "outputformat": _HTMLDATE_FORMAT,
             },
         )
     except Exception:  # trafilatura fails in many ways on broken markup; the page then has no article
@@ -285,8 +287,16 @@ def _published(
     if found is None and anchor is not None:
         found = find_written_date(page_text[anchor : anchor + _DATE_WINDOW_CHARS], default_tz)
     if found is None and extracted is not None and extracted.date:
-        found = parse_written_date(extracted.date, default_tz)
+        found = _htmldate_date(extracted.date, default_tz)
     return found
+
+
+def _htmldate_date(value: str, default_tz: tzinfo) -> WrittenDate | None:
+    """trafilatura's (htmldate's) date. Where it read no time (a date in the address, a `<time>`
+    with a day) it writes midnight without a zone: that is the day alone."""
+    if value.endswith(_HTMLDATE_MIDNIGHT):
+        value = value.removesuffix(_HTMLDATE_MIDNIGHT)
+    return parse_written_date(value, default_tz)
 
 
 def _mostly_links(lines: list[str], root: lxml.html.HtmlElement) -> bool:

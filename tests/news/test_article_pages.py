@@ -4,7 +4,7 @@ updated, credit lines)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -192,3 +192,16 @@ def test_an_article_under_a_section_title_with_dated_headlines_around_it_is_an_a
     assert entry is not None
     assert entry.title == HEADLINE
     assert entry.body.split("\n\n")[0] == PARAGRAPHS[0]
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    ["", '<time datetime="2019-09-19">hôm nay</time>', "Thứ năm, 19 Tháng Chín 2019"],
+)
+def test_a_date_guessed_from_the_address_or_markup_is_a_day_not_midnight(dateline):
+    # htmldate (trafilatura's date finder) gives a day; storage places a day-only date by the
+    # time it was first seen rather than at midnight
+    url = "https://sotnmt.example.gov.vn/2019/09/19/nghiem-thu-du-an-nuoc-sach.html"
+    entry = extract_article(portal_page(HEADLINE, HEADLINE, dateline), url, VN)
+    assert entry is not None
+    assert (entry.published, entry.published_day) == (datetime(2019, 9, 19, tzinfo=VN), date(2019, 9, 19))
