@@ -104,11 +104,12 @@ _DATE_VALUE_CHARS = 60
 _UPDATE_LABEL = re.compile(r"cập\s+nhật|updated", re.IGNORECASE)
 _UPDATE_NEIGHBOURHOOD_CHARS = 150  # where a publication date may follow an update's
 
-# Lines of page furniture that text extraction keeps inside the body.
+# Lines of page furniture that text extraction keeps inside the body, and a series' `(Hết)` (the
+# end) and `(Còn nữa)` (to be continued).
 _BOILERPLATE_LINE = re.compile(
     r"^\W*(?:In\s+bài(?:\s+viết)?|Bản\s+in|Gửi\s+(?:email|bài\s+viết|cho\s+bạn\s+bè)|Chia\s+sẻ|Quay\s+(?:lại|về)|"
     r"Về\s+đầu\s+trang|Lên\s+đầu\s+trang|Xem\s+thêm|Tin\s+liên\s+quan|Các\s+tin\s+(?:khác|đã\s+đưa)|"
-    r"Bình\s+luận|Ý\s+kiến\s+bạn\s+đọc|Print|Share|Back)\W*$",
+    r"Bình\s+luận|Ý\s+kiến\s+bạn\s+đọc|Print|Share|Back|Hết|Còn\s+nữa)\W*$",
     re.IGNORECASE,
 )
 # A line that closes the article: what follows is tags, related links or comments.

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from news import site_rules
 from news.articles import extract_article
 from news.page import parse_page
 
@@ -205,3 +206,23 @@ def test_a_date_guessed_from_the_address_or_markup_is_a_day_not_midnight(datelin
     entry = extract_article(portal_page(HEADLINE, HEADLINE, dateline), url, VN)
     assert entry is not None
     assert (entry.published, entry.published_day) == (datetime(2019, 9, 19, tzinfo=VN), date(2019, 9, 19))
+
+
+LINE = "Hội nghị đã thông qua nghị quyết về phát triển kinh tế biển trong giai đoạn tới."
+
+
+@pytest.mark.parametrize(
+    ("lines", "body", "author"),
+    [
+        # the end of a series' last part, and the promise of the next one, are neither story nor author
+        ([LINE, LINE, "Hết"], [LINE, LINE], None),
+        ([LINE, LINE, "HẾT"], [LINE, LINE], None),
+        ([LINE, LINE, "(Hết)", "Thanh Anh"], [LINE, LINE], "Thanh Anh"),
+        ([LINE, LINE, "-Hết-", "Thanh Anh"], [LINE, LINE], "Thanh Anh"),
+        ([LINE, LINE, "Thanh Anh", "(Hết)"], [LINE, LINE], "Thanh Anh"),
+        ([LINE, LINE, "(Còn nữa)", "Thanh Anh"], [LINE, LINE], "Thanh Anh"),
+        ([LINE, LINE, "Còn Nữa"], [LINE, LINE], None),
+    ],
+)
+def test_series_markers_are_not_story_nor_author(lines, body, author):
+    assert site_rules.split_body_and_author(lines) == (body, author)
