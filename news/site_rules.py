@@ -112,6 +112,7 @@ _BOILERPLATE_LINE = re.compile(
     r"Bình\s+luận|Ý\s+kiến\s+bạn\s+đọc|Print|Share|Back|Hết|Còn\s+nữa)\W*$",
     re.IGNORECASE,
 )
+_TOOL_SEPARATORS = re.compile(r"[\[\]|/·•]+")
 # A line that closes the article: what follows is tags, related links or comments.
 _TAIL_MARKER = re.compile(
     r"^\W*(?:Từ\s+khóa|Từ\s+khoá|Tags?|Chủ\s+đề|Tin\s+cùng\s+chuyên\s+mục|Tin\s+liên\s+quan)\W*$", re.I
@@ -230,13 +231,19 @@ def is_metadata_line(line: str) -> bool:
     stripped = line.strip()
     if not stripped:
         return True
-    if _BOILERPLATE_LINE.match(stripped):
+    if _BOILERPLATE_LINE.match(stripped) or _is_toolbar(stripped):
         return True
     counter = READ_COUNT.search(stripped)
     if counter and len(stripped) - len(counter.group(0)) < 25:
         return True
     label = DATE_LABEL.match(stripped)
     return bool(label) and len(stripped) < 60
+
+
+def _is_toolbar(line: str) -> bool:
+    """A line of several page tools (`[In bài] [Gửi email] [Về đầu trang]`, `In bài | Quay lại`)."""
+    tools = [part for part in _TOOL_SEPARATORS.split(line) if part.strip()]
+    return len(tools) >= 2 and all(_BOILERPLATE_LINE.match(tool.strip()) for tool in tools)
 
 
 def is_date_line(line: str) -> bool:

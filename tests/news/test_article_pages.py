@@ -226,3 +226,18 @@ LINE = "Hội nghị đã thông qua nghị quyết về phát triển kinh tế
 )
 def test_series_markers_are_not_story_nor_author(lines, body, author):
     assert site_rules.split_body_and_author(lines) == (body, author)
+
+
+@pytest.mark.parametrize(
+    "toolbar",
+    [
+        "[In bài] [Gửi email] [Về đầu trang]",
+        "In bài | Gửi bài viết | Quay lại",
+        "Chia sẻ · In bài · Về đầu trang",
+        "« Quay lại / Lên đầu trang »",
+    ],
+)
+def test_a_line_of_several_page_tools_is_furniture(toolbar):
+    assert site_rules.split_body_and_author([LINE, LINE, "Thanh Anh", toolbar]) == ([LINE, LINE], "Thanh Anh")
+    sentence = f"{LINE} Bạn đọc có thể chia sẻ bài viết này."
+    assert site_rules.split_body_and_author([sentence, toolbar]) == ([sentence], None)
