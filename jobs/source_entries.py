@@ -183,8 +183,10 @@ async def _listed_articles(
     fetched = [
         _identified_by_link(entry, link) for (_u, link), entry in zip(todo, pages, strict=True) if entry
     ]
-    if todo and not fetched:
-        # Links found, not one article read: say so rather than report a quiet "0 new".
+    if todo and not fetched and not known:
+        # Links found, not one article read nor stored before: say so rather than report a quiet
+        # "0 new". A listing with stored articles works; a page on it that is no article (a
+        # notice with only a PDF) is skipped.
         raise SourceError(f"none of the {len(todo)} linked pages is a readable article")
     return fetched
 
