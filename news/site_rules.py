@@ -286,7 +286,7 @@ def split_body_and_author(lines: list[str]) -> tuple[list[str], str | None]:
         if index > 0 and _TAIL_MARKER.match(line.strip()):
             lines = lines[:index]
             break
-    kept = [line for line in lines if not is_metadata_line(line)]
+    kept = [line for line in map(_without_counter, lines) if not is_metadata_line(line)]
     while len(kept) >= 2 and is_photo_credit(kept[-1]):
         kept.pop()  # the photographer's credit after the byline (`(Ảnh: Minh Anh)`) is not the story
     if kept and (byline := _byline_before_photo_credit(kept[-1])):
@@ -301,6 +301,16 @@ def split_body_and_author(lines: list[str]) -> tuple[list[str], str | None]:
                     return kept[:-2], reporter
             return kept[:-1], author
     return kept, None
+
+
+def _without_counter(line: str) -> str:
+    """A byline without the read counter that shares its line (`Thanh Anh - Số lần đọc: 1044`);
+    any other line as it is."""
+    counter = READ_COUNT.search(line)
+    if counter is None:
+        return line
+    rest = (line[: counter.start()] + line[counter.end() :]).strip(" -–|·,;")
+    return rest if rest and author_from_line(rest) else line
 
 
 def without_captions(lines: list[str]) -> list[str]:

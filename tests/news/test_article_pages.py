@@ -241,3 +241,16 @@ def test_a_line_of_several_page_tools_is_furniture(toolbar):
     assert site_rules.split_body_and_author([LINE, LINE, "Thanh Anh", toolbar]) == ([LINE, LINE], "Thanh Anh")
     sentence = f"{LINE} Bạn đọc có thể chia sẻ bài viết này."
     assert site_rules.split_body_and_author([sentence, toolbar]) == ([sentence], None)
+
+
+@pytest.mark.parametrize(
+    ("closing", "author"),
+    [
+        ("Thanh Anh - Số lần đọc: 1044", "Thanh Anh"),
+        ("Tác giả: Thanh Anh | Lượt xem: 1.044", "Thanh Anh"),
+        ("Số lần đọc: 1044", None),
+        ("Lượt xem: 1.044 | Bình luận", None),
+    ],
+)
+def test_a_byline_sharing_its_line_with_the_read_counter_names_the_author(closing, author):
+    assert site_rules.split_body_and_author([LINE, LINE, closing]) == ([LINE, LINE], author)
