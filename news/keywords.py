@@ -4,7 +4,8 @@ A word typed without marks matches that word with any marks and case (`bao` find
 `bao`), the way Vietnamese is often typed on a phone. A word typed with its marks means that word:
 `bão` (storm) does not find `báo` (newspaper), nor `Đảng` (the Party) `đang` (-ing) — folding them
 together made a filter on such a word match, or exclude, nearly every story. Case, Unicode forms
-and old-style tone placement (`hoà`, `thuỷ`) never matter.
+and old-style tone placement (`hoà`, `thuỷ`) never matter. A letter prefix joined to a number
+(`u23`, `U.23`) is found glued or apart, as /search finds it (news.prefixed_numbers).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from news.prefixed_numbers import glue_prefixed_numbers, prefix_and_number
 from news.tones import fold_diacritics, match_key
 
 _WORD = re.compile(r"\w+")
@@ -43,17 +45,15 @@ class MatchText:
 
 
 @dataclass(frozen=True, slots=True)
-class Keyword:
-    """One word or phrase; `marked` holds each word typed with marks, None for one typed without."""
+class _Phrase:
+    """One way a keyword can be written; `marked` holds each word typed with marks, None for one
+    typed without."""
 
     folded: str
     marked: tuple[str | None, ...]
 
     @classmethod
-    def of(cls, typed: str) -> Keyword | None:
-        words = _words(typed)
-        if not words:
-            return None
+    def of(cls, words: list[str]) -> _Phrase:
         folded = [fold_diacritics(w) for w in words]
         return cls(_padded(folded), tuple(w if w != f else None for w, f in zip(words, folded, strict=True)))
 
@@ -78,6 +78,41 @@ class Keyword:
                 return True
             start = text.folded.find(self.folded, start + 1)
         return False
+
+
+# Written glued or apart, each prefix joined to a number doubles a keyword's phrases: past this many
+# in one keyword, the rest are looked for glued only.
+MAX_SPLIT_WORDS = 4
+
+
+def _spellings(words: list[str]) -> list[list[str]]:
+    """The word lists a keyword is found as: each prefix joined to a number (`u23`) glued, or apart
+    (`u 23`, as `U.23`, `U-23` and `U 23` split into words), the way /search finds it."""
+    spellings: list[list[str]] = [[]]
+    split_words = 0
+    for word in words:
+        apart = prefix_and_number(word) if split_words < MAX_SPLIT_WORDS else None
+        split_words += apart is not None
+        forms = [[word], list(apart)] if apart else [[word]]
+        spellings = [done + form for done in spellings for form in forms]
+    return spellings
+
+
+@dataclass(frozen=True, slots=True)
+class Keyword:
+    """One word or phrase, with every way it can be written (`_spellings`)."""
+
+    phrases: tuple[_Phrase, ...]
+
+    @classmethod
+    def of(cls, typed: str) -> Keyword | None:
+        words = _words(glue_prefixed_numbers(typed))
+        if not words:
+            return None
+        return cls(tuple(_Phrase.of(spelling) for spelling in _spellings(words)))
+
+    def found_in(self, text: MatchText) -> bool:
+        return any(phrase.found_in(text) for phrase in self.phrases)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ one result per story. `total` counts the stories among those candidates.
 A letter prefix joined to a number (`U23`, `U.23`, `U-23`, `Covid-19`, `Q.1`) is one query word, the
 glued form, searched glued or as the prefix followed by the number: stored text is not changed (both
 indexes already hold `U.23` as `u` then `23`, and `U23` as `u23`), so no column or trigger costs more.
-Only letters then digits are joined: `TP.HCM`, `19.09.2019` and `7.743` stay separate words.
+Only letters then digits are joined: `TP.HCM`, `19.09.2019` and `7.743` stay separate words. The rule
+lives in news.prefixed_numbers: digest keywords find such words the same way.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from datetime import datetime
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from news.prefixed_numbers import glue_prefixed_numbers, prefix_and_number
 from news.tones import search_key
 from storage.models import Story
 from storage.search_postgresql import newest_matches
@@ -40,10 +42,6 @@ MIN_PREFIX_CHARS = 2  # `a*` would match a large part of the index
 TITLE_WEIGHT = 5.0  # bm25 column weight of the title against the body (SQLite)
 
 _WORD = re.compile(r"[^\W_]+")
-# `u.23`, `u-23`, `u–23` in a folded query: a whole word of letters, a dot or dash, a whole number.
-_JOINED_TO_A_NUMBER = re.compile(r"(?<![^\W_])([^\W\d_]+)[.\-‐‑‒–—](\d+)(?![^\W_])")
-# A query word of letters then digits, `u23`: also searched as `u` followed by `23`.
-_LETTERS_THEN_DIGITS = re.compile(r"([^\W\d_]+)(\d+)")
 
 _SQLITE_CANDIDATES = text(
     """
@@ -68,7 +66,7 @@ class SearchTerms:
     @classmethod
     def parse(cls, query: str) -> SearchTerms:
         folded = search_key(query[: MAX_WORDS * (MAX_WORD_CHARS + 1) * 4])
-        words = _WORD.findall(_JOINED_TO_A_NUMBER.sub(r"\1\2", folded))
+        words = _WORD.findall(glue_prefixed_numbers(folded))
         return cls(tuple(w[:MAX_WORD_CHARS] for w in words[:MAX_WORDS]))
 
     @property
@@ -97,18 +95,12 @@ class SearchTerms:
         searched = []
         for index, typed in enumerate(self.words):
             mark = prefix if self.prefix_last and index == len(self.words) - 1 else ""
-            split = _prefix_and_number(typed)
+            split = prefix_and_number(typed)
             if split is None:
                 searched.append(word.format(w=typed, m=mark))
             else:
                 searched.append(apart.format(w=typed, m=mark, a=split[0], n=split[1]))
         return conjunction.join(searched)
-
-
-def _prefix_and_number(word: str) -> tuple[str, str] | None:
-    """`("u", "23")` for `u23`; None for a word that is not letters then digits."""
-    joined = _LETTERS_THEN_DIGITS.fullmatch(word)
-    return None if joined is None else (joined[1], joined[2])
 
 
 @dataclass(frozen=True)

@@ -53,3 +53,26 @@ def test_keyword_found_in_text(keyword, text, found):
 def test_keyword_filter(include, exclude, passes):
     text = MatchText.of("Bão số 3 vào đất liền")
     assert KeywordFilter.of(include, exclude).passes(text) is passes
+
+
+@pytest.mark.parametrize(
+    "keyword, text, found",
+    [
+        # A letter prefix joined to a number is found glued or apart, as /search finds it.
+        ("u23", "U.23 Việt Nam vào bán kết", True),
+        ("u23", "Đội U-23 Việt Nam tập luyện", True),
+        ("u23", "Đội U 23 Việt Nam tập luyện", True),
+        ("u23", "Đội U23 Việt Nam tập luyện", True),
+        ("U.23", "Đội U23 Việt Nam tập luyện", True),
+        ("u-23", "U.23 Việt Nam vào bán kết", True),
+        ("u23 việt nam", "U.23 Việt Nam vào bán kết", True),
+        ("covid19", "Ca mắc COVID-19 giảm", True),
+        # Only that prefix and that number, as whole words.
+        ("u23", "Đội U22 Việt Nam", False),
+        ("u23", "Đội tuyển Việt Nam thắng 23 trận", False),
+        ("u23", "Mã số XU 23", False),
+        ("u2", "U.23 Việt Nam vào bán kết", False),
+    ],
+)
+def test_a_prefix_joined_to_a_number_matches_glued_or_apart(keyword, text, found):
+    assert Keyword.of(keyword).found_in(MatchText.of(text)) is found
