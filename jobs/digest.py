@@ -28,6 +28,7 @@ from news.config import Config
 from news.schedule import in_quiet_hours, slots_to_serve
 from storage.db import Database
 from storage.digests import (
+    DIGEST_LOOKBACK,
     StoryWindow,
     advance_cursor,
     latest_sighting_id,
@@ -46,9 +47,7 @@ from storage.schedules import (
 )
 
 BATCH_SIZE = 500
-# A digest never reaches further back than this: a new subscriber (cursor 0) or one back after a long
-# pause gets recent news, not the archive.
-LOOKBACK = timedelta(days=2)
+LOOKBACK = DIGEST_LOOKBACK
 DIGEST_MODES = ("digest", "both")
 INSTANT_MODES = ("instant", "both")
 
@@ -188,14 +187,14 @@ async def _write_due_slots(
         catch_up_horizon(config),
     )
     cursor_from, cursor = subscriber.digest_cursor, max(subscriber.digest_cursor, floor)
-    source_ids = source_filter(subscriber, subscriptions)
+    follows = source_filter(subscriber, subscriptions)
     keywords = KeywordFilter.of(subscriber.include_keywords, subscriber.exclude_keywords)
     for slot in slots:
         content = new_stories(
             window,
             keys,
             cursor=cursor,
-            source_ids=source_ids,
+            follows=follows,
             keywords=keywords,
             max_stories=max_stories_of(subscriber, config),
             up_to=None if slot == slots[-1] else await bounds.before(session, slot),
@@ -257,7 +256,7 @@ async def compose_digest_for(
             window,
             StoryKeys(window),
             cursor=cursor,
-            source_ids=source_filter(subscriber, subscriptions),
+            follows=source_filter(subscriber, subscriptions),
             keywords=KeywordFilter.of(subscriber.include_keywords, subscriber.exclude_keywords),
             max_stories=max_stories_of(subscriber, config),
         )
@@ -330,7 +329,7 @@ async def queue_instant_alerts(
                     window,
                     keys,
                     cursor=max(subscriber.instant_cursor, floor),
-                    source_ids=source_filter(subscriber, subscriptions),
+                    follows=source_filter(subscriber, subscriptions),
                     keywords=KeywordFilter.of(subscriber.include_keywords, subscriber.exclude_keywords),
                     max_stories=max_stories_of(subscriber, config),
                 )

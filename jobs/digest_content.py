@@ -1,7 +1,8 @@
 """What goes into one subscriber's digest: new stories from their sources, filtered, collapsed, rendered.
 
 A story is new to a subscriber when its *first* sighting among their sources comes after their
-cursor: a story they already got through source A is not sent again when source B carries it later.
+cursor: a story they already got through source A is not sent again when source B carries it later,
+nor after A is removed (its sightings and followers are kept for this: storage.removed_sources).
 Summaries are the stored ones; nothing is recomputed here.
 """
 
@@ -16,7 +17,7 @@ from news.i18n import pick_language, plural_translator, translator
 from news.keywords import KeywordFilter, MatchText
 from news.render import StoryView, digest_header, render_digest
 from news.telegram_html import escape_html
-from storage.digests import StoryWindow
+from storage.digests import StoryWindow, SubscribedSources
 from storage.models import Subscriber
 from storage.schedules import timezone_of
 
@@ -37,6 +38,25 @@ class StoryKeys:
 
 
 @dataclass(frozen=True)
+class Follows:
+    """The sources whose stories a chat gets (None: all), and the removed sources it followed: their
+    sightings still tell what the chat already got."""
+
+    current: set[int] | None
+    removed: frozenset[int] = frozenset()
+
+    def carries(self, source_id: int) -> bool:
+        return self.current is None or source_id in self.current
+
+    def followed_removed(self, source_id: int) -> bool:
+        return self.current is None or source_id in self.removed
+
+    @property
+    def nothing(self) -> bool:
+        return self.current is not None and not self.current
+
+
+@dataclass(frozen=True)
 class DigestContent:
     stories: list[StoryView]  # newest first, at most max_stories
     more: int  # matching stories left out ("and K more")
@@ -54,20 +74,20 @@ def new_stories(
     keys: StoryKeys,
     *,
     cursor: int,
-    source_ids: set[int] | None,
+    follows: Follows,
     keywords: KeywordFilter,
     max_stories: int,
     up_to: int | None = None,
 ) -> DigestContent:
-    """The stories new since `cursor` among `source_ids` (None: all sources), one entry per story;
+    """The stories new since `cursor` among the sources the chat `follows`, one entry per story;
     with `up_to`, only those first seen by then (a slot's share when one check serves two slots)."""
     bound = window.up_to if up_to is None else min(up_to, window.up_to)
     chosen: list[StoryView] = []
     unmatched = 0
     for story_id, sightings in window.sightings.items():
-        mine = [(ss, src) for ss, src in sightings if source_ids is None or src in source_ids]
-        if not mine or not cursor < mine[0][0] <= bound:
-            continue  # not from their sources, they had it already, or it is the next slot's
+        mine = [(ss, src) for ss, src in sightings if follows.carries(src)]
+        if not mine or mine[0][0] > bound or _first_sighting(window, story_id, mine, follows) <= cursor:
+            continue  # not from their sources, it is the next slot's, or they had it already
         story = window.stories.get(story_id)
         if story is None:
             continue
@@ -88,9 +108,14 @@ def new_stories(
         )
     chosen.sort(key=lambda view: (view.published, view.story_id or 0), reverse=True)
     more = max(0, len(chosen) - max_stories)
-    return DigestContent(
-        chosen[:max_stories], more, bound, unmatched, source_ids is not None and not source_ids
-    )
+    return DigestContent(chosen[:max_stories], more, bound, unmatched, follows.nothing)
+
+
+def _first_sighting(window: StoryWindow, story_id: int, mine: list[tuple[int, int]], follows: Follows) -> int:
+    """The first sighting of the story among the sources the chat follows or followed before they
+    were removed: the one that brought it to the chat."""
+    removed = window.removed_sightings.get(story_id, ())
+    return min([mine[0][0], *(ss for ss, src in removed if follows.followed_removed(src))])
 
 
 def language_of(subscriber: Subscriber) -> str:
@@ -150,8 +175,11 @@ def render_instant(subscriber: Subscriber, config: Config, content: DigestConten
     )
 
 
-def source_filter(subscriber: Subscriber, subscriptions: dict[int, set[int]]) -> set[int] | None:
-    return None if subscriber.all_sources else subscriptions.get(subscriber.id, set())
+def source_filter(subscriber: Subscriber, subscriptions: SubscribedSources) -> Follows:
+    if subscriber.all_sources:
+        return Follows(None)
+    removed = frozenset(subscriptions.removed.get(subscriber.id, ()))
+    return Follows(subscriptions.current.get(subscriber.id, set()), removed)
 
 
 def lowest_cursor(cursors: Sequence[int], floor: int) -> int:

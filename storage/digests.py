@@ -9,15 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Digest, OutboxMessage, Source, Story, StorySource, Subscriber, Subscription
+from storage.models import (
+    Digest,
+    OutboxMessage,
+    RemovedFollow,
+    RemovedSighting,
+    Source,
+    Story,
+    StorySource,
+    Subscriber,
+    Subscription,
+)
 
 IN_CHUNK = 500  # ids per IN (...) list: well under SQLite's and asyncpg's parameter limits
+# A digest never reaches further back than this: a new subscriber (cursor 0) or one back after a long
+# pause gets recent news, not the archive.
+DIGEST_LOOKBACK = timedelta(days=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +54,8 @@ class StoryWindow:
     up_to: int
     stories: dict[int, WindowStory] = field(default_factory=dict)
     sightings: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # story -> [(ss id, source)]
+    # The same, of sources removed since (storage.removed_sources): only to tell what a chat already got.
+    removed_sightings: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     source_names: dict[int, str] = field(default_factory=dict)
 
 
@@ -94,6 +109,13 @@ async def load_window(session: AsyncSession, after: int, up_to: int) -> StoryWin
         )
         for ss_id, story_id, source_id in rows:
             window.sightings.setdefault(story_id, []).append((ss_id, source_id))
+        removed = await session.execute(
+            select(RemovedSighting.id, RemovedSighting.story_id, RemovedSighting.source_id)
+            .where(RemovedSighting.story_id.in_(chunk), RemovedSighting.id <= up_to)
+            .order_by(RemovedSighting.id)
+        )
+        for ss_id, story_id, source_id in removed:
+            window.removed_sightings.setdefault(story_id, []).append((ss_id, source_id))
         stories = await session.execute(
             select(
                 Story.id, Story.title, Story.url, Story.summary, Story.published_at, Story.published_day
@@ -107,17 +129,24 @@ async def load_window(session: AsyncSession, after: int, up_to: int) -> StoryWin
     return window
 
 
-async def subscribed_sources(session: AsyncSession, subscriber_ids: Sequence[int]) -> dict[int, set[int]]:
-    """Each subscriber's subscribed source ids (absent key: no subscriptions)."""
-    result: dict[int, set[int]] = {}
+@dataclass
+class SubscribedSources:
+    """Subscribers' followed sources (absent key: none), and the removed sources each had followed."""
+
+    current: dict[int, set[int]] = field(default_factory=dict)
+    removed: dict[int, set[int]] = field(default_factory=dict)
+
+
+async def subscribed_sources(session: AsyncSession, subscriber_ids: Sequence[int]) -> SubscribedSources:
+    """Each subscriber's subscribed source ids, and the removed sources it had subscribed to."""
+    result = SubscribedSources()
     for chunk in _chunks(list(subscriber_ids)):
-        rows = await session.execute(
-            select(Subscription.subscriber_id, Subscription.source_id).where(
-                Subscription.subscriber_id.in_(chunk)
+        for model, found in ((Subscription, result.current), (RemovedFollow, result.removed)):
+            rows = await session.execute(
+                select(model.subscriber_id, model.source_id).where(model.subscriber_id.in_(chunk))
             )
-        )
-        for subscriber_id, source_id in rows:
-            result.setdefault(subscriber_id, set()).add(source_id)
+            for subscriber_id, source_id in rows:
+                found.setdefault(subscriber_id, set()).add(source_id)
     return result
 
 

@@ -161,6 +161,32 @@ class StorySource(Base):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the story's
 
 
+class RemovedSighting(Base):
+    """A story_sources row of a removed source, kept (same id) while its story can still reach a
+    digest: a chat that got the story through that source must not get it again when another source
+    carries it (storage.removed_sources)."""
+
+    __tablename__ = "removed_sightings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int] = mapped_column(Integer)  # the removed source's id (no row left to refer to)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class RemovedFollow(Base):
+    """A chat followed a source that was removed: its digests still count that source's sightings
+    (RemovedSighting) as what the chat already got."""
+
+    __tablename__ = "removed_follows"
+
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class Item(Base):
     __tablename__ = "items"
     __table_args__ = (

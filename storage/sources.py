@@ -12,7 +12,8 @@ from news.config import FeedConfig
 from news.source_address import folded_source_name
 from news.tones import search_key
 from news.urls import canonical_url
-from storage.models import Source
+from storage.models import Source, utcnow
+from storage.removed_sources import keep_for_digests
 
 CLAIM_LEASE = timedelta(minutes=10)  # a claimed source is not claimed again before this
 MAX_SOURCE_ID = 2**31 - 1  # the largest value of the Integer id column on PostgreSQL
@@ -164,9 +165,15 @@ async def add_source(session: AsyncSession, spec: SourceSpec, now: datetime, ori
     return source
 
 
-async def remove_source(session: AsyncSession, name: str) -> bool:
+async def remove_source(session: AsyncSession, name: str, now: datetime | None = None) -> bool:
+    """Delete the source, its items and its sightings; what digests need of them is kept first
+    (storage.removed_sources), so its followers never get a story they had again."""
     session.info.pop(_TAKEN, None)
-    result = await session.execute(delete(Source).where(Source.name == name))
+    source_id = await session.scalar(select(Source.id).where(Source.name == name))
+    if source_id is None:
+        return False
+    await keep_for_digests(session, source_id, now or utcnow())
+    result = await session.execute(delete(Source).where(Source.id == source_id))
     return result.rowcount > 0
 
 

@@ -157,7 +157,7 @@ async def removefeed(update: Update, context: Context, lang: str) -> None:
         source = await resolve_source(session, query, enabled_only=False)
         if source is not None:
             name, from_config = source.name, source.origin == "config"
-            await remove_source(session, source.name)
+            await remove_source(session, source.name, services(context).clock())
     if source is None:
         await send(
             update, context, _("There is no source “{query}”. The list: /feeds").format(query=shown(query))

@@ -1,0 +1,105 @@
+"""Removing a source (/removefeed, `bantin feeds remove`) as its followers see their digests: a story
+they already got never comes again, and no chat is left silent without being told."""
+
+from datetime import timedelta
+
+import pytest
+
+from jobs.digest import compose_due_digests, queue_instant_alerts
+from news.config import Config
+from news.telegram_html import strip_tags
+from storage.sources import remove_source
+from tests.delivery.world import (
+    NOW,
+    add_sighting,
+    add_sources,
+    add_story,
+    add_subscribers,
+    digests,
+    outbox_rows,
+)
+
+EVENING = NOW.replace(hour=10, minute=5)  # just after the 17:00 slot in Ho Chi Minh City
+
+
+@pytest.fixture
+def config() -> Config:
+    return Config()
+
+
+async def _remove(db, name: str) -> None:
+    async with db.transaction() as session:
+        assert await remove_source(session, name, NOW)
+
+
+async def _last_digest_text(db) -> str:
+    last = (await digests(db))[-1]
+    return "\n".join(strip_tags(r.text) for r in await outbox_rows(db, ref_id=last.id))
+
+
+@pytest.mark.parametrize("follows", ["all sources", "both sources"])
+@pytest.mark.parametrize("second_source_carries_it", ["before the removal", "after the removal"])
+async def test_a_story_sent_is_not_sent_again_after_the_source_that_brought_it_is_removed(
+    fresh_db, config, follows, second_source_carries_it
+):
+    src = await add_sources(fresh_db, "Báo Cũ", "Tuổi Trẻ")
+    story = await add_story(fresh_db, "Khai giảng năm học mới", [src["Báo Cũ"]])
+    sources = None if follows == "all sources" else [src["Báo Cũ"], src["Tuổi Trẻ"]]
+    await add_subscribers(fresh_db, 1, sources=sources)
+    await compose_due_digests(fresh_db, config, NOW)
+    assert "Khai giảng năm học mới" in await _last_digest_text(fresh_db)
+
+    if second_source_carries_it == "before the removal":
+        await add_sighting(fresh_db, story, src["Tuổi Trẻ"])
+    await _remove(fresh_db, "Báo Cũ")
+    if second_source_carries_it == "after the removal":
+        await add_sighting(fresh_db, story, src["Tuổi Trẻ"])
+    await add_story(fresh_db, "Giá lúa tăng vụ đông", [src["Tuổi Trẻ"]])
+    await compose_due_digests(fresh_db, config, EVENING)
+
+    evening = await _last_digest_text(fresh_db)
+    assert "Giá lúa tăng vụ đông" in evening and "Khai giảng năm học mới" not in evening
+
+
+async def test_an_instant_alert_is_not_sent_again_after_the_source_that_brought_it_is_removed(
+    fresh_db, config
+):
+    src = await add_sources(fresh_db, "Báo Cũ", "Tuổi Trẻ")
+    story = await add_story(fresh_db, "Khai giảng năm học mới", [src["Báo Cũ"]])
+    await add_subscribers(fresh_db, 1, mode="instant")
+    await queue_instant_alerts(fresh_db, config, NOW)
+    await _remove(fresh_db, "Báo Cũ")
+    await add_sighting(fresh_db, story, src["Tuổi Trẻ"])
+    await add_story(fresh_db, "Giá lúa tăng vụ đông", [src["Tuổi Trẻ"]])
+
+    await queue_instant_alerts(fresh_db, config, NOW + timedelta(minutes=5))
+
+    alert = await _last_digest_text(fresh_db)
+    assert "Giá lúa tăng vụ đông" in alert and "Khai giảng năm học mới" not in alert
+
+
+async def test_a_story_the_chat_never_got_still_comes_from_its_own_source(fresh_db, config):
+    """The removed source carried it first, but this chat did not follow that source."""
+    src = await add_sources(fresh_db, "Báo Cũ", "Tuổi Trẻ")
+    story = await add_story(fresh_db, "Khai giảng năm học mới", [src["Báo Cũ"]])
+    await add_subscribers(fresh_db, 1, sources=[src["Tuổi Trẻ"]], no_news_notice=False)
+    await compose_due_digests(fresh_db, config, NOW)
+    await add_sighting(fresh_db, story, src["Tuổi Trẻ"])
+    await _remove(fresh_db, "Báo Cũ")
+
+    await compose_due_digests(fresh_db, config, EVENING)
+
+    assert "Khai giảng năm học mới" in await _last_digest_text(fresh_db)
+
+
+async def test_a_story_only_the_removed_source_carried_is_not_sent(fresh_db, config):
+    src = await add_sources(fresh_db, "Báo Cũ", "Tuổi Trẻ")
+    await add_story(fresh_db, "Tin của nguồn đã gỡ", [src["Báo Cũ"]])
+    await add_story(fresh_db, "Giá lúa tăng vụ đông", [src["Tuổi Trẻ"]])
+    await add_subscribers(fresh_db, 1)
+    await _remove(fresh_db, "Báo Cũ")
+
+    await compose_due_digests(fresh_db, config, NOW)
+
+    text = await _last_digest_text(fresh_db)
+    assert "Giá lúa tăng vụ đông" in text and "Tin của nguồn đã gỡ" not in text
