@@ -14,11 +14,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert, literal, select
+from sqlalchemy import delete, exists, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert
 from storage.digests import DIGEST_LOOKBACK
-from storage.models import RemovedFollow, RemovedSighting, StorySource, Subscription, UTCDateTime
+from storage.models import (
+    OutboxMessage,
+    RemovedFollow,
+    RemovedSighting,
+    StorySource,
+    Subscriber,
+    Subscription,
+    UTCDateTime,
+)
 from storage.story_match import STORY_WINDOW
 
 KEPT_FOR = STORY_WINDOW + DIGEST_LOOKBACK
@@ -42,3 +51,51 @@ async def keep_for_digests(session: AsyncSession, source_id: int, now: datetime)
     await session.execute(
         insert(RemovedFollow).from_select(["subscriber_id", "source_id", "removed_at"], followers)
     )
+
+
+async def followers_left_with_nothing(session: AsyncSession, source_id: int) -> list[Subscriber]:
+    """The active chats, digests or alerts on, that follow this source and no other (not all sources):
+    once it is removed, nothing reaches them."""
+    other = (
+        select(Subscription.source_id)
+        .where(Subscription.subscriber_id == Subscriber.id, Subscription.source_id != source_id)
+        .exists()
+    )
+    followed = exists().where(
+        Subscription.subscriber_id == Subscriber.id, Subscription.source_id == source_id
+    )
+    query = select(Subscriber).where(
+        Subscriber.active.is_(True),
+        Subscriber.all_sources.is_(False),
+        Subscriber.mode != "off",
+        followed,
+        ~other,
+    )
+    return list((await session.scalars(query.order_by(Subscriber.id))).all())
+
+
+async def queue_removal_notices(
+    session: AsyncSession, source_id: int, notices: list[tuple[Subscriber, str]], now: datetime
+) -> None:
+    """One HTML message per chat about the removed source; a chat already told about this source id
+    (an id SQLite gave again to a later source) is not told twice."""
+    if not notices:
+        return
+    rows = [
+        {
+            "chat_id": subscriber.chat_id,
+            "subscriber_id": subscriber.id,
+            "kind": "notice",
+            "ref_id": source_id,
+            "part": 0,
+            "text": text,
+            "parse_mode": "HTML",
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for subscriber, text in notices
+    ]
+    insert_rows = dialect_insert(session.bind.dialect.name)(OutboxMessage).on_conflict_do_nothing(
+        index_elements=["kind", "ref_id", "chat_id", "part"]
+    )
+    await session.execute(insert_rows, rows)

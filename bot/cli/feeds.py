@@ -17,6 +17,7 @@ from bot.cli.common import (
     with_database,
 )
 from bot.services import utcnow
+from jobs.source_removal import remove_source_telling_followers
 from news.config import Config
 from news.config_feeds import FEED_KINDS
 from news.opml import OpmlError, OpmlFeed, read_opml, write_opml
@@ -30,7 +31,6 @@ from storage.sources import (
     add_source,
     list_sources,
     matching_sources,
-    remove_source,
     sync_config_sources,
 )
 
@@ -200,7 +200,7 @@ def remove_cmd(args) -> int:
             source = matches[0]
             if source.origin == "config" and any(f.name == source.name for f in config.feeds):
                 return _configured_source(source.name, config)
-            await remove_source(session, source.name)
+            await remove_source_telling_followers(session, source.name, utcnow())
             return source.name
 
     name = _work(args, work)

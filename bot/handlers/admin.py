@@ -30,6 +30,7 @@ from bot.handlers.feed_probe import ProbeError, chat_fetcher, check_url, probe_s
 from bot.handlers.settings_view import zone_label
 from bot.handlers.sources_view import resolve_source
 from jobs.digest import DIGEST_MODES, queue_broadcast
+from jobs.source_removal import remove_source_telling_followers
 from news.i18n import N_, plural_translator, translator
 from news.source_address import name_from_address
 from news.telegram_html import escape_html
@@ -41,7 +42,6 @@ from storage.sources import (
     SourceUrlExists,
     add_source,
     list_sources,
-    remove_source,
     schedule_now,
 )
 from storage.stats import bot_stats
@@ -157,13 +157,15 @@ async def removefeed(update: Update, context: Context, lang: str) -> None:
         source = await resolve_source(session, query, enabled_only=False)
         if source is not None:
             name, from_config = source.name, source.origin == "config"
-            await remove_source(session, source.name, services(context).clock())
+            told = await remove_source_telling_followers(session, source.name, services(context).clock())
     if source is None:
         await send(
             update, context, _("There is no source “{query}”. The list: /feeds").format(query=shown(query))
         )
         return
     services(context).source_fetch_ok.pop(name, None)  # its last fetch no longer says the poller works
+    if told:
+        services(context).wake_sender()
     text = _("Removed {name} and its items.").format(name=f"<b>{escape_html(name)}</b>")
     if from_config:
         text += "\n" + _("It is in the config file: delete it there too, or it comes back at the next start.")

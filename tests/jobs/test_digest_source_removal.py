@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from jobs.digest import compose_due_digests, queue_instant_alerts
+from jobs.source_removal import remove_source_telling_followers
 from news.config import Config
 from news.telegram_html import strip_tags
 from storage.sources import remove_source
@@ -103,3 +104,18 @@ async def test_a_story_only_the_removed_source_carried_is_not_sent(fresh_db, con
 
     text = await _last_digest_text(fresh_db)
     assert "Giá lúa tăng vụ đông" in text and "Tin của nguồn đã gỡ" not in text
+
+
+async def test_only_chats_left_following_nothing_are_told_of_the_removal(fresh_db):
+    src = await add_sources(fresh_db, "Báo Cũ", "Tuổi Trẻ")
+    [alone] = await add_subscribers(fresh_db, 1, sources=[src["Báo Cũ"]], language="en")
+    await add_subscribers(fresh_db, 1, first_chat=2001, sources=[src["Báo Cũ"], src["Tuổi Trẻ"]])
+    await add_subscribers(fresh_db, 1, first_chat=3001)  # all sources
+    await add_subscribers(fresh_db, 1, first_chat=4001, sources=[src["Báo Cũ"]], mode="off")
+
+    async with fresh_db.transaction() as session:
+        told = await remove_source_telling_followers(session, "Báo Cũ", NOW)
+
+    [row] = await outbox_rows(fresh_db)
+    assert (told, row.kind, row.subscriber_id, row.chat_id) == (1, "notice", alone, 1001)
+    assert strip_tags(row.text).startswith("The source Báo Cũ that you followed has been removed.")
