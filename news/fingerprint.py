@@ -93,6 +93,19 @@ def says_too_little(title_syllables: list[str], body_syllables: list[str]) -> bo
     return len(title_syllables) < THIN_TITLE_SYLLABLES and len(body_syllables) < THIN_BODY_SYLLABLES
 
 
+# A body this long has THIN_BODY_SYLLABLES syllables unless it is mostly punctuation or digits:
+# `has_thin_body` reads only this much of most bodies.
+_THIN_SCAN_CHARS = 400
+
+
+def has_thin_body(body: str) -> bool:
+    """The body is under THIN_BODY_SYLLABLES syllables (none, or "Xem tệp đính kèm"): it tells no
+    item apart, so two items of one source under one title are two items, never one story."""
+    if len(syllables(body[:_THIN_SCAN_CHARS])) >= THIN_BODY_SYLLABLES:
+        return False
+    return len(body) <= _THIN_SCAN_CHARS or len(syllables(body)) < THIN_BODY_SYLLABLES
+
+
 def fingerprint_and_signature(title: str, body: str, address: str = "") -> tuple[str, int]:
     """`content_fingerprint` and `story_signature` of one item, normalising each text once.
 

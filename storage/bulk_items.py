@@ -11,6 +11,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from news.fingerprint import has_thin_body
 from news.prepare import PreparedItem
 from storage.db import dialect_insert
 from storage.item_rows import item_row, story_row
@@ -19,8 +20,10 @@ from storage.story_match import (
     STORY_WINDOW,
     Candidates,
     add_candidate,
+    candidate_ids,
     candidate_stories,
     closest_story,
+    stories_carried,
     story_key_rows,
 )
 
@@ -60,17 +63,21 @@ async def _bulk_insert(
     candidates: Candidates = await candidate_stories(
         session, [p.signature for p in fresh], now - STORY_WINDOW
     )
+    thin = [bool(p.signature) and has_thin_body(p.body) for p in fresh]
+    carried = await _stories_each_carries(session, candidates, owners, fresh, thin)
     # A story first told in this batch gets a provisional id (-1, -2, ...) so that the batch's
     # later items can join it before it exists.
     creators: list[int] = []  # indexes in fresh
     story_of: list[int] = []
     for index, prepared in enumerate(fresh):
-        story_id = closest_story(prepared.signature, candidates)
+        own = carried.get(owners[index], set()) if thin[index] else ()
+        story_id = closest_story(prepared.signature, candidates, own)
         if story_id is None:
             creators.append(index)
             story_id = -len(creators)
             add_candidate(candidates, story_id, prepared.signature)
         story_of.append(story_id)
+        carried.setdefault(owners[index], set()).add(story_id)
     joined = Counter(story_of)
     real: dict[int, int] = {}
     published: dict[int, datetime] = {}  # story id -> its published time, for the links
@@ -111,6 +118,23 @@ async def _bulk_insert(
         links,
     )
     return list(item_ids), {i: real[-n] for n, i in enumerate(creators, start=1)}
+
+
+async def _stories_each_carries(
+    session: AsyncSession,
+    candidates: Candidates,
+    owners: list[int],
+    fresh: list[PreparedItem],
+    thin: list[bool],
+) -> dict[int, set[int]]:
+    """source id -> the candidate stories it carries already, for the sources of items with a `thin`
+    body: such an item is never another item of its own source's story (news.fingerprint)."""
+    picked = [(owner, p) for owner, p, is_thin in zip(owners, fresh, thin, strict=True) if is_thin]
+    story_ids = {story_id for _, p in picked for story_id in candidate_ids(candidates, p.signature)}
+    carried: dict[int, set[int]] = {}
+    for story_id, source_id in await stories_carried(session, story_ids, {owner for owner, _ in picked}):
+        carried.setdefault(source_id, set()).add(story_id)
+    return carried
 
 
 async def _insert_returning_ids(session: AsyncSession, model, rows: list[dict], key: str) -> list[int]:

@@ -19,12 +19,20 @@ from sqlalchemy import insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from news.fingerprint import has_thin_body
 from news.prepare import PreparedItem
 from storage.bulk_items import bulk_insert_if_distinct
 from storage.db import dialect_insert
 from storage.item_rows import item_row, story_row
 from storage.models import Item, Source, Story, StoryBand, StorySource, UTCDateTime
-from storage.story_match import STORY_WINDOW, candidate_stories, closest_story, story_key_rows
+from storage.story_match import (
+    STORY_WINDOW,
+    candidate_ids,
+    candidate_stories,
+    closest_story,
+    stories_carried,
+    story_key_rows,
+)
 
 
 class SourceRef(Protocol):
@@ -118,9 +126,15 @@ async def _link_source(session: AsyncSession, story_id: int | None, source_id: i
     await session.execute(stmt.on_conflict_do_nothing(index_elements=["story_id", "source_id"]))
 
 
-async def _find_story(session: AsyncSession, prepared: PreparedItem, now: datetime) -> Story | None:
+async def _find_story(
+    session: AsyncSession, prepared: PreparedItem, source_id: int, now: datetime
+) -> Story | None:
     candidates = await candidate_stories(session, [prepared.signature], now - STORY_WINDOW)
-    story_id = closest_story(prepared.signature, candidates)
+    own: set[int] = set()
+    if has_thin_body(prepared.body):  # never another item of its own source's story (news.fingerprint)
+        found = candidate_ids(candidates, prepared.signature)
+        own = {story_id for story_id, _ in await stories_carried(session, found, [source_id])}
+    story_id = closest_story(prepared.signature, candidates, own)
     return None if story_id is None else await session.get(Story, story_id)
 
 
@@ -163,7 +177,7 @@ async def _update(session: AsyncSession, item: Item, prepared: PreparedItem, now
 async def _insert_item(
     session: AsyncSession, source: SourceRef, prepared: PreparedItem, now: datetime, result: IngestResult
 ) -> Item:
-    story = await _find_story(session, prepared, now)
+    story = await _find_story(session, prepared, source.id, now)
     created = story is None
     if story is None:
         story = await _new_story(session, prepared, now)

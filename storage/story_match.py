@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from news.fingerprint import SAME_STORY_MAX_DISTANCE, from_signed64, signature_distance
 from storage.db import SIGNATURE_DISTANCE
-from storage.models import StoryBand
+from storage.models import StoryBand, StorySource
 
 STORY_WINDOW = timedelta(days=3)  # a story stays open to new sources this long
 
@@ -143,15 +143,42 @@ async def candidate_stories(session: AsyncSession, signatures: list[int], since:
     return found
 
 
-def closest_story(signature: int, candidates: Candidates) -> int | None:
-    """The candidate nearest to `signature` within the same-story distance (ties: the oldest)."""
+def closest_story(signature: int, candidates: Candidates, skip: Container[int] = ()) -> int | None:
+    """The candidate nearest to `signature` within the same-story distance (ties: the oldest), other
+    than the stories in `skip`."""
     best: tuple[int, int] | None = None
     for key in _probes(signature):
         for story_id, other in candidates.get(key, ()):
+            if story_id in skip:
+                continue
             distance = signature_distance(other, signature)
             if distance <= SAME_STORY_MAX_DISTANCE and (best is None or (distance, story_id) < best):
                 best = (distance, story_id)
     return best[1] if best else None
+
+
+def candidate_ids(candidates: Candidates, signature: int) -> set[int]:
+    """The stories `signature` found among the candidates (within the distance or not)."""
+    return {story_id for key in _probes(signature) for story_id, _ in candidates.get(key, ())}
+
+
+async def stories_carried(
+    session: AsyncSession, story_ids: Iterable[int], source_ids: Iterable[int]
+) -> set[tuple[int, int]]:
+    """(story id, source id) of these stories that these sources carry already."""
+    story_ids, source_ids = sorted(set(story_ids)), sorted(set(source_ids))
+    if not story_ids or not source_ids:
+        return set()
+    found: set[tuple[int, int]] = set()
+    for start in range(0, len(story_ids), 500):  # well under the databases' parameter limits
+        rows = await session.execute(
+            select(StorySource.story_id, StorySource.source_id).where(
+                StorySource.story_id.in_(story_ids[start : start + 500]),
+                StorySource.source_id.in_(source_ids),
+            )
+        )
+        found.update((story_id, source_id) for story_id, source_id in rows)
+    return found
 
 
 def add_candidate(candidates: Candidates, story_id: int, signature: int) -> None:

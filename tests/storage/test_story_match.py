@@ -215,5 +215,47 @@ async def test_the_lookup_reads_the_key_index_on_sqlite(sqlite_db):
         compiled = stmt.compile(s.bind)
         conn = await s.connection()
         params = tuple(compiled.params[name] for name in compiled.positiontup)
-        plan = " / ".join(row[3] for row in await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), params))
+        plan = " / ".join(
+            row[3] for row in await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), params)
+        )
     assert "SEARCH story_bands USING PRIMARY KEY (band=? AND first_seen_at>?)" in plan, plan
+
+
+# Notices one portal posts again and again under one long title, the text in an attachment: two
+# notices, not one story (a story joins the same news from other sources, or the same item updated).
+RECURRING_NOTICES = [
+    ("Lịch công tác tuần của Ban Thường vụ Tỉnh ủy", "Xem tệp đính kèm"),
+    ("Thông báo kết luận của Thường trực Hội đồng nhân dân tỉnh", ""),
+    ("Danh sách thí sinh đủ điều kiện dự tuyển viên chức năm nay", "Tải về tại đây."),
+]
+
+
+def _notice(number: int, title: str, body: str, source: str = "a") -> Entry:
+    return Entry(url=f"https://{source}.example.vn/thong-bao-{number}.html", title=title, body=body)
+
+
+@pytest.mark.parametrize(("title", "body"), RECURRING_NOTICES)
+@pytest.mark.parametrize("stored", ["two days apart", "in one poll", "in one poll with a twin"])
+async def test_two_notices_of_one_portal_under_one_title_are_two_stories(fresh_db, title, body, stored):
+    a = await _source(fresh_db, "a")
+    first, second = _notice(1, title, body), _notice(2, title, body)
+    if stored == "two days apart":
+        await _store(fresh_db, a, first)
+        result = await _store(fresh_db, a, second, now=NOW + timedelta(days=2))
+        assert (result.new, len(result.new_story_ids)) == (1, 1)
+    else:
+        twin = [Entry(url=f"{first.url}?utm_source=rss", title=title, body=body, guid="twin")]
+        result = await _store(fresh_db, a, first, second, *(twin if stored.endswith("twin") else []))
+        assert (result.new, len(result.new_story_ids)) == (2, 2)
+    assert await _count(fresh_db, Story) == 2
+
+
+@pytest.mark.parametrize(("title", "body"), RECURRING_NOTICES)
+async def test_another_portals_copy_of_a_notice_still_joins_its_story(fresh_db, title, body):
+    a, b = await _source(fresh_db, "a"), await _source(fresh_db, "b")
+    await _store(fresh_db, a, _notice(1, title, body), _notice(2, title, body))
+
+    copy = await _store(fresh_db, b, _notice(1, title, body, source="b"), now=NOW + timedelta(hours=3))
+
+    assert (copy.new, copy.new_story_ids) == (1, [])
+    assert await _count(fresh_db, Story) == 2
