@@ -139,7 +139,8 @@ class StoryBand(Base):
 
 
 class StorySource(Base):
-    """Every source that carried a story. The id grows monotonically: digest cursors use it.
+    """Every source that carried a story. The id grows monotonically, never given twice: digest
+    cursors use it.
 
     `published_at` copies the story's (which never changes once the story exists), so a source's
     newest stories are one range of the (source_id, published_at, story_id) index, not a sort of
@@ -150,6 +151,9 @@ class StorySource(Base):
     __table_args__ = (
         UniqueConstraint("story_id", "source_id"),
         Index("ix_story_sources_source_id_published_at_story_id", "source_id", "published_at", "story_id"),
+        # SQLite would otherwise give the ids of the newest rows again once they are deleted (a source
+        # removed): a new sighting at or under a chat's cursor is never sent (migration 0013).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

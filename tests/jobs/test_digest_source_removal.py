@@ -119,3 +119,18 @@ async def test_only_chats_left_following_nothing_are_told_of_the_removal(fresh_d
     [row] = await outbox_rows(fresh_db)
     assert (told, row.kind, row.subscriber_id, row.chat_id) == (1, "notice", alone, 1001)
     assert strip_tags(row.text).startswith("The source Báo Cũ that you followed has been removed.")
+
+
+async def test_a_story_seen_after_a_removal_is_sent(fresh_db, config):
+    """The removed source held the newest sightings: the next ones must still count as new."""
+    src = await add_sources(fresh_db, "Báo Cũ", "Tuổi Trẻ")
+    await add_story(fresh_db, "Tin sáng của Tuổi Trẻ", [src["Tuổi Trẻ"]])
+    await add_story(fresh_db, "Tin sáng của Báo Cũ", [src["Báo Cũ"]])
+    await add_subscribers(fresh_db, 1)
+    await compose_due_digests(fresh_db, config, NOW)
+    await _remove(fresh_db, "Báo Cũ")
+    await add_story(fresh_db, "Giá lúa tăng vụ đông", [src["Tuổi Trẻ"]])
+
+    await compose_due_digests(fresh_db, config, EVENING)
+
+    assert "Giá lúa tăng vụ đông" in await _last_digest_text(fresh_db)

@@ -1,4 +1,5 @@
-"""removed_sightings and removed_follows: what a removed source's followers already got
+"""removed_sightings and removed_follows: what a removed source's followers already got; story_sources
+ids never given twice on SQLite
 
 Revision ID: 0013
 Revises: 0012
@@ -9,6 +10,12 @@ story again when another source carried it: the digest decides "already sent" by
 among the chat's sources. Removal now copies the source's recent sightings (same ids) and who
 followed it into these two new tables (storage.removed_sources). Two empty tables: nothing to copy
 or rewrite, whatever the size of story_sources.
+
+On SQLite a rowid without AUTOINCREMENT is the largest one plus one: once a removed source's sightings
+were the newest rows, the next sightings took their ids again, at or under the cursors of the chats
+that had got them, and were never sent. story_sources is rebuilt once with AUTOINCREMENT (SQLite only:
+a PostgreSQL sequence never gives an id twice). Cost: one copy of the table and its two indexes, as
+migration 0005 made.
 """
 
 import sqlalchemy as sa
@@ -22,7 +29,16 @@ branch_labels = None
 depends_on = None
 
 
+def _story_sources_autoincrement(on: bool) -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        with op.batch_alter_table(
+            "story_sources", recreate="always", table_kwargs={"sqlite_autoincrement": on}
+        ):
+            pass
+
+
 def upgrade() -> None:
+    _story_sources_autoincrement(True)
     op.create_table(
         "removed_sightings",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
@@ -58,3 +74,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("removed_follows")
     op.drop_table("removed_sightings")
+    _story_sources_autoincrement(False)
