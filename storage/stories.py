@@ -10,6 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Source, Story, StorySource
 
+# A story some source still carries: one whose only source was removed (its items with it) is not
+# shown; it stays stored so that a removed source's followers are not sent it again when another
+# source carries it later (storage.removed_sources). One probe of the (story_id, source_id) index.
+_carried = select(StorySource.id).where(StorySource.story_id == Story.id).exists()
+
 
 @dataclass(frozen=True)
 class StoryRow:
@@ -51,7 +56,13 @@ async def latest_stories(
 ) -> list[StoryRow]:
     """The newest stories (of one source), by published time then id, newest first."""
     if source_id is None:
-        stmt = select(Story).order_by(Story.published_at.desc(), Story.id.desc()).limit(limit).offset(offset)
+        stmt = (
+            select(Story)
+            .where(_carried)
+            .order_by(Story.published_at.desc(), Story.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
         return await story_rows(session, list((await session.scalars(stmt)).all()))
     # One range of the source's (source_id, published_at, story_id) index; story_sources carries
     # the story's published time, so the order is the stories' own.
@@ -74,7 +85,7 @@ async def count_stories(
 ) -> int:
     """How many stories (a source carried); with `cap`, counting stops there (cheap on big tables)."""
     ids = (
-        select(Story.id)
+        select(Story.id).where(_carried)
         if source_id is None
         else select(StorySource.story_id).where(StorySource.source_id == source_id)
     )  # (story, source) is unique, so a source's story ids are distinct; the source's index covers it

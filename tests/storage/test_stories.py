@@ -156,3 +156,21 @@ async def test_sqlite_reads_a_source_page_from_its_index_without_sorting(sqlite_
             )
             assert "USING COVERING INDEX ix_story_sources_source_id_published_at_story_id" in plan, plan
             assert "TEMP B-TREE" not in plan, plan
+
+
+async def test_a_removed_sources_stories_leave_the_newest(fresh_db):
+    """Its items went with it; a story no remaining source carries is not shown or counted."""
+    from storage.sources import remove_source
+
+    a, b = await _source(fresh_db, "a"), await _source(fresh_db, "b")
+    await _store(fresh_db, a, Entry(url="https://a.example.vn/duong.html", title="Khởi công đường ven biển Long Điền",
+                                    body=BODY, published=NOW - timedelta(hours=2)))  # fmt: skip
+    kept = "Hội nông dân xã tổ chức tập huấn kỹ thuật nuôi tôm cho gần hai trăm hộ dân ven sông"
+    await _store(fresh_db, b, Entry(url="https://b.example.vn/tom.html", title=kept, body=kept + ".",
+                                    published=NOW - timedelta(hours=3)))  # fmt: skip
+    async with fresh_db.transaction() as s:
+        assert await remove_source(s, "a", NOW)
+
+    async with fresh_db.session() as s:
+        assert [row.title for row in await latest_stories(s)] == [kept]
+        assert await count_stories(s) == 1
