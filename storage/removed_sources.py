@@ -1,4 +1,5 @@
-"""What a removed source leaves behind for digests: its recent sightings and who followed it.
+"""What a removed source leaves behind: its recent sightings and who followed it, for digests; its
+stories, for the sources that still carry them; a notice for the chats it leaves with nothing.
 
 The digest counts a story as already sent to a chat when the story's first sighting among the chat's
 sources is at or before the chat's cursor (jobs.digest_content). Deleting a source deleted its
@@ -14,15 +15,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, exists, insert, literal, select
+from sqlalchemy import delete, exists, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import dialect_insert
 from storage.digests import DIGEST_LOOKBACK
 from storage.models import (
+    Item,
     OutboxMessage,
     RemovedFollow,
     RemovedSighting,
+    Story,
     StorySource,
     Subscriber,
     Subscription,
@@ -51,6 +54,30 @@ async def keep_for_digests(session: AsyncSession, source_id: int, now: datetime)
     await session.execute(
         insert(RemovedFollow).from_select(["subscriber_id", "source_id", "removed_at"], followers)
     )
+
+
+async def hand_over_stories(session: AsyncSession, source_id: int) -> None:
+    """Stories the source told first show its item's title, link and summary: each one another
+    source carries takes those of the earliest item stored for it by another source."""
+    told_first = (
+        select(Story.id)
+        .join(Item, Item.story_id == Story.id)
+        .where(Item.source_id == source_id, Story.url == func.coalesce(Item.canonical_url, Item.url))
+    )
+    story_ids = sorted(set((await session.scalars(told_first)).all()))
+    for start in range(0, len(story_ids), 500):  # well under the databases' parameter limits
+        others = await session.execute(
+            select(Item.story_id, Item.canonical_url, Item.url, Item.title, Item.summary)
+            .where(Item.story_id.in_(story_ids[start : start + 500]), Item.source_id != source_id)
+            .order_by(Item.id)
+        )
+        heirs: dict[int, dict] = {}
+        for story_id, canonical, url, title, summary in others:
+            heirs.setdefault(
+                story_id, {"id": story_id, "url": canonical or url, "title": title, "summary": summary}
+            )
+        if heirs:
+            await session.execute(update(Story), list(heirs.values()))
 
 
 async def followers_left_with_nothing(session: AsyncSession, source_id: int) -> list[Subscriber]:

@@ -13,7 +13,7 @@ from news.source_address import folded_source_name
 from news.tones import search_key
 from news.urls import canonical_url
 from storage.models import Source, utcnow
-from storage.removed_sources import keep_for_digests
+from storage.removed_sources import hand_over_stories, keep_for_digests
 
 CLAIM_LEASE = timedelta(minutes=10)  # a claimed source is not claimed again before this
 MAX_SOURCE_ID = 2**31 - 1  # the largest value of the Integer id column on PostgreSQL
@@ -166,13 +166,15 @@ async def add_source(session: AsyncSession, spec: SourceSpec, now: datetime, ori
 
 
 async def remove_source(session: AsyncSession, name: str, now: datetime | None = None) -> bool:
-    """Delete the source, its items and its sightings; what digests need of them is kept first
-    (storage.removed_sources), so its followers never get a story they had again."""
+    """Delete the source, its items and its sightings. What digests need of them is kept first, so its
+    followers never get a story they had again, and the stories it told first take another source's
+    item (storage.removed_sources)."""
     session.info.pop(_TAKEN, None)
     source_id = await session.scalar(select(Source.id).where(Source.name == name))
     if source_id is None:
         return False
     await keep_for_digests(session, source_id, now or utcnow())
+    await hand_over_stories(session, source_id)
     result = await session.execute(delete(Source).where(Source.id == source_id))
     return result.rowcount > 0
 

@@ -174,3 +174,23 @@ async def test_a_removed_sources_stories_leave_the_newest(fresh_db):
     async with fresh_db.session() as s:
         assert [row.title for row in await latest_stories(s)] == [kept]
         assert await count_stories(s) == 1
+
+
+async def test_a_story_told_first_by_a_removed_source_links_to_a_remaining_ones_item(fresh_db):
+    from storage.sources import remove_source
+
+    a, b = await _source(fresh_db, "a"), await _source(fresh_db, "b")
+    await _store(fresh_db, a, Entry(url="https://a.example.vn/duong.html", title="Khởi công đường ven biển Long Điền",
+                                    body=BODY, published=NOW - timedelta(hours=2)))  # fmt: skip
+    await _store(fresh_db, b, Entry(url="https://b.example.vn/bai-1.html", title="Long Điền khởi công đường ven biển",
+                                    body=BODY + " Người dân rất phấn khởi.", published=NOW - timedelta(hours=1)))  # fmt: skip
+    async with fresh_db.transaction() as s:
+        assert await remove_source(s, "a", NOW)
+
+    async with fresh_db.session() as s:
+        [row] = await latest_stories(s)
+    assert (row.url, row.title, row.sources) == (
+        "https://b.example.vn/bai-1.html",
+        "Long Điền khởi công đường ven biển",
+        ("b",),
+    )
