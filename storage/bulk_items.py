@@ -16,6 +16,7 @@ from news.prepare import PreparedItem
 from storage.db import dialect_insert
 from storage.item_rows import item_row, story_row
 from storage.models import Item, Story, StoryBand, StorySource
+from storage.removed_sources import retell_stories, stories_left_without_items
 from storage.story_match import (
     STORY_WINDOW,
     Candidates,
@@ -99,6 +100,9 @@ async def _bulk_insert(
                 update(Story).where(Story.id == story_id).values(item_count=Story.item_count + count)
             )
     story_of = [real.get(story_id, story_id) for story_id in story_of]
+    # A story its removed source left without items is told by the first item that joins it.
+    left = await stories_left_without_items(session, [story_id for story_id in joined if story_id > 0])
+    await retell_stories(session, {sid: fresh[story_of.index(sid)] for sid in left})
     item_rows = [
         item_row(owner, story_id, p, now) for p, owner, story_id in zip(fresh, owners, story_of, strict=True)
     ]

@@ -25,6 +25,7 @@ from storage.bulk_items import bulk_insert_if_distinct
 from storage.db import dialect_insert
 from storage.item_rows import item_row, story_row
 from storage.models import Item, Source, Story, StoryBand, StorySource, UTCDateTime
+from storage.removed_sources import retell_stories, stories_left_without_items
 from storage.story_match import (
     STORY_WINDOW,
     candidate_ids,
@@ -183,6 +184,9 @@ async def _insert_item(
         story = await _new_story(session, prepared, now)
     else:
         story.item_count += 1
+        # A story its removed source left without items is told by the first item that joins it.
+        if await stories_left_without_items(session, [story.id]):
+            await retell_stories(session, {story.id: prepared})
     item = Item(**item_row(source.id, story.id, prepared, now))
     session.add(item)
     await session.flush()

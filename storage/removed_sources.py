@@ -18,8 +18,10 @@ from datetime import datetime
 from sqlalchemy import delete, exists, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from news.prepare import PreparedItem
 from storage.db import dialect_insert
 from storage.digests import DIGEST_LOOKBACK
+from storage.item_rows import story_url
 from storage.models import (
     Item,
     OutboxMessage,
@@ -78,6 +80,24 @@ async def hand_over_stories(session: AsyncSession, source_id: int) -> None:
             )
         if heirs:
             await session.execute(update(Story), list(heirs.values()))
+
+
+async def stories_left_without_items(session: AsyncSession, story_ids: list[int]) -> set[int]:
+    """Of these stories, the ones no stored item tells any more: their source was removed."""
+    if not story_ids:
+        return set()
+    told = exists().where(Item.story_id == Story.id)
+    return set((await session.scalars(select(Story.id).where(Story.id.in_(story_ids), ~told))).all())
+
+
+async def retell_stories(session: AsyncSession, tellers: dict[int, PreparedItem]) -> None:
+    """Story id -> the item that now tells it: the story takes its title, link and summary."""
+    rows = [
+        {"id": story_id, "url": story_url(p), "title": p.title, "summary": p.summary}
+        for story_id, p in tellers.items()
+    ]
+    if rows:
+        await session.execute(update(Story), rows)
 
 
 async def followers_left_with_nothing(session: AsyncSession, source_id: int) -> list[Subscriber]:

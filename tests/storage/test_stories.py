@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from news.entries import Entry
 from news.prepare import disambiguate_guids, prepare_entry
@@ -194,3 +194,26 @@ async def test_a_story_told_first_by_a_removed_source_links_to_a_remaining_ones_
         "Long Điền khởi công đường ven biển",
         ("b",),
     )
+
+
+@pytest.mark.parametrize("stored", ["alone", "with a twin"])  # bulk insert, or item by item
+async def test_a_story_left_by_a_removed_source_takes_the_next_sources_item(fresh_db, stored):
+    """Kept so that its followers are not sent it again, it must not link to the removed site."""
+    from storage.sources import remove_source
+
+    a, b = await _source(fresh_db, "a"), await _source(fresh_db, "b")
+    await _store(fresh_db, a, Entry(url="https://a.example.vn/duong.html", title="Khởi công đường ven biển Long Điền",
+                                    body=BODY, published=NOW - timedelta(hours=2)))  # fmt: skip
+    async with fresh_db.transaction() as s:
+        assert await remove_source(s, "a", NOW)
+    retold = Entry(url="https://b.example.vn/bai-1.html", title="Long Điền khởi công đường ven biển",
+                   body=BODY + " Người dân rất phấn khởi.", published=NOW - timedelta(hours=1))  # fmt: skip
+    twin = Entry(url=retold.url + "?utm_source=rss", title=retold.title, body=retold.body, guid="twin")
+    await _store(
+        fresh_db, b, retold, *([twin] if stored == "with a twin" else []), now=NOW + timedelta(hours=1)
+    )
+
+    async with fresh_db.session() as s:
+        [row] = await latest_stories(s)
+        assert await s.scalar(select(func.count()).select_from(Story)) == 1, "it joined the kept story"
+    assert (row.url, row.title, row.sources) == (retold.url, retold.title, ("b",))
