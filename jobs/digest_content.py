@@ -86,8 +86,8 @@ def new_stories(
     unmatched = 0
     for story_id, sightings in window.sightings.items():
         mine = [(ss, src) for ss, src in sightings if follows.carries(src)]
-        if not mine or mine[0][0] > bound or _first_sighting(window, story_id, mine, follows) <= cursor:
-            continue  # not from their sources, it is the next slot's, or they had it already
+        if not mine or not cursor < _first_sighting(window, story_id, mine, follows) <= bound:
+            continue  # not from their sources, they had it already, or it is the next slot's
         story = window.stories.get(story_id)
         if story is None:
             continue

@@ -1,7 +1,8 @@
 """Removing a source (/removefeed, `bantin feeds remove`) as its followers see their digests: a story
 they already got never comes again, and no chat is left silent without being told."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -9,6 +10,8 @@ from jobs.digest import compose_due_digests, queue_instant_alerts
 from jobs.source_removal import remove_source_telling_followers
 from news.config import Config
 from news.telegram_html import strip_tags
+from storage.models import Subscriber
+from storage.schedules import reschedule
 from storage.sources import remove_source
 from tests.delivery.world import (
     NOW,
@@ -134,3 +137,30 @@ async def test_a_story_seen_after_a_removal_is_sent(fresh_db, config):
     await compose_due_digests(fresh_db, config, EVENING)
 
     assert "Giá lúa tăng vụ đông" in await _last_digest_text(fresh_db)
+
+
+async def test_a_story_its_removed_source_saw_before_a_missed_slot_comes_in_that_slots_digest(fresh_db):
+    """One check serves 07:00 and 07:01: the removed source saw it before 07:00, another source at
+    07:00:20. It belongs to the 07:00 digest; the 07:01 one must not take it for already sent."""
+    config = Config()
+    config.schedule.digest_check_interval = 300
+    src = await add_sources(fresh_db, "Báo Cũ", "Tuổi Trẻ")
+    local = ZoneInfo("Asia/Ho_Chi_Minh")
+    story = await add_story(fresh_db, "Khai giảng năm học mới", [src["Báo Cũ"]],
+                            seen_at=datetime(2024, 9, 19, 6, 59, 10, tzinfo=local))  # fmt: skip
+    await add_story(fresh_db, "Giá lúa tăng vụ đông", [src["Tuổi Trẻ"]],
+                    seen_at=datetime(2024, 9, 19, 6, 59, 30, tzinfo=local))  # fmt: skip
+    [sid] = await add_subscribers(fresh_db, 1, digest_times=["07:00", "07:01"], next_digest_at=None)
+    async with fresh_db.transaction() as session:
+        reschedule(
+            await session.get(Subscriber, sid), config.schedule, datetime(2024, 9, 19, 6, 0, tzinfo=local)
+        )
+    await _remove(fresh_db, "Báo Cũ")
+    await add_sighting(
+        fresh_db, story, src["Tuổi Trẻ"], seen_at=datetime(2024, 9, 19, 7, 0, 20, tzinfo=local)
+    )
+
+    await compose_due_digests(fresh_db, config, datetime(2024, 9, 19, 7, 4, 20, tzinfo=local).astimezone(UTC))
+
+    texts = [strip_tags(row.text) for row in await outbox_rows(fresh_db)]
+    assert sum("Khai giảng năm học mới" in text for text in texts) == 1
