@@ -8,8 +8,8 @@ Summaries are the stored ones; nothing is recomputed here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from news.config import Config
@@ -39,17 +39,18 @@ class StoryKeys:
 
 @dataclass(frozen=True)
 class Follows:
-    """The sources whose stories a chat gets (None: all), and the removed sources it followed: their
-    sightings still tell what the chat already got."""
+    """The sources whose stories a chat gets (None: all), and the sources it followed until they were
+    removed or it left them: their sightings still tell what the chat already got."""
 
     current: set[int] | None
-    removed: frozenset[int] = frozenset()
+    removed: Mapping[int, int] = field(default_factory=dict)  # source -> the newest sighting id then
 
     def carries(self, source_id: int) -> bool:
         return self.current is None or source_id in self.current
 
-    def followed_removed(self, source_id: int) -> bool:
-        return self.current is None or source_id in self.removed
+    def brought(self, sighting_id: int, source_id: int) -> bool:
+        """Whether this sighting reached the chat through a source it no longer follows."""
+        return self.current is None or sighting_id <= self.removed.get(source_id, -1)
 
     @property
     def nothing(self) -> bool:
@@ -112,10 +113,12 @@ def new_stories(
 
 
 def _first_sighting(window: StoryWindow, story_id: int, mine: list[tuple[int, int]], follows: Follows) -> int:
-    """The first sighting of the story among the sources the chat follows or followed before they
-    were removed: the one that brought it to the chat."""
-    removed = window.removed_sightings.get(story_id, ())
-    return min([mine[0][0], *(ss for ss, src in removed if follows.followed_removed(src))])
+    """The first sighting of the story among the sources the chat follows, followed before they were
+    removed, or stopped following: the one that brought it to the chat."""
+    earlier = window.removed_sightings.get(story_id, ())
+    if follows.removed:  # sources the chat left are still among the window's sightings
+        earlier = (*earlier, *window.sightings.get(story_id, ()))
+    return min([mine[0][0], *(ss for ss, src in earlier if follows.brought(ss, src))])
 
 
 def language_of(subscriber: Subscriber) -> str:
@@ -178,7 +181,7 @@ def render_instant(subscriber: Subscriber, config: Config, content: DigestConten
 def source_filter(subscriber: Subscriber, subscriptions: SubscribedSources) -> Follows:
     if subscriber.all_sources:
         return Follows(None)
-    removed = frozenset(subscriptions.removed.get(subscriber.id, ()))
+    removed = subscriptions.removed.get(subscriber.id, {})
     return Follows(subscriptions.current.get(subscriber.id, set()), removed)
 
 

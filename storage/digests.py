@@ -131,22 +131,32 @@ async def load_window(session: AsyncSession, after: int, up_to: int) -> StoryWin
 
 @dataclass
 class SubscribedSources:
-    """Subscribers' followed sources (absent key: none), and the removed sources each had followed."""
+    """Subscribers' followed sources (absent key: none), and the sources each followed until they were
+    removed or it left them, with the newest sighting id then."""
 
     current: dict[int, set[int]] = field(default_factory=dict)
-    removed: dict[int, set[int]] = field(default_factory=dict)
+    removed: dict[int, dict[int, int]] = field(default_factory=dict)
 
 
 async def subscribed_sources(session: AsyncSession, subscriber_ids: Sequence[int]) -> SubscribedSources:
-    """Each subscriber's subscribed source ids, and the removed sources it had subscribed to."""
+    """Each subscriber's subscribed source ids, and the ones it followed until they were removed or it
+    left them."""
     result = SubscribedSources()
     for chunk in _chunks(list(subscriber_ids)):
-        for model, found in ((Subscription, result.current), (RemovedFollow, result.removed)):
-            rows = await session.execute(
-                select(model.subscriber_id, model.source_id).where(model.subscriber_id.in_(chunk))
+        rows = await session.execute(
+            select(Subscription.subscriber_id, Subscription.source_id).where(
+                Subscription.subscriber_id.in_(chunk)
             )
-            for subscriber_id, source_id in rows:
-                found.setdefault(subscriber_id, set()).add(source_id)
+        )
+        for subscriber_id, source_id in rows:
+            result.current.setdefault(subscriber_id, set()).add(source_id)
+        left = await session.execute(
+            select(RemovedFollow.subscriber_id, RemovedFollow.source_id, RemovedFollow.until_sighting).where(
+                RemovedFollow.subscriber_id.in_(chunk)
+            )
+        )
+        for subscriber_id, source_id, until in left:
+            result.removed.setdefault(subscriber_id, {})[source_id] = until
     return result
 
 

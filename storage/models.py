@@ -179,8 +179,9 @@ class RemovedSighting(Base):
 
 
 class RemovedFollow(Base):
-    """A chat followed a source that was removed: its digests still count that source's sightings
-    (RemovedSighting) as what the chat already got."""
+    """A chat followed a source that was removed, or that it stopped following: its digests still
+    count that source's sightings (RemovedSighting, or story_sources while the source exists) as what
+    the chat already got."""
 
     __tablename__ = "removed_follows"
 
@@ -189,6 +190,8 @@ class RemovedFollow(Base):
     )
     source_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     removed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # The newest story_sources id when it was removed or left: a later sighting never reached the chat.
+    until_sighting: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Item(Base):

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from news.prepare import PreparedItem
 from storage.db import dialect_insert
-from storage.digests import DIGEST_LOOKBACK
+from storage.digests import DIGEST_LOOKBACK, latest_sighting_id
 from storage.item_rows import story_url
 from storage.models import (
     Item,
@@ -50,11 +50,16 @@ async def keep_for_digests(session: AsyncSession, source_id: int, now: datetime)
     await session.execute(
         insert(RemovedSighting).from_select(["id", "story_id", "source_id", "seen_at"], sightings)
     )
-    followers = select(Subscription.subscriber_id, Subscription.source_id, literal(now, UTCDateTime)).where(
-        Subscription.source_id == source_id
-    )
+    # A chat that had left the source and followed it again is remembered once, from now.
+    await session.execute(delete(RemovedFollow).where(RemovedFollow.source_id == source_id))
+    until = await latest_sighting_id(session)
+    followers = select(
+        Subscription.subscriber_id, Subscription.source_id, literal(now, UTCDateTime), literal(until)
+    ).where(Subscription.source_id == source_id)
     await session.execute(
-        insert(RemovedFollow).from_select(["subscriber_id", "source_id", "removed_at"], followers)
+        insert(RemovedFollow).from_select(
+            ["subscriber_id", "source_id", "removed_at", "until_sighting"], followers
+        )
     )
 
 

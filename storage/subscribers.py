@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from news.config import ScheduleConfig
-from storage.models import Source, Subscriber, Subscription
+from storage.models import RemovedFollow, Source, Subscriber, Subscription
+from storage.digests import latest_sighting_id
 from storage.outbox import cancel_chat
+from storage.removed_sources import KEPT_FOR
 from storage.schedules import reschedule, reschedule_after_change
 
 MODES = ("digest", "instant", "both", "off")
@@ -176,6 +178,7 @@ async def unsubscribe(session: AsyncSession, subscriber: Subscriber, source_id: 
         session.add_all(
             Subscription(subscriber_id=subscriber.id, source_id=sid, created_at=now) for sid in others
         )
+        await _remember_left(session, subscriber, [source_id], now)
         _touch(subscriber, now)
         await session.flush()
         return True
@@ -184,6 +187,8 @@ async def unsubscribe(session: AsyncSession, subscriber: Subscriber, source_id: 
             Subscription.subscriber_id == subscriber.id, Subscription.source_id == source_id
         )
     )
+    if result.rowcount:
+        await _remember_left(session, subscriber, [source_id], now)
     _touch(subscriber, now)
     return result.rowcount > 0
 
@@ -197,10 +202,33 @@ async def subscribe_all(session: AsyncSession, subscriber: Subscriber, now: date
 
 
 async def unsubscribe_all(session: AsyncSession, subscriber: Subscriber, now: datetime) -> None:
+    await _remember_left(session, subscriber, await subscribed_source_ids(session, subscriber), now)
     subscriber.all_sources = False
     await session.execute(delete(Subscription).where(Subscription.subscriber_id == subscriber.id))
     _touch(subscriber, now)
     await session.flush()
+
+
+async def _remember_left(session: AsyncSession, subscriber: Subscriber, source_ids, now: datetime) -> None:
+    """Remember the sources the chat stops following, as a source's removal does: its digests count
+    their sightings as what the chat already got, so a story it had through one of them does not
+    come again when a source it still follows carries it (jobs.digest_content)."""
+    ids = sorted(set(source_ids))
+    await session.execute(
+        delete(RemovedFollow).where(
+            RemovedFollow.subscriber_id == subscriber.id,
+            (RemovedFollow.source_id.in_(ids)) | (RemovedFollow.removed_at < now - KEPT_FOR),
+        )
+    )
+    if ids:
+        until = await latest_sighting_id(session)
+        await session.execute(
+            insert(RemovedFollow),
+            [
+                {"subscriber_id": subscriber.id, "source_id": sid, "removed_at": now, "until_sighting": until}
+                for sid in ids
+            ],
+        )
 
 
 # ---- lifecycle -------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ Removing a source deleted its story_sources rows, so a chat that had got a story
 story again when another source carried it: the digest decides "already sent" by the first sighting
 among the chat's sources. Removal now copies the source's recent sightings (same ids) and who
 followed it into these two new tables (storage.removed_sources). Two empty tables: nothing to copy
-or rewrite, whatever the size of story_sources.
+or rewrite, whatever the size of story_sources. A chat that stops following a source (/unsubscribe)
+is remembered the same way, with the newest sighting id then: later sightings never reached it.
 
 On SQLite a rowid without AUTOINCREMENT is the largest one plus one: once a removed source's sightings
 were the newest rows, the next sightings took their ids again, at or under the cursors of the chats
@@ -60,6 +61,7 @@ def upgrade() -> None:
         sa.Column("subscriber_id", sa.Integer(), nullable=False),
         sa.Column("source_id", sa.Integer(), nullable=False),
         sa.Column("removed_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("until_sighting", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["subscriber_id"],
             ["subscribers.id"],
