@@ -28,7 +28,7 @@ from bot.handlers.context import (
 )
 from bot.handlers.feed_probe import ProbeError, chat_fetcher, check_url, probe_source
 from bot.handlers.settings_view import zone_label
-from bot.handlers.sources_view import resolve_source
+from bot.handlers.sources_view import matching_sources, no_such_source
 from jobs.digest import DIGEST_MODES, queue_broadcast
 from jobs.source_removal import remove_source_telling_followers
 from news.i18n import N_, plural_translator, translator
@@ -154,10 +154,14 @@ async def removefeed(update: Update, context: Context, lang: str) -> None:
         await send(update, context, escape_html(_("Usage: /removefeed NAME or NUMBER (see /feeds)")))
         return
     async with services(context).db.transaction() as session:
-        source = await resolve_source(session, query, enabled_only=False)
+        matches = await matching_sources(session, query, enabled_only=False)
+        source = matches[0] if len(matches) == 1 else None
         if source is not None:
             name, from_config = source.name, source.origin == "config"
             told = await remove_source_telling_followers(session, source.name, services(context).clock())
+    if len(matches) > 1:  # better to ask than to remove the wrong one
+        await send(update, context, no_such_source(query, matches, lang))
+        return
     if source is None:
         await send(
             update, context, _("There is no source “{query}”. The list: /feeds").format(query=shown(query))

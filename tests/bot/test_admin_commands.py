@@ -10,6 +10,7 @@ from bot.standin import BotApiStandIn
 from jobs.poll import PollOutcome
 from news.config import Config
 from storage.models import OutboxMessage, Source, Subscriber
+from storage.sources import SourceSpec, add_source
 from tests.bot.conftest import ADMIN, USER, standin_config
 
 GROUP, CHANNEL = -500, -1001234567890
@@ -226,6 +227,29 @@ async def test_removefeed_by_name_without_diacritics(bot, admin, feeds):
     assert "Báo Đồng Lúa" not in bot.services.source_fetch_ok, "a removed source no longer keeps /healthz ok"
     unknown = await admin.reply_to("/removefeed không có", language_code="en")
     assert unknown["visible_text"] == "There is no source “không có”. The list: /feeds"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("vi", "“báo tỉnh” có thể là nhiều nguồn tin: "),
+        ("en", "“báo tỉnh” could be more than one source: "),
+    ],
+)
+async def test_removefeed_of_a_prefix_two_sources_share_lists_them_and_removes_none(
+    bot, admin, language, expected
+):
+    async with bot.services.db.transaction() as session:
+        south = await add_source(session, SourceSpec("Báo Tỉnh Nam", "file:///nam.xml"), bot.services.clock())
+        north = await add_source(session, SourceSpec("Báo Tỉnh Bắc", "file:///bac.xml"), bot.services.clock())
+        ids = {"south": south.id, "north": north.id}
+
+    reply = await admin.reply_to("/removefeed báo tỉnh", language_code=language)
+
+    text = reply["visible_text"]
+    assert text.startswith(expected), text
+    assert f"Báo Tỉnh Nam ({ids['south']})" in text and f"Báo Tỉnh Bắc ({ids['north']})" in text
+    assert await _count(bot, Source) == 2
 
 
 # ---- polling and health ----------------------------------------------------------------------------
