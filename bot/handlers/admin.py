@@ -28,7 +28,7 @@ from bot.handlers.context import (
 )
 from bot.handlers.feed_probe import ProbeError, chat_fetcher, check_url, probe_source
 from bot.handlers.settings_view import zone_label
-from bot.handlers.sources_view import matching_sources, no_such_source
+from bot.handlers.sources_view import no_such_source
 from jobs.digest import DIGEST_MODES, queue_broadcast
 from jobs.source_removal import remove_source_telling_followers
 from news.i18n import N_, plural_translator, translator
@@ -42,6 +42,7 @@ from storage.sources import (
     SourceUrlExists,
     add_source,
     list_sources,
+    matching_sources,
     schedule_now,
 )
 from storage.stats import bot_stats

@@ -19,12 +19,12 @@ from bot.handlers.context import (
     send,
     services,
 )
-from bot.handlers.sources_view import matching_sources, no_such_source
+from bot.handlers.sources_view import no_such_source
 from jobs.digest import compose_digest_for
 from news.i18n import N_, plural_translator, translator
 from news.telegram_html import escape_html
 from storage.models import Source
-from storage.sources import get_source_by_id
+from storage.sources import get_source_by_id, matching_sources
 from storage.subscribers import subscribed_source_ids
 
 COMMANDS: list[tuple[str, str]] = [

@@ -12,7 +12,7 @@ from bot.handlers.context import shown
 from news.i18n import translator
 from news.telegram_html import escape_html
 from storage.models import Source, Subscriber
-from storage.sources import list_sources, matching_sources
+from storage.sources import list_sources
 from storage.subscribers import subscribed_source_ids
 
 AREA = "s"
@@ -83,12 +83,6 @@ def source_numbers(query: str) -> list[str]:
     if not 2 <= len(words) <= MAX_NUMBERS or not all(word.isdecimal() for word in words):
         return []
     return list(dict.fromkeys(words))
-
-
-async def resolve_source(session: AsyncSession, query: str, *, enabled_only: bool = True) -> Source | None:
-    """The one source a user means, or None when none or several match (better to ask than to guess)."""
-    matches = await matching_sources(session, query, enabled_only=enabled_only)
-    return matches[0] if len(matches) == 1 else None
 
 
 def no_such_source(query: str, matches: list[Source], lang: str) -> str:

@@ -27,7 +27,6 @@ from bot.handlers.settings_view import mode_label, next_digest_line, zone_label
 from bot.handlers.sources_view import (
     AREA,
     button_text,
-    matching_sources,
     no_such_source,
     source_numbers,
     sources_view,
@@ -40,7 +39,7 @@ from news.tones import search_key
 from storage.models import Subscriber
 from storage.outbox import cancel_chat
 from storage.schedules import digest_times_of
-from storage.sources import find_source, get_source_by_id
+from storage.sources import find_source, get_source_by_id, matching_sources
 from storage.subscribers import (
     deactivate,
     delete_subscriber_data,
