@@ -13,8 +13,8 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from news.config import ScheduleConfig
-from storage.models import RemovedFollow, Source, Subscriber, Subscription
 from storage.digests import latest_sighting_id
+from storage.models import RemovedFollow, Source, Subscriber, Subscription
 from storage.outbox import cancel_chat
 from storage.removed_sources import KEPT_FOR
 from storage.schedules import reschedule, reschedule_after_change
