@@ -24,7 +24,11 @@ def register(subparsers) -> None:
         help="preview a subscriber's next digest (nothing is sent, no cursor moves)",
         example="bantin digest --preview\nbantin digest --preview --chat 123456789 --json",
     )
-    parser.add_argument("--preview", action="store_true", help="print the digest instead of sending it")
+    parser.add_argument(
+        "--preview",
+        action="store_true",
+        help="print the next digest (required: digests are sent only by `bantin run`)",
+    )
     parser.add_argument(
         "--chat",
         type=int,

@@ -72,3 +72,13 @@ def test_preview_errors_are_one_line(world, capsys, argv, message):
     config, _url, _sid = world
     assert main(["--config", config, "digest", *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_help_of_preview_does_not_promise_a_send(capsys):
+    """`bantin digest` never sends (`bantin run` does): its help must not say that leaving out
+    --preview sends the digest."""
+    with pytest.raises(SystemExit):
+        main(["digest", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--preview" in help_text and "instead of sending" not in help_text
+    assert "bantin run" in help_text
