@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 from telegram.ext import Application
 
 from bot.app import build_application, running
@@ -21,7 +22,7 @@ from bot.services import Services
 from bot.standin import BotApiStandIn, RateLimits
 from news.config import Config, bundled_sample_feeds, validate
 from storage.db import Database
-from storage.models import Subscriber
+from storage.models import Source, Subscriber
 from storage.subscribers import get_subscriber
 
 ADMIN = 4242
@@ -163,3 +164,14 @@ async def bot(config: Config, standin: BotApiStandIn) -> AsyncIterator[BotUnderT
 @pytest.fixture
 def chat(bot: BotUnderTest) -> ChatSession:
     return bot.chat(USER)
+
+
+@pytest.fixture
+def admin(bot: BotUnderTest) -> ChatSession:
+    """The private chat of the bot's admin ([telegram] admins)."""
+    return bot.chat(ADMIN)
+
+
+async def source_count(bot: BotUnderTest) -> int:
+    async with bot.services.db.session() as session:
+        return await session.scalar(select(func.count()).select_from(Source))

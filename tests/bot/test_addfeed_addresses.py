@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sqlalchemy import func, select
 
 from bot.standin import BotApiStandIn
 from news.config import Config
-from storage.models import Source
-from tests.bot.conftest import ADMIN, standin_config
+from tests.bot.conftest import source_count, standin_config
 
 FEED = """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Tin nội bộ</title>
 <item><title>Lịch họp giao ban tuần này</title><link>https://noibo.example.vn/tin/1.html</link>
@@ -27,16 +25,6 @@ def config(sqlite_url: str, standin: BotApiStandIn, request: pytest.FixtureReque
     config = standin_config(sqlite_url, standin)
     config.fetch.allow_private_addresses = getattr(request, "param", False)
     return config
-
-
-@pytest.fixture
-def admin(bot):
-    return bot.chat(ADMIN)
-
-
-async def _sources(bot) -> int:
-    async with bot.services.db.session() as session:
-        return await session.scalar(select(func.count()).select_from(Source))
 
 
 @pytest.mark.parametrize(
@@ -57,14 +45,14 @@ async def test_addfeed_of_the_servers_own_address_is_refused_unfetched(
 
     assert REFUSED[language] in reply["visible_text"]
     assert feed_server.requests == []
-    assert await _sources(bot) == 0
+    assert await source_count(bot) == 0
 
 
 @pytest.mark.parametrize("url", ["http://169.254.169.254/latest/meta-data/", "http://10.20.30.40/rss"])
 async def test_addfeed_of_a_private_network_address_is_refused(bot, admin, url):
     reply = await admin.reply_to(f"/addfeed {url}", language_code="en")
     assert reply["visible_text"].startswith(f"Could not add {url}: {REFUSED['en']}")
-    assert await _sources(bot) == 0
+    assert await source_count(bot) == 0
 
 
 @pytest.mark.parametrize("config", [True], indirect=True)
@@ -72,4 +60,4 @@ async def test_addfeed_reaches_private_addresses_when_the_config_allows_it(bot, 
     feed_server.serve("/rss.xml", FEED)
     reply = await admin.reply_to(f"/addfeed {feed_server.url('/rss.xml')}", language_code="en")
     assert reply["visible_text"].startswith("Added Tin nội bộ: a feed")
-    assert await _sources(bot) == 1
+    assert await source_count(bot) == 1

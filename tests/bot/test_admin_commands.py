@@ -59,11 +59,6 @@ def config(sqlite_url: str, standin: BotApiStandIn) -> Config:
 
 
 @pytest.fixture
-def admin(bot):
-    return bot.chat(ADMIN)
-
-
-@pytest.fixture
 def feeds(feed_server):
     feed_server.serve("/rss.xml", rss(feed_server.url("")))
     feed_server.serve("/", LISTING, content_type="text/html; charset=utf-8")

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 
 from bot.standin import BotApiStandIn
 from news.config import Config
-from storage.models import Source
-from tests.bot.conftest import ADMIN, standin_config
+from tests.bot.conftest import source_count, standin_config
 
 FEED = """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Báo Đồng Lúa</title>
 <item><title>Khai trường lớp học bơi miễn phí</title><link>https://donglua.example.vn/tin/1.html</link>
@@ -21,16 +19,6 @@ def config(sqlite_url: str, standin: BotApiStandIn) -> Config:
     config = standin_config(sqlite_url, standin)
     config.fetch.allow_private_addresses = True
     return config
-
-
-@pytest.fixture
-def admin(bot):
-    return bot.chat(ADMIN)
-
-
-async def _sources(bot) -> int:
-    async with bot.services.db.session() as session:
-        return await session.scalar(select(func.count()).select_from(Source))
 
 
 @pytest.mark.parametrize(
@@ -48,4 +36,4 @@ async def test_addfeed_of_a_feed_that_is_a_source_already(bot, admin, feed_serve
     reply = await admin.reply_to(f"/addfeed {url}?utm_source=zalo Tin Đồng Lúa", language_code=language)
 
     assert reply["visible_text"] == expected
-    assert await _sources(bot) == 1
+    assert await source_count(bot) == 1

@@ -36,7 +36,7 @@ async def _remove(db, name: str) -> None:
         assert await remove_source(session, name, NOW)
 
 
-async def _last_digest_text(db) -> str:
+async def last_digest_text(db) -> str:
     last = (await digests(db))[-1]
     return "\n".join(strip_tags(r.text) for r in await outbox_rows(db, ref_id=last.id))
 
@@ -51,7 +51,7 @@ async def test_a_story_sent_is_not_sent_again_after_the_source_that_brought_it_i
     sources = None if follows == "all sources" else [src["Báo Cũ"], src["Tuổi Trẻ"]]
     await add_subscribers(fresh_db, 1, sources=sources)
     await compose_due_digests(fresh_db, config, NOW)
-    assert "Khai giảng năm học mới" in await _last_digest_text(fresh_db)
+    assert "Khai giảng năm học mới" in await last_digest_text(fresh_db)
 
     if second_source_carries_it == "before the removal":
         await add_sighting(fresh_db, story, src["Tuổi Trẻ"])
@@ -61,7 +61,7 @@ async def test_a_story_sent_is_not_sent_again_after_the_source_that_brought_it_i
     await add_story(fresh_db, "Giá lúa tăng vụ đông", [src["Tuổi Trẻ"]])
     await compose_due_digests(fresh_db, config, EVENING)
 
-    evening = await _last_digest_text(fresh_db)
+    evening = await last_digest_text(fresh_db)
     assert "Giá lúa tăng vụ đông" in evening and "Khai giảng năm học mới" not in evening
 
 
@@ -78,7 +78,7 @@ async def test_an_instant_alert_is_not_sent_again_after_the_source_that_brought_
 
     await queue_instant_alerts(fresh_db, config, NOW + timedelta(minutes=5))
 
-    alert = await _last_digest_text(fresh_db)
+    alert = await last_digest_text(fresh_db)
     assert "Giá lúa tăng vụ đông" in alert and "Khai giảng năm học mới" not in alert
 
 
@@ -93,7 +93,7 @@ async def test_a_story_the_chat_never_got_still_comes_from_its_own_source(fresh_
 
     await compose_due_digests(fresh_db, config, EVENING)
 
-    assert "Khai giảng năm học mới" in await _last_digest_text(fresh_db)
+    assert "Khai giảng năm học mới" in await last_digest_text(fresh_db)
 
 
 async def test_a_story_only_the_removed_source_carried_is_not_sent(fresh_db, config):
@@ -105,7 +105,7 @@ async def test_a_story_only_the_removed_source_carried_is_not_sent(fresh_db, con
 
     await compose_due_digests(fresh_db, config, NOW)
 
-    text = await _last_digest_text(fresh_db)
+    text = await last_digest_text(fresh_db)
     assert "Giá lúa tăng vụ đông" in text and "Tin của nguồn đã gỡ" not in text
 
 
@@ -136,7 +136,7 @@ async def test_a_story_seen_after_a_removal_is_sent(fresh_db, config):
 
     await compose_due_digests(fresh_db, config, EVENING)
 
-    assert "Giá lúa tăng vụ đông" in await _last_digest_text(fresh_db)
+    assert "Giá lúa tăng vụ đông" in await last_digest_text(fresh_db)
 
 
 async def test_a_story_its_removed_source_saw_before_a_missed_slot_comes_in_that_slots_digest(fresh_db):

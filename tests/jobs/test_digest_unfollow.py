@@ -5,7 +5,6 @@ import pytest
 
 from jobs.digest import compose_due_digests
 from news.config import Config
-from news.telegram_html import strip_tags
 from storage.sources import remove_source
 from storage.subscribers import get_subscriber, subscribe, unsubscribe, unsubscribe_all
 from tests.delivery.world import (
@@ -14,17 +13,10 @@ from tests.delivery.world import (
     add_sources,
     add_story,
     add_subscribers,
-    digests,
-    outbox_rows,
 )
-from tests.jobs.test_digest_source_removal import EVENING
+from tests.jobs.test_digest_source_removal import EVENING, last_digest_text
 
 CHAT = 1001
-
-
-async def _last_digest_text(db) -> str:
-    last = (await digests(db))[-1]
-    return "\n".join(strip_tags(r.text) for r in await outbox_rows(db, ref_id=last.id))
 
 
 async def _leave(db, how: str, src: dict[str, int]) -> None:
@@ -47,7 +39,7 @@ async def test_a_story_sent_is_not_sent_again_after_the_chat_leaves_the_source_t
     story = await add_story(fresh_db, "Khai giảng năm học mới", [src["Báo Cũ"]])
     await add_subscribers(fresh_db, 1, sources=None if follows == "all sources" else list(src.values()))
     await compose_due_digests(fresh_db, Config(), NOW)
-    assert "Khai giảng năm học mới" in await _last_digest_text(fresh_db)
+    assert "Khai giảng năm học mới" in await last_digest_text(fresh_db)
 
     if second_source_carries_it == "before leaving":
         await add_sighting(fresh_db, story, src["Tuổi Trẻ"])
@@ -57,7 +49,7 @@ async def test_a_story_sent_is_not_sent_again_after_the_chat_leaves_the_source_t
     await add_story(fresh_db, "Giá lúa tăng vụ đông", [src["Tuổi Trẻ"]])
     await compose_due_digests(fresh_db, Config(), EVENING)
 
-    evening = await _last_digest_text(fresh_db)
+    evening = await last_digest_text(fresh_db)
     assert "Giá lúa tăng vụ đông" in evening and "Khai giảng năm học mới" not in evening
 
 
@@ -87,4 +79,4 @@ async def test_a_story_the_left_source_told_after_the_chat_left_comes_from_the_s
 
     await compose_due_digests(fresh_db, Config(), EVENING)
 
-    assert "Khai giảng năm học mới" in await _last_digest_text(fresh_db)
+    assert "Khai giảng năm học mới" in await last_digest_text(fresh_db)
