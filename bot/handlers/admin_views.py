@@ -30,10 +30,12 @@ def source_lines(source: Source, zone: str, lang: str) -> str:
     ngettext = plural_translator(lang)
     kind = source.detected_kind or source.kind
     items = ngettext("{count} item", "{count} items", source.item_count).format(count=source.item_count)
+    # The number is the one /removefeed takes (its usage line points here).
+    name = f"{source.id}. <b>{escape_html(source.name)}</b>"
     if not source.enabled:
-        return f"⏸ <b>{escape_html(source.name)}</b> · " + _("disabled")
+        return f"⏸ {name} · " + _("disabled")
     failing = source.error_count > 0
-    head = f"{'⚠️' if failing else '✅'} <b>{escape_html(source.name)}</b> · {escape_html(kind)} · {items}"
+    head = f"{'⚠️' if failing else '✅'} {name} · {escape_html(kind)} · {items}"
     facts = [_("last success {time}").format(time=_when(source.last_success_at, zone, lang))]
     if failing:
         facts.append(

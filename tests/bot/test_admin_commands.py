@@ -266,8 +266,12 @@ async def test_pollnow_polls_and_feeds_shows_health(bot, admin, feeds):
 
     health = (await admin.reply_to("/feeds", language_code="en"))["visible_text"]
     assert health.splitlines()[0] == "Sources (2)"
-    assert "✅ Báo Đồng Lúa · rss · 3 items\n   last success 10 Mar 08:00" in health
-    assert "⚠️ Tin cũ · rss · 0 items\n   last success never · 1× error 10 Mar 08:00: HTTP 500" in health
+    good, gone = (await _source(bot, "Báo Đồng Lúa")).id, (await _source(bot, "Tin cũ")).id
+    # the numbers /removefeed takes, as /feeds' own usage line says
+    assert f"✅ {good}. Báo Đồng Lúa · rss · 3 items\n   last success 10 Mar 08:00" in health
+    assert (
+        f"⚠️ {gone}. Tin cũ · rss · 0 items\n   last success never · 1× error 10 Mar 08:00: HTTP 500" in health
+    )
 
 
 @pytest.mark.parametrize(
@@ -333,7 +337,7 @@ def test_poll_outcome_lines_are_in_the_chats_language(outcome: PollOutcome, vi: 
         (
             "/feeds",
             "vi",
-            ["Nguồn tin (1)", "✅ Báo Đồng Lúa · rss · 3 bài\n   lấy được lần cuối 10/03 08:00"],
+            ["Nguồn tin (1)", "✅ 1. Báo Đồng Lúa · rss · 3 bài\n   lấy được lần cuối 10/03 08:00"],
         ),
         ("/stats", "vi", ["Thống kê", "Nguồn tin: 1, 0 đang lỗi"]),
     ],
