@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from news.config_feeds import FeedConfig, feeds_problem
 from news.config_places import unknown_key_reason
 from news.config_ranges import NUMBER_RANGES, range_problem
-from news.config_values import header_text_problem, http_address_problem, llm_problems
+from news.config_values import env_name_problem, header_text_problem, http_address_problem, llm_problems
 from news.schedule import digest_times_problem
 from news.webhook_settings import WebhookConfig, listen_problem, webhook_problems
 from news.zone_names import zone_name_problem
@@ -296,6 +296,8 @@ def validate(config: Config) -> Config:
         raise ConfigError(file, "fetch.user_agent", problem)
     for key, problem in llm_problems(config.summaries.llm_base_url, config.summaries.llm_model).items():
         raise ConfigError(file, key, problem)
+    if problem := env_name_problem(config.summaries.llm_api_key_env.strip()):
+        raise ConfigError(file, "summaries.llm_api_key_env", problem)
     if not 0 <= config.fetch.parse_workers <= 64:
         raise ConfigError(file, "fetch.parse_workers", "must be between 0 and 64")
     if not 0 <= config.fetch.max_redirects <= 20:

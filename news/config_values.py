@@ -1,11 +1,15 @@
-"""Checks of config text that is used far from where it is read: HTTP addresses and header text.
+"""Checks of config text that is used far from where it is read: HTTP addresses, header text and the
+names of environment variables.
 
 Each returns why a value cannot work, or None; news.config turns that into an error naming the key.
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def http_address_problem(url: str) -> str | None:
@@ -42,3 +46,16 @@ def llm_problems(base_url: str, model: str) -> dict[str, str]:
         }
     problem = http_address_problem(base_url) if base_url else None
     return {"summaries.llm_base_url": problem} if problem else {}
+
+
+def env_name_problem(name: str) -> str | None:
+    """The name of an environment variable, or empty (none). A key pasted in its place would be read
+    from no variable, so summaries went without a key while the key sat in the file."""
+    if not name or _ENV_NAME.fullmatch(name):
+        return None
+    if name.startswith("$") and _ENV_NAME.fullmatch(name[1:]):
+        return f"write the variable's name without the $: {name[1:]!r}"
+    return (
+        "must be the name of an environment variable holding the key (letters, digits, _), "
+        "not the key itself; empty sends no key"
+    )

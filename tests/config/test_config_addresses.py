@@ -28,6 +28,18 @@ from news.config import ConfigError, parse_config
             "llm_base_url is set",
         ),
         ("[summaries]\nllm_model = 'qwen2.5'", "summaries.llm_base_url", "llm_model is set"),
+        # the key itself pasted where its variable's name goes: sent nowhere, and now in the file
+        (
+            "[summaries]\nllm_api_key_env = 'sk-9f2c7a41'",
+            "summaries.llm_api_key_env",
+            "name of an environment",
+        ),
+        (
+            "[summaries]\nllm_api_key_env = '$BANTIN_LLM_API_KEY'",
+            "summaries.llm_api_key_env",
+            "without the $",
+        ),
+        ("[summaries]\nllm_api_key_env = 'MY KEY'", "summaries.llm_api_key_env", "name of an environment"),
         # every fetch failed: a header value cannot hold a line break
         ('[fetch]\nuser_agent = "bantin\\nX-Evil: 1"', "fetch.user_agent", "one line"),
         ("[fetch]\nuser_agent = 'bản tin'", "fetch.user_agent", "ASCII"),
@@ -40,6 +52,12 @@ def test_an_address_or_header_that_cannot_work(toml: str, key: str, reason: str)
         parse_config(toml, "conf.toml", env={})
     assert err.value.key == key
     assert reason in err.value.reason
+
+
+@pytest.mark.parametrize("name", ["", "OPENAI_API_KEY", "_key2"])
+def test_an_api_key_variable_name_or_none(name: str):
+    toml = f"[summaries]\nllm_api_key_env = '{name}'\n"
+    assert parse_config(toml, "conf.toml", env={}).summaries.llm_api_key_env == name
 
 
 def test_an_openai_compatible_endpoint_that_works():
