@@ -50,8 +50,14 @@ async def keep_for_digests(session: AsyncSession, source_id: int, now: datetime)
     await session.execute(
         insert(RemovedSighting).from_select(["id", "story_id", "source_id", "seen_at"], sightings)
     )
-    # A chat that had left the source and followed it again is remembered once, from now.
-    await session.execute(delete(RemovedFollow).where(RemovedFollow.source_id == source_id))
+    # A chat that had left the source and followed it again is remembered once, from now; one that
+    # left it for good keeps the row it has.
+    following = select(Subscription.subscriber_id).where(Subscription.source_id == source_id)
+    await session.execute(
+        delete(RemovedFollow).where(
+            RemovedFollow.source_id == source_id, RemovedFollow.subscriber_id.in_(following)
+        )
+    )
     until = await latest_sighting_id(session)
     followers = select(
         Subscription.subscriber_id, Subscription.source_id, literal(now, UTCDateTime), literal(until)

@@ -80,3 +80,20 @@ async def test_a_story_the_left_source_told_after_the_chat_left_comes_from_the_s
     await compose_due_digests(fresh_db, Config(), EVENING)
 
     assert "Khai giảng năm học mới" in await last_digest_text(fresh_db)
+
+
+async def test_a_story_got_through_a_source_left_and_later_removed_is_not_sent_again(fresh_db):
+    src = await add_sources(fresh_db, "Báo Cũ", "Tuổi Trẻ")
+    story = await add_story(fresh_db, "Khai giảng năm học mới", [src["Báo Cũ"]])
+    await add_subscribers(fresh_db, 1, sources=list(src.values()))
+    await compose_due_digests(fresh_db, Config(), NOW)
+    await _leave(fresh_db, "unsubscribe", src)
+    async with fresh_db.transaction() as session:
+        assert await remove_source(session, "Báo Cũ", NOW)
+    await add_sighting(fresh_db, story, src["Tuổi Trẻ"])
+    await add_story(fresh_db, "Giá lúa tăng vụ đông", [src["Tuổi Trẻ"]])
+
+    await compose_due_digests(fresh_db, Config(), EVENING)
+
+    evening = await last_digest_text(fresh_db)
+    assert "Giá lúa tăng vụ đông" in evening and "Khai giảng năm học mới" not in evening
