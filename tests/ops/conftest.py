@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.standin import BotApiStandIn, RateLimits
+from news.config import Config, FeedConfig, validate
 
 TOKEN = "7012345678:AAHk3v-Zq9_xYb2LmNoPqRsTuVwXyZ01234"
 
@@ -17,3 +18,13 @@ async def standin() -> AsyncIterator[BotApiStandIn]:
     await server.start()
     yield server
     await server.stop()
+
+
+def ops_config(sqlite_url: str, standin: BotApiStandIn, feeds: list[FeedConfig] | None = None) -> Config:
+    """The service's config for an operations test: the stand-in's token and address, the test's
+    SQLite database and `feeds` (none when not given)."""
+    config = Config(feeds=feeds or [])
+    config.telegram.token = standin.token
+    config.telegram.base_url = standin.base_url
+    config.storage.url = sqlite_url
+    return validate(config)

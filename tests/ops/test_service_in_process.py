@@ -28,6 +28,7 @@ from storage.db import Database
 from storage.sources import SourceSpec, add_source, remove_source
 from tests.feedserver import FeedServer
 from tests.jobs.pollkit import Clock, FeedItem, rss
+from tests.ops.conftest import ops_config
 
 USER = 1001
 OTHER = 1002
@@ -42,11 +43,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def config(sqlite_url: str, standin: BotApiStandIn) -> Config:
-    config = Config(feeds=bundled_sample_feeds())
-    config.telegram.token = standin.token
-    config.telegram.base_url = standin.base_url
-    config.storage.url = sqlite_url
-    return validate(config)
+    return ops_config(sqlite_url, standin, bundled_sample_feeds())
 
 
 def operations() -> Operations:

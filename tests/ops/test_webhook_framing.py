@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from bot.standin import BotApiStandIn
-from news.config import Config, validate
+from news.config import Config
+from tests.ops.conftest import ops_config
 from tests.ops.test_logging import root_log_captured
 from tests.ops.test_service_in_process import SECRET, USER, webhook_bot
 from tests.ops.test_webhook_input import SECRET_HEADER, message
@@ -19,11 +20,7 @@ from tests.ops.test_webhook_input import SECRET_HEADER, message
 @pytest.fixture
 def config(sqlite_url: str, standin: BotApiStandIn) -> Config:
     """No sources: nothing but the requests of the test happens."""
-    config = Config()
-    config.telegram.token = standin.token
-    config.telegram.base_url = standin.base_url
-    config.storage.url = sqlite_url
-    return validate(config)
+    return ops_config(sqlite_url, standin)
 
 
 async def _raw_exchange(url: str, request: bytes) -> bytes:
