@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select, text
 
 from news.entries import Entry
@@ -17,7 +16,6 @@ from storage.items import store_items
 from storage.models import Source, Story, StorySource
 from storage.sources import SourceSpec, add_source
 from storage.story_match import story_keys
-from tests.dbsupport import PG_SKIP_REASON, PG_URL, reset_pg_schema
 
 # The migration reads the wall clock (what is "within the window" when it runs), so the stories
 # here are placed relative to it.
@@ -36,19 +34,6 @@ def _signature_before_0012(title: str, body: str) -> int:
     """What the signature rule stored before the lead sentence: the title and the first 60 body
     syllables."""
     return to_signed64(minhash64(_shingles(syllables(title), syllables(body)[:60], SHINGLE_SIZE)))
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def empty_db_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'm.db'}"
-        return
-    if not PG_URL:
-        pytest.skip(PG_SKIP_REASON)
-    reset_pg_schema(PG_URL)
-    yield PG_URL
-    reset_pg_schema(PG_URL)
-    schema.upgrade(PG_URL)  # leave the session's migrated database as other tests expect it
 
 
 async def _store(db: Database, name: str, entry: Entry, now: datetime) -> None:

@@ -24,7 +24,7 @@ from storage.schema import include_object
 from storage.search import search_stories
 from storage.sources import SourceSpec, add_source
 from storage.story_match import story_keys
-from tests.dbsupport import PG_SKIP_REASON, PG_URL, reset_pg_schema
+from tests.dbsupport import PG_URL
 
 NOW = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
 
@@ -58,19 +58,6 @@ def _tables(url: str) -> set[str]:
             await db.close()
 
     return asyncio.run(run())
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def empty_db_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'm.db'}"
-        return
-    if not PG_URL:
-        pytest.skip(PG_SKIP_REASON)
-    reset_pg_schema(PG_URL)
-    yield PG_URL
-    reset_pg_schema(PG_URL)
-    schema.upgrade(PG_URL)  # leave the session's migrated database as other tests expect it
 
 
 def test_autogenerate_finds_no_difference(empty_db_url):
