@@ -102,20 +102,8 @@ async def load_window(session: AsyncSession, after: int, up_to: int) -> StoryWin
         ).scalars()
     )
     for chunk in _chunks(story_ids):
-        rows = await session.execute(
-            select(StorySource.id, StorySource.story_id, StorySource.source_id)
-            .where(StorySource.story_id.in_(chunk), StorySource.id <= up_to)
-            .order_by(StorySource.id)
-        )
-        for ss_id, story_id, source_id in rows:
-            window.sightings.setdefault(story_id, []).append((ss_id, source_id))
-        removed = await session.execute(
-            select(RemovedSighting.id, RemovedSighting.story_id, RemovedSighting.source_id)
-            .where(RemovedSighting.story_id.in_(chunk), RemovedSighting.id <= up_to)
-            .order_by(RemovedSighting.id)
-        )
-        for ss_id, story_id, source_id in removed:
-            window.removed_sightings.setdefault(story_id, []).append((ss_id, source_id))
+        await _add_sightings(session, StorySource, chunk, up_to, window.sightings)
+        await _add_sightings(session, RemovedSighting, chunk, up_to, window.removed_sightings)
         stories = await session.execute(
             select(
                 Story.id, Story.title, Story.url, Story.summary, Story.published_at, Story.published_day
@@ -127,6 +115,24 @@ async def load_window(session: AsyncSession, after: int, up_to: int) -> StoryWin
             )
     window.source_names = dict((await session.execute(select(Source.id, Source.name))).all())
     return window
+
+
+async def _add_sightings(
+    session: AsyncSession,
+    model: type[StorySource] | type[RemovedSighting],
+    story_ids: Sequence[int],
+    up_to: int,
+    into: dict[int, list[tuple[int, int]]],
+) -> None:
+    """The sightings (`model`: current, or kept from removed sources) of these stories up to `up_to`,
+    oldest first: story -> [(sighting id, source id)]."""
+    rows = await session.execute(
+        select(model.id, model.story_id, model.source_id)
+        .where(model.story_id.in_(story_ids), model.id <= up_to)
+        .order_by(model.id)
+    )
+    for sighting_id, story_id, source_id in rows:
+        into.setdefault(story_id, []).append((sighting_id, source_id))
 
 
 @dataclass
