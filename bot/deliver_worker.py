@@ -19,6 +19,7 @@ import signal
 import sys
 
 from bot.api_sender import BotApiSender
+from bot.cli.common import warn_about_unknown_environment
 from jobs.deliver import CLAIM_TTL, OutboxSender
 from jobs.digest import compose_due_digests
 from news.config import ENV_CONFIG, Config, ConfigError, DeliveryConfig, load_config
@@ -103,6 +104,8 @@ async def main(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"deliver_worker: config error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    # As `bantin run`: a misspelt BANTIN_DATABSE_URL would leave the worker on another database.
+    warn_about_unknown_environment(config, "deliver_worker")
     db = Database(config.storage.url)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

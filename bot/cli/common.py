@@ -38,11 +38,12 @@ def config_from(args: argparse.Namespace) -> Config:
     return load_config(getattr(args, "config", None))
 
 
-def warn_about_unknown_environment(config: Config) -> None:
-    """One stderr line per BANTIN_* variable bantin does not read (a misspelt one is otherwise ignored)."""
+def warn_about_unknown_environment(config: Config, program: str = "bantin") -> None:
+    """One stderr line per BANTIN_* variable bantin does not read (a misspelt one is otherwise ignored),
+    each starting with `program`, the command that warns (`bantin`, `deliver_worker`)."""
     for name, closest in unknown_environment(os.environ, config.summaries.llm_api_key_env):
         hint = f" (did you mean {closest}?)" if closest else ""
-        print(f"bantin: warning: {name} is set but bantin reads no such variable{hint}", file=sys.stderr)
+        print(f"{program}: warning: {name} is set but bantin reads no such variable{hint}", file=sys.stderr)
 
 
 def print_warnings(notes: list[str]) -> None:

@@ -87,3 +87,35 @@ async def test_a_config_the_worker_cannot_use_is_one_line_and_exit_2(
 
     assert await main(parse_args(["--config", "bantin.toml", "--until-idle"])) == 2
     assert capsys.readouterr().err.startswith(f"deliver_worker: config error: {error}")
+
+
+@pytest.mark.parametrize(
+    ("variable", "warning"),
+    [
+        (
+            "BANTIN_DATABSE_URL",
+            "deliver_worker: warning: BANTIN_DATABSE_URL is set but bantin reads no such variable "
+            "(did you mean BANTIN_DATABASE_URL?)\n",
+        ),
+        (
+            "BANTIN_TOKEN",
+            "deliver_worker: warning: BANTIN_TOKEN is set but bantin reads no such variable "
+            "(did you mean BANTIN_TELEGRAM_TOKEN?)\n",
+        ),
+        ("BANTIN_TEST_ANYTHING", ""),  # the test suite's own
+    ],
+)
+async def test_a_misspelt_variable_is_warned_about_as_bantin_run_does(
+    tmp_path, monkeypatch, capsys, sqlite_url, standin, variable, warning
+):
+    """`bantin run` warned about a misspelt BANTIN_DATABSE_URL; the worker ignored it without a word
+    and drained another database's outbox."""
+    monkeypatch.delenv("BANTIN_DATABASE_URL", raising=False)
+    monkeypatch.delenv("BANTIN_TELEGRAM_TOKEN", raising=False)
+    monkeypatch.setenv(variable, "postgresql+asyncpg://bantin:hunter2@db/bantin")
+    path = _config(tmp_path, sqlite_url, standin)
+    db = Database(sqlite_url)
+    await db.close()
+
+    assert await main(parse_args(["--config", path, "--until-idle"])) == 0
+    assert capsys.readouterr().err == warning
