@@ -16,8 +16,12 @@ one result per story. `total` counts the stories among those candidates.
 A letter prefix joined to a number (`U23`, `U.23`, `U-23`, `Covid-19`, `Q.1`) is one query word, the
 glued form, searched glued or as the prefix followed by the number: stored text is not changed (both
 indexes already hold `U.23` as `u` then `23`, and `U23` as `u23`), so no column or trigger costs more.
-Only letters then digits are joined: `TP.HCM`, `19.09.2019` and `7.743` stay separate words. The rule
+Only letters then digits are joined: `TP.HCM` and `19.09.2019` stay separate words. The rule
 lives in news.prefixed_numbers: digest keywords find such words the same way.
+
+A number in groups of three (`7.743`, `7,743`) is one query word too, glued, found glued (`7743`) or as
+its groups side by side (`7 743`, how `7.743`, `7,743` and `7 743` are indexed); a number is never a
+prefix: `50` does not find `500`.
 """
 
 from __future__ import annotations
@@ -42,6 +46,9 @@ MIN_PREFIX_CHARS = 2  # `a*` would match a large part of the index
 TITLE_WEIGHT = 5.0  # bm25 column weight of the title against the body (SQLite)
 
 _WORD = re.compile(r"[^\W_]+")
+# A number in groups of three, `7.743`, `1,500,000`: one query word, the number glued (see _thousands).
+# Not `19.09.2019` or `3.5`: a group of other than three digits is no thousands separator.
+_GROUPED_NUMBER = re.compile(r"(?<![^\W_])\d{1,3}(?:[.,]\d{3})+(?![^\W_]|[.,]\d)")
 
 _SQLITE_CANDIDATES = text(
     """
@@ -57,6 +64,10 @@ _SQLITE_CANDIDATES = text(
 )
 
 
+def _glue_thousands(typed: str) -> str:
+    return _GROUPED_NUMBER.sub(lambda m: re.sub(r"[.,]", "", m.group()), typed)
+
+
 @dataclass(frozen=True)
 class SearchTerms:
     """A query reduced to folded words: nothing in it is ever read as query syntax."""
@@ -66,41 +77,60 @@ class SearchTerms:
     @classmethod
     def parse(cls, query: str) -> SearchTerms:
         folded = search_key(query[: MAX_WORDS * (MAX_WORD_CHARS + 1) * 4])
-        words = _WORD.findall(glue_prefixed_numbers(folded))
+        words = _WORD.findall(_glue_thousands(glue_prefixed_numbers(folded)))
         return cls(tuple(w[:MAX_WORD_CHARS] for w in words[:MAX_WORDS]))
 
     @property
     def prefix_last(self) -> bool:
-        return bool(self.words) and len(self.words[-1]) >= MIN_PREFIX_CHARS
+        # A number is typed whole: `50` finding the 500 of `1.500.000` is no help.
+        return bool(self.words) and len(self.words[-1]) >= MIN_PREFIX_CHARS and not self.words[-1].isdigit()
 
     def fts5(self) -> str:
         """`"dieu" AND "le" AND "dang"*`: each word a quoted string (so AND, NEAR, `*` in it are plain
-        words); `("u23" OR "u 23")` for a prefix joined to a number (a quoted string of two words is a
+        words); `("u23" OR "u 23")` for a word also found as several (a quoted string of two words is a
         phrase). AND is spelled out: FTS5 reads no implicit AND next to a parenthesis."""
         return self._query(
-            prefix="*", word='"{w}"{m}', apart='("{w}"{m} OR "{a} {n}"{m})', conjunction=" AND "
+            prefix="*",
+            phrase=lambda parts, mark: '"' + " ".join(parts) + '"' + mark,
+            either=" OR ",
+            conjunction=" AND ",
         )
 
     def tsquery(self) -> str:
         """`'dieu' & 'le' & 'dang':*` for to_tsquery; the words hold letters and digits only.
-        `('u23' | 'u' <-> '23')` for a prefix joined to a number (`<->`: the number follows)."""
+        `('u23' | 'u' <-> '23')` for a word also found as several (`<->`: the next one follows)."""
         return self._query(
-            prefix=":*", word="'{w}'{m}", apart="('{w}'{m} | '{a}' <-> '{n}'{m})", conjunction=" & "
+            prefix=":*",
+            phrase=lambda parts, mark: " <-> ".join(f"'{p}'" for p in parts) + mark,
+            either=" | ",
+            conjunction=" & ",
         )
 
-    def _query(self, *, prefix: str, word: str, apart: str, conjunction: str) -> str:
-        """The words in one query language: each by the `word` template ({w} the word, {m} `prefix`
-        on the last word when it is searched as a prefix), a prefix joined to a number by `apart`
-        ({a} its letters, {n} its number), joined by `conjunction`."""
+    def _query(self, *, prefix: str, phrase, either: str, conjunction: str) -> str:
+        """The words in one query language: each word as a `phrase` of its forms' parts, with `prefix`
+        when the word is the last one searched as a prefix; two forms joined by `either`, in brackets;
+        the words joined by `conjunction`."""
         searched = []
         for index, typed in enumerate(self.words):
             mark = prefix if self.prefix_last and index == len(self.words) - 1 else ""
-            split = prefix_and_number(typed)
-            if split is None:
-                searched.append(word.format(w=typed, m=mark))
-            else:
-                searched.append(apart.format(w=typed, m=mark, a=split[0], n=split[1]))
+            forms = [phrase(parts, mark) for parts in _forms(typed)]
+            searched.append(forms[0] if len(forms) == 1 else "(" + either.join(forms) + ")")
         return conjunction.join(searched)
+
+
+def _forms(word: str) -> list[tuple[str, ...]]:
+    """The word as typed, then the words it is also written as: `u23` as `u 23`, `7743` as `7 743`."""
+    split = prefix_and_number(word) or _thousands(word)
+    return [(word,)] if split is None else [(word,), split]
+
+
+def _thousands(word: str) -> tuple[str, ...] | None:
+    """`("1", "500", "000")` for `1500000`: the groups a number written `1.500.000`, `1,500,000` or
+    `1 500 000` is indexed as. None for a word that is no number of four digits or more."""
+    if not (word.isascii() and word.isdigit()) or len(word) < 4 or word.startswith("0"):
+        return None
+    head = len(word) % 3 or 3
+    return (word[:head], *(word[i : i + 3] for i in range(head, len(word), 3)))
 
 
 @dataclass(frozen=True)

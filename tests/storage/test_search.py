@@ -201,14 +201,64 @@ async def test_a_prefix_and_a_number_apart_are_no_joined_form(news_db, query):
         ("U.23 viet", '("u23" OR "u 23") AND "viet"*', "('u23' | 'u' <-> '23') & 'viet':*"),
         ("covid-19", '("covid19"* OR "covid 19"*)', "('covid19':* | 'covid' <-> '19':*)"),
         ("TP.HCM", '"tp" AND "hcm"*', "'tp' & 'hcm':*"),
-        ("19.09.2019", '"19" AND "09" AND "2019"*', "'19' & '09' & '2019':*"),
-        ("7.743", '"7" AND "743"*', "'7' & '743':*"),
+        ("19.09.2019", '"19" AND "09" AND ("2019" OR "2 019")', "'19' & '09' & ('2019' | '2' <-> '019')"),
+        ("7.743", '("7743" OR "7 743")', "('7743' | '7' <-> '743')"),  # a number: no prefix
+        (
+            "1,500,000 usd",
+            '("1500000" OR "1 500 000") AND "usd"*',
+            "('1500000' | '1' <-> '500' <-> '000') & 'usd':*",
+        ),
+        ("3.5 0123", '"3" AND "5" AND "0123"', "'3' & '5' & '0123'"),
         ("8h30", '"8h30"*', "'8h30':*"),
     ],
 )
 def test_a_letter_prefix_joined_to_a_number_is_searched_glued_or_apart(query, fts5, tsquery):
     terms = SearchTerms.parse(query)
     assert (terms.fts5(), terms.tsquery()) == (fts5, tsquery)
+
+
+# Vietnamese groups thousands with dots (7.743), English with commas (7,743), some pages with a space or
+# not at all: a number typed in any of these forms finds it in every one.
+CASES = {
+    "7.743": "Tỉnh ghi nhận 7.743 ca sốt xuất huyết từ đầu năm",
+    "7,743": "Tỉnh ghi nhận 7,743 ca sốt xuất huyết từ đầu năm",
+    "7743": "Tỉnh ghi nhận 7743 ca sốt xuất huyết từ đầu năm",
+    "7 743": "Tỉnh ghi nhận 7 743 ca sốt xuất huyết từ đầu năm",
+}
+
+
+@pytest.mark.parametrize("query", ["7743", "7.743", "7,743", "7.743 ca", "ca 7743"])
+@pytest.mark.parametrize("stored", list(CASES))
+async def test_a_number_is_found_with_or_without_thousands_separators(news_db, query, stored):
+    await _store(
+        news_db,
+        "baotinh",
+        Entry(url="https://tin.example.vn/sxh.html", title=CASES[stored], body="", published=NOW),
+    )
+    assert await _titles(news_db, query) == [CASES[stored]]
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("1500000", True),
+        ("1.500.000", True),
+        ("1,500,000", True),
+        ("7.743", False),  # 7 and 743 are in the text, not side by side
+        ("7743", False),
+        ("50", False),  # a number is a whole word: 50 is not the 500 of 1.500.000
+        ("150", False),
+    ],
+)
+async def test_a_number_is_a_whole_number(news_db, query, found):
+    title = "Quỹ khuyến học nhận 1.500.000 đồng ủng hộ"
+    body = "Sau 7 ngày vận động, 743 hội viên đã góp tiền."
+    await _store(
+        news_db,
+        "baotinh",
+        Entry(url="https://tin.example.vn/quy.html", title=title, body=body, published=NOW),
+    )
+    assert await _titles(news_db, query) == ([title] if found else [])
 
 
 @pytest.mark.parametrize("query", ["da nang", "Đà Nẵng", "ÐÀ NẴNG", "dbscl"])
