@@ -44,7 +44,8 @@ _CANDIDATE = re.compile(r"[.!?…][.!?…]*[\"'”’»)\]]*")
 _MAX_QUOTED_CHARS = 180
 _CLOSERS = "\"'”’»)]"
 _OPENING_QUOTES = "\"'“‘«"
-_NO_SENTENCE_START = ",;)"
+# `.`: the next dot of an ellipsis written spaced, `. . .`, which ends no sentence before its last dot.
+_NO_SENTENCE_START = ",;)."
 # A sentence's end with no space before the next: `.”Sau`, `!)Hôm`, `ngày 5/3.Sau` (see `_ends_glued_sentence`).
 _GLUED_CLOSERS = "”’»)]"
 _GLUED_TERMINATORS = frozenset((".", "!", "?", "?!", "!?"))

@@ -357,6 +357,29 @@ def test_common_period_endings(text: str, expected: list[str]) -> None:
     assert split_sentences(text) == expected
 
 
+# Some pages space the dots of an ellipsis (`. . .`): each dot came out as a sentence of its own, and a
+# summary could be a lone `.`.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Họ chờ . . . Rồi lặng lẽ ra về.", ["Họ chờ . . .", "Rồi lặng lẽ ra về."]),
+        ("Họ chờ. . . Rồi lặng lẽ ra về.", ["Họ chờ. . .", "Rồi lặng lẽ ra về."]),
+        ("Họ chờ . . . rồi lặng lẽ ra về.", ["Họ chờ . . . rồi lặng lẽ ra về."]),
+        (
+            "Mưa, gió, sấm chớp . . . Đường phố vắng tanh.",
+            ["Mưa, gió, sấm chớp . . .", "Đường phố vắng tanh."],
+        ),
+        (
+            'Bà nói: "Tôi chờ . . . Tôi vẫn chờ." Rồi bà khóc.',
+            ['Bà nói: "Tôi chờ . . . Tôi vẫn chờ."', "Rồi bà khóc."],
+        ),
+        ("Cuối cùng . . .", ["Cuối cùng . . ."]),
+    ],
+)
+def test_a_spaced_ellipsis_is_one_end(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
 def test_iter_line_sentences_splits_cleaned_lines_like_split_sentences() -> None:
     text = "Dòng một. Câu hai của dòng một.\nNgày: 1/2/2020\nDòng ba ở TP. Huế. Hết."
     assert list(iter_line_sentences(body_lines(text))) == [
