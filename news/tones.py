@@ -44,6 +44,12 @@ _NUCLEI = frozenset(
     ai ao au ay âu ây eo êu ia iu iê oa oă oe oi oo ôi ơi ua uâ uê ui uô uơ uy ưa ưi ươ ưu yê
     iêu yêu oai oay oao oeo uây uôi uya uyê uyu ươi ươu""".split()
 )
+# Clusters that end in a glide (mai, sau, người) or are open (mía, của, mưa: with a final they are
+# spelt iê, uô, ươ) take no final consonant; `ch` and `nh` follow only a, ê, i, y (oa, uê, uy).
+_NO_CODA_NUCLEI = frozenset(
+    "ai ao au ay âu ây eo êu ia iu oi ôi ơi ua ui ưa ưi ưu iêu yêu oai oay oao oeo uây uôi uya uyu ươi ươu".split()
+)
+_PALATAL_CODA_NUCLEI = frozenset("a oa ê uê i y uy".split())
 
 # A toned vowel next to another vowel: only there can a tone sit in the wrong place. Text
 # goes through in space-separated tokens, each fixed once and cached: news reuses a few
@@ -105,6 +111,8 @@ def _split_syllable(lower: str) -> tuple[str, str, str] | None:
     elif onset == "g" and nucleus.startswith("i") and len(nucleus) > 1:
         onset, nucleus = "gi", nucleus[1:]
     if onset not in _ONSETS or coda not in _CODAS or nucleus not in _NUCLEI:
+        return None
+    if coda and nucleus in _NO_CODA_NUCLEI or coda in ("ch", "nh") and nucleus not in _PALATAL_CODA_NUCLEI:
         return None
     return onset, nucleus, coda
 

@@ -113,6 +113,28 @@ def test_short_legacy_text_is_detected(text: str) -> None:
     assert detect_legacy_encoding(text) is not None
 
 
+# Short titles, as an old provincial page's headings: VNI `Caûnh saùt` read in TCVN3 gives `Caỷnh saút`,
+# which the syllable check took for Vietnamese, so the title was "converted" the wrong way.
+TITLES = [
+    "Cảnh sát giao thông",
+    "Chủ tịch UBND tỉnh",
+    "Thịnh vượng chung",
+    "Thành phố xanh sạch đẹp",
+    "Huỳnh Văn Nghệ",
+    "Kế hoạch năm mới",
+]
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
+@pytest.mark.parametrize("title", TITLES)
+def test_a_short_title_is_read_in_its_own_encoding(title: str, encoding: str) -> None:
+    encoder = {"tcvn3": encode_tcvn3, "vni": encode_vni}[encoding]
+    text = encoder(title).decode("cp1252")
+    assert detect_legacy_encoding(text) == encoding
+    expected = as_vntimeh(title) if encoding == "tcvn3" else title
+    assert convert_legacy(text, encoding) == expected
+
+
 def test_legacy_scores_explain_the_verdict() -> None:
     scores = legacy_scores(encode_vni(SENTENCES[0]).decode("cp1252"))
     assert scores["vni"] > scores["tcvn3"]

@@ -222,3 +222,31 @@ def test_agrees_with_underthesea_on_tone_placement() -> None:
                     if theirs != word and theirs != canonical_tones(word):
                         disagreements.append((word, theirs, canonical_tones(word)))
     assert disagreements == []
+
+
+# A syllable ends in `ch` or `nh` only after a, ê, i, y (also oa, uê, uy), and a vowel cluster that ends
+# in a glide (ai, au, ôi, ươi...) or an open one (ia, ua, ưa) takes no final consonant at all. Without
+# these rules VNI `Caûnh saùt` read as TCVN3 (`Caỷnh saút`) passed for Vietnamese.
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("thích", True),
+        ("xanh", True),
+        ("chênh", True),
+        ("hoạch", True),
+        ("khuếch", True),
+        ("huỳnh", True),
+        ("quỳnh", True),
+        ("người", True),
+        ("mía", True),
+        ("tuyết", True),
+        ("caỷnh", False),
+        ("tổnh", False),
+        ("tũch", False),
+        ("saút", False),
+        ("thoáin", False),
+        ("mưat", False),
+    ],
+)
+def test_is_vietnamese_syllable_knows_which_vowels_take_a_final(word: str, expected: bool) -> None:
+    assert is_vietnamese_syllable(word) is expected
