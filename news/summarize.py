@@ -22,6 +22,10 @@ from news.story_lines import body_lines, is_boilerplate
 DEFAULT_WORDS = 50
 LANGUAGES = ("vi", "en")
 ELLIPSIS = "…"
+# A summary has at most this many characters per word of its budget: far above Vietnamese or English
+# (about 5 and 6), it only bounds text written without spaces (Thai, Chinese, a long link), where a whole
+# paragraph is one "word".
+MAX_CHARS_PER_WORD = 12
 
 # Function words say nothing about what a story is about (Vietnamese: syllables).
 _STOPWORDS = {
@@ -102,10 +106,11 @@ _new_sentence = partial(tuple.__new__, _Sentence)
 
 
 def summarize(body: str, title: str | None = None, words: int = DEFAULT_WORDS, lang: str = "auto") -> str:
-    """At most `words` words of `body`'s best sentences, in article order; "" when there is no text.
+    """At most `words` words (and `words` * MAX_CHARS_PER_WORD characters) of `body`'s best sentences,
+    in article order; "" when there is no text.
 
-    Sentences are never cut, except the best one when it alone is longer than `words` (it then ends
-    with "…"). `lang` is "vi", "en" or "auto" (detected from the title and the body).
+    Sentences are never cut, except the best one when it alone is longer than `words`, and text with
+    too few spaces for its length (either then ends with "…"). `lang` is "vi", "en" or "auto" (detected from the title and the body).
     """
     if words < 1:
         raise ValueError(f"words must be positive, got {words}")
@@ -119,7 +124,8 @@ def summarize(body: str, title: str | None = None, words: int = DEFAULT_WORDS, l
     sentences, title_words = _candidates(lines, title, lang, weights)
     if not sentences:
         return ""
-    return _select(sentences, _scores(sentences, title_words, weights), words, weights)
+    summary = _select(sentences, _scores(sentences, title_words, weights), words, weights)
+    return _within_chars(summary, words * MAX_CHARS_PER_WORD)
 
 
 def _single_spaced_title(title: str) -> str:
@@ -260,3 +266,14 @@ def _select(sentences: list[_Sentence], scores: list[float], budget: int, weight
 def _cut(text: str, budget: int) -> str:
     """The first `budget` words of a sentence too long to keep whole, ending with an ellipsis."""
     return " ".join(text.split()[:budget]).rstrip(",;:-–—.…") + ELLIPSIS
+
+
+def _within_chars(text: str, chars: int) -> str:
+    """`text`, or its first `chars` characters ending with an ellipsis (at a space when one is near)."""
+    if len(text) <= chars:
+        return text
+    head = text[:chars]
+    space = head.rfind(" ")
+    if space > chars // 2:
+        head = head[:space]
+    return head.rstrip(",;:-–—.… ") + ELLIPSIS

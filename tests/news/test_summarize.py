@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from news.sentences import split_sentences
-from news.summarize import ELLIPSIS, summarize
+from news.summarize import ELLIPSIS, MAX_CHARS_PER_WORD, summarize
 
 REPO = Path(__file__).resolve().parents[2]
 CORPORA = REPO / "../shared/corpora"
@@ -97,6 +97,33 @@ def test_one_sentence_over_budget_is_cut_at_a_word_boundary() -> None:
     summary = summarize(sentence, words=20, lang="vi")
     assert summary == " ".join(f"từ{i}" for i in range(20)) + ELLIPSIS
     assert words(summary) == 20
+
+
+# Thai, Lao, Khmer and Chinese (VOV and others publish in them) put no space between words: the whole
+# first paragraph was one "word", and a summary of thousands of characters went into digests.
+SPACELESS = {
+    "thai": "ข่าววันนี้ฝนตกหนักในกรุงเทพ" * 60,
+    "chinese": "今天河内市下大雨，许多街道被水淹没。" * 60,
+    "token": "https://tin.example.vn/" + "a1b2c3" * 500,
+    "one long word among short ones": "Tin nhanh: " + "x" * 3000 + " hết.",
+}
+
+
+@pytest.mark.parametrize("budget", [10, 50])
+@pytest.mark.parametrize("body", list(SPACELESS.values()), ids=list(SPACELESS))
+def test_a_summary_of_text_without_spaces_is_bounded_in_characters(body: str, budget: int) -> None:
+    summary = summarize(body, words=budget, lang="vi")
+    assert 0 < len(summary) <= budget * MAX_CHARS_PER_WORD + len(ELLIPSIS)
+    assert summary.endswith(ELLIPSIS)
+    assert body.startswith(summary.removesuffix(ELLIPSIS))
+
+
+@pytest.mark.parametrize("budget", [8, 15, 50])
+def test_ordinary_text_is_not_cut_by_characters(budget: int) -> None:
+    cut_by_words = " ".join(VI_BODY.split()[:budget])
+    assert len(cut_by_words) < budget * MAX_CHARS_PER_WORD
+    summary = summarize(VI_BODY, VI_TITLE, words=budget)
+    assert all(sentence in VI_BODY for sentence in split_sentences(summary.removesuffix(ELLIPSIS)))
 
 
 @pytest.mark.parametrize("budget", [30, 45, 60])
