@@ -2,7 +2,9 @@
 
 Items carry `search_text` (title, summary and body lead folded by `news.tones.search_key`); the
 query is folded the same way, so `dieu le dang` finds `Điều lệ Đảng` and `hoà` finds `hòa`. Every
-word must match; the last one also matches as a prefix (`thu` finds `thuy`).
+word must match; the last one also matches as a prefix (`thu` finds `thuy`). Words in quotes
+(`"hoà bình"`, `“Hòa Bình”`) must stand side by side in that order: without diacritics `hoa` and `binh`
+are also the hóa and bình of countless other words.
 
 SQLite uses the FTS5 table `items_fts` (bm25), PostgreSQL the `items.search_vector` column and its
 GIN index (ts_rank, see storage/search_postgresql.py); both come from migration 0002, and 0009 feeds
@@ -29,6 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice, product
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,10 +45,13 @@ from storage.stories import StoryRow, story_rows
 CANDIDATES = 500
 MAX_WORDS = 12
 MAX_WORD_CHARS = 40
+MAX_PHRASE_FORMS = 8  # `"u23 q.1 covid-19"` has 2 ** 3 ways to be written; more are not tried
 MIN_PREFIX_CHARS = 2  # `a*` would match a large part of the index
 TITLE_WEIGHT = 5.0  # bm25 column weight of the title against the body (SQLite)
 
 _WORD = re.compile(r"[^\W_]+")
+# A quoted phrase: straight, curly or angle quotes (as phones and Vietnamese keyboards type them).
+_QUOTED = re.compile(r'["“„«]([^"“”„«»]*)["”“»]')
 # A number in groups of three, `7.743`, `1,500,000`: one query word, the number glued (see _thousands).
 # Not `19.09.2019` or `3.5`: a group of other than three digits is no thousands separator.
 _GROUPED_NUMBER = re.compile(r"(?<![^\W_])\d{1,3}(?:[.,]\d{3})+(?![^\W_]|[.,]\d)")
@@ -68,17 +74,36 @@ def _glue_thousands(typed: str) -> str:
     return _GROUPED_NUMBER.sub(lambda m: re.sub(r"[.,]", "", m.group()), typed)
 
 
+def _words(typed: str) -> list[str]:
+    return _WORD.findall(_glue_thousands(glue_prefixed_numbers(typed)))
+
+
 @dataclass(frozen=True)
 class SearchTerms:
-    """A query reduced to folded words: nothing in it is ever read as query syntax."""
+    """A query reduced to folded words: nothing in it is ever read as query syntax, but for quotes.
+
+    `quoted` holds the (start, end) indexes in `words` of each quoted phrase (`"hoà bình"`): its words
+    are searched side by side, in order, and never as a prefix."""
 
     words: tuple[str, ...]
+    quoted: tuple[tuple[int, int], ...] = ()
 
     @classmethod
     def parse(cls, query: str) -> SearchTerms:
         folded = search_key(query[: MAX_WORDS * (MAX_WORD_CHARS + 1) * 4])
-        words = _WORD.findall(_glue_thousands(glue_prefixed_numbers(folded)))
-        return cls(tuple(w[:MAX_WORD_CHARS] for w in words[:MAX_WORDS]))
+        words: list[str] = []
+        quoted: list[tuple[int, int]] = []
+        done = 0
+        for phrase in _QUOTED.finditer(folded):
+            words += _words(folded[done : phrase.start()])
+            inside = _words(phrase[1])
+            if inside:
+                quoted.append((len(words), len(words) + len(inside)))
+            words += inside
+            done = phrase.end()
+        words += _words(folded[done:])
+        kept = tuple(w[:MAX_WORD_CHARS] for w in words[:MAX_WORDS])
+        return cls(kept, tuple((start, min(end, MAX_WORDS)) for start, end in quoted if start < MAX_WORDS))
 
     @property
     def prefix_last(self) -> bool:
@@ -107,15 +132,33 @@ class SearchTerms:
         )
 
     def _query(self, *, prefix: str, phrase, either: str, conjunction: str) -> str:
-        """The words in one query language: each word as a `phrase` of its forms' parts, with `prefix`
-        when the word is the last one searched as a prefix; two forms joined by `either`, in brackets;
-        the words joined by `conjunction`."""
+        """The words in one query language: each word, or quoted phrase, as a `phrase` of its forms'
+        parts, with `prefix` when it is the last word and searched as a prefix; two forms or more joined
+        by `either`, in brackets; the words and phrases joined by `conjunction`."""
         searched = []
-        for index, typed in enumerate(self.words):
-            mark = prefix if self.prefix_last and index == len(self.words) - 1 else ""
-            forms = [phrase(parts, mark) for parts in _forms(typed)]
+        spans = self._spans()
+        for start, end in spans:
+            last_word = end == len(self.words) and (start, end) not in self.quoted
+            mark = prefix if last_word and self.prefix_last else ""
+            forms = [phrase(parts, mark) for parts in _phrase_forms(self.words[start:end])]
             searched.append(forms[0] if len(forms) == 1 else "(" + either.join(forms) + ")")
         return conjunction.join(searched)
+
+    def _spans(self) -> list[tuple[int, int]]:
+        """(start, end) in `words` of each word and each quoted phrase, in order."""
+        starts = dict(self.quoted)
+        spans, index = [], 0
+        while index < len(self.words):
+            end = starts.get(index, index + 1)
+            spans.append((index, end))
+            index = end
+        return spans
+
+
+def _phrase_forms(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The forms of words side by side: every mix of each word's forms, at most MAX_PHRASE_FORMS."""
+    mixes = islice(product(*(_forms(word) for word in words)), MAX_PHRASE_FORMS)
+    return [tuple(part for form in mix for part in form) for mix in mixes]
 
 
 def _forms(word: str) -> list[tuple[str, ...]]:
@@ -166,8 +209,8 @@ async def search_stories(
 ) -> tuple[list[StoryRow], int]:
     """One page of stories matching every word of `query`, best first, and how many stories match.
 
-    Any text is a valid query: quotes, operators and SQL are only words; a query with no word
-    finds nothing."""
+    Any text is a valid query: operators and SQL are only words, quotes only group words into a
+    phrase; a query with no word finds nothing."""
     terms = SearchTerms.parse(query)
     if not terms.words:
         return [], 0

@@ -139,8 +139,10 @@ def search_markup(
     if page.pages < 2:
         return None
     longest = len(pack(AREA, "s", SEARCH_MAX_PAGES, "x")) - 1  # the data without its words
-    words = SearchTerms.parse(query).words
-    parts = _word_parts(words, MAX_BYTES - longest)
+    terms = SearchTerms.parse(query)
+    words = terms.words
+    # Quotes do not ride in a button (its words are letters and digits): a phrase pages by a key.
+    parts = None if terms.quoted else _word_parts(words, MAX_BYTES - longest)
     if parts:
         # The button carries the folded words; the page it turns to shows the words as typed.
         _remember(chat_data, "search_typed", " ".join(words), query)

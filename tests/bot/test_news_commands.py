@@ -290,6 +290,16 @@ async def test_long_search_query_pages_through_a_remembered_key(news, chat):
     assert chat.current(first)["text"].startswith(f"7 results for “{query}” — page 2/2")
 
 
+async def test_a_quoted_phrase_pages_through_a_remembered_key(news, chat):
+    """The button carried the folded words without their quotes: page 2 searched the words anywhere."""
+    first = await chat.reply_to('/search "Sông Xanh"', language_code="en")
+    data = button_data(first, "Next")
+    assert data.startswith("1n:k:1:")
+
+    await chat.press(first, data)
+    assert chat.current(first)["text"].startswith('7 results for “"Sông Xanh"” — page 2/2')
+
+
 # ---- /digest ---------------------------------------------------------------------------------------
 
 

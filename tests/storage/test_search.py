@@ -261,6 +261,60 @@ async def test_a_number_is_a_whole_number(news_db, query, found):
     assert await _titles(news_db, query) == ([title] if found else [])
 
 
+# Without diacritics `hoa binh` also means hóa (văn hóa) and bình (bình thường), syllables in every other
+# article: quotes ask for the words side by side, in that order, as a Vietnamese name or word is written.
+PHRASES = {
+    "together": ("Tỉnh Hòa Bình mở hội xuân cho đồng bào", "Lễ hội kéo dài ba ngày ở sân vận động tỉnh."),
+    "apart": (
+        "Văn hóa ứng xử nơi công cộng",
+        "Người dân bình tĩnh xếp hàng, chờ đến lượt mình mua vé xem hội.",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ('"hoà bình"', ["together"]),
+        ("“Hòa Bình”", ["together"]),
+        ('"HOA BINH" hoi', ["together"]),
+        ('hoi "hoa binh"', ["together"]),
+        ('"binh hoa"', []),  # the order counts
+        ('"hoa xuan"', []),
+        ('"binh tinh"', ["apart"]),  # bình tĩnh
+        ("hoa binh", ["together", "apart"]),  # no quotes: the words anywhere
+        ('"hoa', ["together", "apart"]),  # a quote never closed is no phrase
+        ('"hoi"', ["together", "apart"]),
+    ],
+)
+async def test_a_quoted_phrase_is_found_as_written(fresh_db, query, found):
+    for key, (title, body) in PHRASES.items():
+        await _store(
+            fresh_db,
+            "baotinh",
+            Entry(url=f"https://tin.example.vn/{key}.html", title=title, body=body, published=NOW),
+        )
+    assert sorted(await _titles(fresh_db, query)) == sorted(PHRASES[key][0] for key in found)
+
+
+@pytest.mark.parametrize(
+    ("query", "fts5", "tsquery"),
+    [
+        ('"hoa binh" xuan', '"hoa binh" AND "xuan"*', "'hoa' <-> 'binh' & 'xuan':*"),
+        ('xuan "hoa binh"', '"xuan" AND "hoa binh"', "'xuan' & 'hoa' <-> 'binh'"),  # quoted: no prefix
+        ('"hoa"', '"hoa"', "'hoa'"),
+        (
+            '"u23 viet"',
+            '("u23 viet" OR "u 23 viet")',
+            "('u23' <-> 'viet' | 'u' <-> '23' <-> 'viet')",
+        ),
+    ],
+)
+def test_a_quoted_phrase_is_one_query_phrase(query, fts5, tsquery):
+    terms = SearchTerms.parse(query)
+    assert (terms.fts5(), terms.tsquery()) == (fts5, tsquery)
+
+
 @pytest.mark.parametrize("query", ["da nang", "Đà Nẵng", "ÐÀ NẴNG", "dbscl"])
 async def test_latin_1_eth_standing_for_d_is_folded_like_it(news_db, query):
     title = "Ðà Nẵng đón đoàn khách ÐBSCL"  # Ð is U+00D0, as older sites still write Đ
