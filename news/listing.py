@@ -28,7 +28,16 @@ _NAVIGATION_QUERY = re.compile(
 )
 _FILE_EXTENSION = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|pdf|docx?|xlsx?|pptx?|zip|rar|mp3|mp4|avi)$", re.I)
 _PAGE_EXTENSION = re.compile(r"\.(?:html?|aspx?|php|chn|vn|jsp)$", re.IGNORECASE)
-_NUMERIC_ID = re.compile(r"\d{3,}")
+# An article's id in the last path segment: a number of 3+ digits ending it (`-2042.html`,
+# `-post123456.html`, `-123456.vov`) or opening it (Joomla's `123-ten-bai.html`). A year
+# (`/2019/`, `nam-2019`, `2020-2025`) or an amount (`500-ty-dong`) is none.
+_ID_TOKEN = re.compile(r"[a-z]{0,6}(\d{3,})", re.IGNORECASE)
+_ANY_EXTENSION = re.compile(r"\.[a-z]{2,5}$", re.IGNORECASE)
+_YEARS = range(1900, 2101)
+_UNITS = frozenset(
+    "ty trieu nghin ngan dong vnd usd euro ha hecta tan ta kg km m m2 m3 lit kw mw nguoi ca con cay nam "
+    "thang ngay tuoi phan tram".split()
+)
 # An item's id in the query (`ItemID=`, `ArticleID=`, `NewsID=`, `id=`), not that of the menu tab,
 # the category or the file a link opens (`tabid=`, `CategoryID=`, `CatID=`, `FileID=`).
 _CONTAINER_ID = (
@@ -173,11 +182,37 @@ def _looks_like_article(candidate: _Candidate) -> bool:
         return False
     last_segment = path.rstrip("/").rsplit("/", 1)[-1]
     slug_words = len(_SLUG_WORD.findall(_PAGE_EXTENSION.sub("", last_segment)))
-    has_id = bool(_NUMERIC_ID.search(last_segment) or _ID_QUERY.search(parts.query) or _ID_PATH.search(path))
+    has_id = _has_numeric_id(last_segment) or bool(_ID_QUERY.search(parts.query) or _ID_PATH.search(path))
     long_slug = slug_words >= MIN_SLUG_WORDS
     if candidate.anchor_words >= MIN_ANCHOR_WORDS:
-        # A headline-like anchor with an article-like address.
-        numbered_page = bool(_PAGE_EXTENSION.search(last_segment)) and any(c.isdigit() for c in last_segment)
-        return has_id or long_slug or numbered_page
+        # A headline-like anchor with an article-like address (`/tin-tuc/2037.html`).
+        return has_id or long_slug or _numbered_page(last_segment)
     # An image-only or short anchor counts only when the address is unmistakably an article.
     return has_id and long_slug
+
+
+def _has_numeric_id(segment: str) -> bool:
+    """Whether the last path segment carries an article's number (see _ID_TOKEN)."""
+    words = _SLUG_WORD.findall(_ANY_EXTENSION.sub("", segment).lower())
+    if not words:
+        return False
+    return _is_id_word(words[-1]) or (words[0].isdigit() and _is_id_word(words[0]) and not _is_amount(words))
+
+
+def _is_id_word(word: str) -> bool:
+    match = _ID_TOKEN.fullmatch(word)
+    return match is not None and not (len(match.group(1)) == 4 and int(match.group(1)) in _YEARS)
+
+
+def _is_amount(words: list[str]) -> bool:
+    """A number opening the slug that a unit follows (`500-ty-dong-…`)."""
+    return len(words) > 1 and words[1] in _UNITS
+
+
+def _numbered_page(segment: str) -> bool:
+    """A page named by its number (`/tin-tuc/2037.html`, `bai-12.html`), not by a year (`dai-hoi-2020.html`)."""
+    if not _PAGE_EXTENSION.search(segment):
+        return False
+    stem = _PAGE_EXTENSION.sub("", segment)
+    words = _SLUG_WORD.findall(stem)
+    return stem.isdigit() or (bool(words) and words[-1].isdigit() and int(words[-1]) not in _YEARS)

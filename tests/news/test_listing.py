@@ -163,3 +163,44 @@ def test_one_article_linked_twice_is_one_link_in_its_first_spelling(hrefs, selec
     html = "".join(f'<p><a href="{href}">{headline}</a></p>' for href in hrefs)
     links = find_article_links(f"<html><body>{html}</body></html>", LISTING_URL, selector)
     assert links == [find_article_links(f'<a href="{hrefs[0]}">{headline}</a>', LISTING_URL, selector)[0]]
+
+
+_HEADLINE = "Tỉnh tổ chức hội nghị tổng kết công tác năm nay"
+
+
+@pytest.mark.parametrize(
+    ("path", "is_id"),
+    [
+        # real article ids: a number at the end of the address's last segment, or the whole of it
+        ("/tin-tuc/hop-bao-1234.html", True),
+        ("/tin-tuc/hop-bao-991.html", True),
+        ("/tin-tuc/hop-bao-4672302.html", True),
+        ("/tin-tuc/hop-bao-20190919083012345.htm", True),
+        ("/tin-tuc/hop-bao-post123456.html", True),
+        ("/tin-tuc/hop-bao-d123456.html", True),
+        ("/tin-tuc/hop-bao-123456.vov", True),
+        ("/tin-tuc/hop-bao_123456", True),
+        ("/tin-tuc/123456/", True),
+        ("/tin-tuc/12345-hop-bao.html", True),  # Joomla: the id first
+        ("/tin-tuc/12345-tinh-to-chuc-hoi-nghi-tong-ket.html", True),
+        ("/tin-tuc/nam-2030-dat-500-ty-dong-4672302.html", True),
+        # years and amounts are no ids
+        ("/tin-tuc/2019/", False),
+        ("/tin-tuc/nam-2019", False),
+        ("/tin-tuc/2019-2025", False),
+        ("/dai-hoi-2020-2025.html", False),
+        ("/tin-tuc/thu-500-ty-dong", False),
+        ("/tin-tuc/500-ty-dong", False),
+        ("/tin-tuc/von-1500-trieu-usd", False),
+        ("/tin-tuc/ky-niem-130-nam", False),
+        ("/tin-tuc/trong-300-ha-lua", False),
+    ],
+)
+def test_numbers_in_an_address_that_are_article_ids(path, is_id):
+    # A short slug behind a headline counts only with an id; a long one behind an image only with an id too.
+    headline = f'<html><body><a href="{path}">{_HEADLINE}</a></body></html>'
+    assert bool(find_article_links(headline, LISTING_URL, None)) is is_id
+    long_path = path.replace("/tin-tuc/", "/tin-tuc/tinh-to-chuc-hoi-nghi-tong-ket-cong-tac-")
+    if long_path != path and not path.startswith("/tin-tuc/1"):  # an opening id stays first
+        image = f'<html><body><a href="{long_path}"><img src="/a.jpg"></a></body></html>'
+        assert bool(find_article_links(image, LISTING_URL, None)) is is_id
