@@ -3,7 +3,8 @@
 Numeric Vietnamese dates are day-first (`19/9/2019`, `19.09.2019`, `19-09-2019`); a time may
 come before or after the date (`08:30 19/09/2019`, `19/9/2019 - 08:30`, `8h30`, `8:30 CH`: SA
 and CH are the Vietnamese AM and PM); labels and weekdays around them (`Ngày:`, `Cập nhật:`,
-`Thứ năm,`) are skipped. Also ISO 8601, RFC 822 (including the `GMT+7` that Vietnamese feeds
+`Thứ năm,`) are skipped. Months may be words (`19 tháng Chín, 2019`, also without diacritics);
+a month alone (`Tháng 9/2019`) is a date only as a whole field. Also ISO 8601, RFC 822 (including the `GMT+7` that Vietnamese feeds
 write) and English month names. A date without a zone takes the caller's default zone; an
 impossible date (`32/13/2019`) is no date.
 """
@@ -65,9 +66,28 @@ _MONTH_NAME = (
     r"(?P<mon>january|february|march|april|may|june|july|august|september|october|november|december"
     r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b\.?"
 )
+# Vietnamese months as words (`tháng Chín`: September; Giêng and Chạp: the first and last),
+# with or without diacritics; `năm` is May as a month and "year" before a year.
+_VI_MONTHS = {
+    "gieng": 1, "mot": 1, "hai": 2, "ba": 3, "tu": 4, "bon": 4, "nam": 5, "sau": 6, "bay": 7,
+    "tam": 8, "chin": 9, "muoi": 10, "muoi mot": 11, "muoi hai": 12, "chap": 12,
+}  # fmt: skip
+_VI_MONTH_WORD = (
+    r"(?P<vmon>m[ưu][ờo]i\s+m[ộo]t|m[ưu][ờo]i\s+hai|m[ưu][ờo]i|gi[êe]ng|m[ộo]t|hai|ba|t[ưu]|b[ốo]n|n[ăa]m"
+    r"|s[áa]u|b[ảẩa]y|t[áa]m|ch[íi]n|ch[ạa]p)\b"
+)
+_VI_MONTH = r"(?:(?P<m>\d{1,2})|" + _VI_MONTH_WORD + ")"
 _DMY = r"(?<![\d./-])(?P<d>\d{1,2})(?P<sep>[./-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4})(?![\d./-]\d)"
-_JOIN = r"(?:\s*[,|–—-]?\s*(?:lúc|vào\s+lúc|at)?\s*)"
-_VN_WORDS = r"(?<!\w)(?:ngày\s+)?(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s*(?:năm|,)?\s*(?P<y>\d{4})(?!\d)"
+_JOIN = r"(?:\s*[,|–—-]?\s*(?:l[úu]c|v[àa]o\s+l[úu]c|at)?\s*)"
+# ngày 19 tháng 9 năm 2019, 19 tháng Chín, 2019, ngay 19 thang 9/2019
+_VN_WORDS = (
+    r"(?<!\w)(?:ng[àa]y\s+)?(?P<d>\d{1,2})\s+th[áa]ng\s+" + _VI_MONTH
+    + r"\s*(?:n[ăa]m\b|[,/.-])?\s*(?P<y>\d{4})(?!\d)"
+)  # fmt: skip
+# A month alone (`Tháng 9/2019`): a date only as a whole field, never in running text.
+_VN_MONTH_ONLY = re.compile(
+    r"th[áa]ng\s+" + _VI_MONTH + r"\s*(?:n[ăa]m\b|[,/.-])?\s*(?P<y>\d{4})", re.IGNORECASE
+)
 
 _FLAGS = re.IGNORECASE | re.VERBOSE
 _PATTERNS: list[re.Pattern[str]] = [
@@ -143,7 +163,7 @@ def _build(match: re.Match[str], default_tz: tzinfo) -> WrittenDate | None:
     year = int(parts["y"])
     if year not in _YEARS:
         return None
-    month = _MONTHS[parts["mon"][:3].lower()] if parts.get("mon") else int(parts["m"])
+    month = _month(parts)
     hour = int(parts["H"]) if parts.get("H") else 0
     # Vietnamese writes AM/PM as SA (sáng) and CH (chiều), e.g. Windows' `8:30:00 CH`.
     ampm = {"SA": "a", "CH": "p"}.get(parts.get("vi_ampm") or "") or parts.get("ampm")
@@ -168,6 +188,32 @@ def _build(match: re.Match[str], default_tz: tzinfo) -> WrittenDate | None:
     except ValueError:
         return None
     return WrittenDate.of(moment, has_time=bool(parts.get("H")))
+
+
+def _month(parts: dict[str, str | None]) -> int:
+    if parts.get("mon"):
+        return _MONTHS[parts["mon"][:3].lower()]
+    if parts.get("vmon"):
+        return _VI_MONTHS[" ".join(_without_diacritics(parts["vmon"]).lower().split())]
+    return int(parts["m"] or 0)
+
+
+def _without_diacritics(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _month_alone(text: str, default_tz: tzinfo) -> WrittenDate | None:
+    """`Tháng 9/2019`: the month's first day, dated by its day alone."""
+    match = _VN_MONTH_ONLY.fullmatch(unicodedata.normalize("NFC", text))
+    if match is None or int(match.group("y")) not in _YEARS:
+        return None
+    try:
+        return WrittenDate.of(
+            datetime(int(match.group("y")), _month(match.groupdict()), 1, tzinfo=default_tz), False
+        )
+    except ValueError:
+        return None
 
 
 def _candidates(text: str) -> list[re.Match[str]]:
@@ -209,7 +255,8 @@ def parse_written_date(text: str, default_tz: tzinfo) -> WrittenDate | None:
     if not stripped:
         return None
     # A value that is nothing but ISO 8601 (any form Python reads) needs no searching.
-    return _iso(stripped, default_tz) or find_written_date(stripped, default_tz)
+    found = _iso(stripped, default_tz) or find_written_date(stripped, default_tz)
+    return found or _month_alone(stripped, default_tz)
 
 
 def parse_date(text: str, default_tz: tzinfo) -> datetime | None:

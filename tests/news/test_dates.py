@@ -250,3 +250,67 @@ DAY_START = at(2019, 9, 19)  # 19/09/2019 in the source's zone
 )
 def test_a_story_dated_by_its_day_is_placed_by_when_it_was_seen(seen_at, placed):
     assert place_dated_by_day(DAY_START, seen_at) == placed
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # months written as words (tháng Chín: September), with and without diacritics
+        ("19 tháng Chín, 2019", at(2019, 9, 19)),
+        ("19 tháng chín năm 2019", at(2019, 9, 19)),
+        ("Thứ Năm, ngày 19 tháng Chín năm 2019", at(2019, 9, 19)),
+        ("19 THÁNG CHÍN, 2019 08:30", at(2019, 9, 19, 8, 30)),
+        ("1 tháng Giêng 2020", at(2020, 1, 1)),
+        ("2 tháng Tư, 2020", at(2020, 4, 2)),
+        ("5 tháng Năm năm 2020", at(2020, 5, 5)),
+        ("19 tháng Mười, 2019", at(2019, 10, 19)),
+        ("19 tháng Mười Một, 2019", at(2019, 11, 19)),
+        ("19 tháng Mười Hai, 2019", at(2019, 12, 19)),
+        ("19 tháng Chạp, 2019", at(2019, 12, 19)),
+        ("ngay 19 thang 9 nam 2019", at(2019, 9, 19)),
+        ("Ngay 19 Thang 9, 2019 luc 8h30", at(2019, 9, 19, 8, 30)),
+        ("19 thang Chin, 2019", at(2019, 9, 19)),
+        ("19 thang muoi hai nam 2019", at(2019, 12, 19)),
+        # the month and the year written the numeric way after the words
+        ("ngày 19 tháng 9/2019", at(2019, 9, 19)),
+        ("19 thang 09/2019", at(2019, 9, 19)),
+        # a month alone, as a whole date field: its first day
+        ("Tháng 9/2019", at(2019, 9, 1)),
+        ("tháng 09-2019", at(2019, 9, 1)),
+        ("Tháng Chín 2019", at(2019, 9, 1)),
+        ("Tháng 9 năm 2019", at(2019, 9, 1)),
+        ("thang 9/2019", at(2019, 9, 1)),
+    ],
+)
+def test_parse_vietnamese_month_words(text, expected):
+    assert parse_date(text, PLUS7) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("19 tháng Chín, 2019", date(2019, 9, 19)),
+        ("Tháng 9/2019", date(2019, 9, 1)),
+    ],
+)
+def test_vietnamese_month_words_have_no_time(text, day):
+    assert parse_written_date(text, PLUS7).day == day
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tháng 13/2019",
+        "31 tháng Hai, 2019",
+        "19 tháng Mười Ba, 2019",
+        "Tháng 9/2019, tỉnh tổ chức 12 hội nghị",  # a month in running text is no date
+        "Trong tháng 9/2019, tỉnh đã kiểm tra 7.743 lượt tổ chức đảng.",
+    ],
+)
+def test_vietnamese_month_words_reject(text):
+    assert parse_date(text, PLUS7) is None
+
+
+def test_a_month_in_running_text_is_not_found_as_a_date():
+    line = "Tháng 9/2019, tỉnh tổ chức hội nghị; ngày 19/9/2019 họp tổng kết"
+    assert find_date(line, PLUS7) == at(2019, 9, 19)
