@@ -135,6 +135,12 @@ _HTML_WHITESPACE = re.compile(r"[ \t\r\n\f]+")  # not the no-break space, which 
 _PREFORMATTED = frozenset(("pre", "textarea"))
 _DATE_LINE_CHARS = 60
 _DATE_LINE_WORDS = 6  # "Thứ Năm, ngày … tháng … năm …", "GMT"
+# The lowercase words a date or byline line holds around its date; any other is a sentence's.
+_DATE_LINE_VOCABULARY = frozenset(
+    "thứ hai ba tư năm sáu bảy chủ nhật ngày tháng lúc giờ phút sáng trưa chiều tối đêm sa ch am pm "
+    "gmt utc ict cập đăng bởi tải xuất bản gửi vào và lượt xem đọc bài tin ảnh tác giả theo nguồn "
+    "phóng viên một bốn chín tám mười giêng chạp on at by posted published updated".split()
+)
 _WORD_WITHOUT_DIGITS = re.compile(r"[^\W\d_]+")
 _NAME_WORD = re.compile(r"^(?:[^\W\d_][\w.]*|[-–&])$")
 MAX_AUTHOR_WORDS_EACH = 5  # per name; co-authors are joined by " - "
@@ -248,13 +254,18 @@ def _is_toolbar(line: str) -> bool:
 
 def is_date_line(line: str) -> bool:
     """A line that is nothing but a date (`19/09/2019 08:30 GMT+7`, `Thứ năm, 19/9/2019 - 08:30`,
-    `Thứ Năm, ngày 19 tháng 9 năm 2019`): a few words around it at most. Looser than the time stamps
-    news.story_lines.is_boilerplate skips in every sentence: it reads only the lines under a headline,
-    where a byline (`Ngọc Hà | 15:20 04/06/2024`) or a written month shares the date's line."""
+    `Thứ Năm, ngày 19 tháng 9 năm 2019`): a few words around it at most, each a word of dates and
+    bylines or a capitalised name (`Ngọc Hà | 15:20 04/06/2024`). Looser than the time stamps
+    news.story_lines.is_boilerplate skips in every sentence: it reads only the lines under a headline.
+    A story's short first sentence that holds a date (`Ngày 19/9/2019, tỉnh tổ chức hội nghị.`) has
+    other words, and stays."""
     text = " ".join(line.split())
     if len(text) > _DATE_LINE_CHARS or find_date(text, UTC) is None:
         return False
-    return len(_WORD_WITHOUT_DIGITS.findall(text)) <= _DATE_LINE_WORDS
+    words = _WORD_WITHOUT_DIGITS.findall(text)
+    return len(words) <= _DATE_LINE_WORDS and all(
+        w[0].isupper() or w.casefold() in _DATE_LINE_VOCABULARY for w in words
+    )
 
 
 def author_from_line(line: str) -> str | None:

@@ -1,0 +1,61 @@
+"""The lines around an article's body: date lines under the headline and closing bylines."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from news import site_rules
+from news.articles import extract_article
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+ARTICLE_URL = "https://tinhmau.example.vn/tin-tuc/tinh-mau-to-chuc-hoi-nghi-tong-ket-nam-3001.html"
+HEADLINE = "Tỉnh Mẫu tổ chức hội nghị tổng kết công tác cải cách hành chính"
+PARAGRAPHS = [
+    "Các sở, ngành đã rà soát 215 thủ tục hành chính, cắt giảm thời gian giải quyết hồ sơ cho người dân.",
+    "Toàn tỉnh cung cấp 1.250 dịch vụ công trực tuyến mức độ 3 và 4, tỷ lệ hồ sơ đúng hạn đạt 98,5%.",
+    "Phát biểu chỉ đạo, đồng chí Chủ tịch UBND tỉnh yêu cầu tiếp tục đẩy mạnh chuyển đổi số trong năm tới.",
+]
+
+
+def article_html(lines: list[str]) -> str:
+    paragraphs = "".join(f"<p>{line}</p>" for line in lines)
+    return (
+        f"<html><head><title>{HEADLINE} - Cổng thông tin tỉnh Mẫu</title></head><body>"
+        f'<div class="menu"><a href="/">Trang chủ</a></div><div class="main"><h2>{HEADLINE}</h2>'
+        f"<p>19/09/2019 08:30</p>{paragraphs}</div></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "date_line"),
+    [
+        ("19/09/2019 08:30 GMT+7", True),
+        ("Thứ năm, 19/9/2019 - 08:30", True),
+        ("Thứ Năm, ngày 19 tháng 9 năm 2019", True),
+        ("Cập nhật lúc 08:30 ngày 19/9/2019", True),
+        ("Ngọc Hà | 15:20 04/06/2024", True),  # a byline sharing the date's line
+        ("Đăng bởi Ngọc Hà lúc 15:20 04/06/2024", True),
+        ("Thursday, September 19, 2019", True),
+        # a short first sentence that merely holds a date is the story's
+        ("Ngày 19/9/2019, tỉnh tổ chức hội nghị.", False),
+        ("Sáng 19/9/2019, tỉnh họp bàn kinh tế.", False),
+        ("Hôm nay 19/9/2019 trời mưa to.", False),
+        ("Ngày 19/9/2019, Tỉnh ủy họp phiên thường kỳ.", False),
+        ("Ngày 19 tháng 9 năm 2019, tỉnh khai mạc hội chợ.", False),
+        ("Năm 2024", False),
+    ],
+)
+def test_date_lines_under_a_headline(line, date_line):
+    assert site_rules.is_date_line(line) is date_line
+
+
+@pytest.mark.parametrize(
+    "first",
+    ["Ngày 19/9/2019, tỉnh tổ chức hội nghị.", "Sáng 19/9/2019, tỉnh họp bàn kinh tế."],
+)
+def test_a_short_first_sentence_with_a_date_stays_in_the_body(first):
+    entry = extract_article(article_html([first, *PARAGRAPHS]), ARTICLE_URL, VN)
+    assert entry is not None
+    assert entry.body.startswith(first), entry.body[:120]
