@@ -15,6 +15,7 @@ import lxml.html
 
 from news.captions import credit_start, is_photo_credit, may_hold_a_credit
 from news.dates import WrittenDate, find_date, find_written_date
+from news.place_names import is_place_name
 from news.sentences import split_line
 from news.story_lines import is_caption_line
 
@@ -145,6 +146,7 @@ _WORD_WITHOUT_DIGITS = re.compile(r"[^\W\d_]+")
 _NAME_WORD = re.compile(r"^(?:[^\W\d_][\w.]*|[-–&])$")
 MAX_AUTHOR_WORDS_EACH = 5  # per name; co-authors are joined by " - "
 MAX_AUTHOR_CHARS = 50
+_WRAPPED_BYLINE = re.compile(r"[(\[]\s*([^()\[\]]+?)\s*[)\]]|[-–—]+\s*([^-–—]+?)\s*[-–—]+")
 
 
 def rule_for(url: str) -> tuple[LayoutRule, ...]:
@@ -276,6 +278,12 @@ def author_from_line(line: str) -> str | None:
     credit = _CREDIT.match(text)
     if credit:
         return credit.group(1).strip()
+    wrapped = _WRAPPED_BYLINE.fullmatch(text)
+    if wrapped:  # `(Thanh Anh)`, `-Thanh Anh-`: the name inside, unless it is a place (`(Hà Nội)`)
+        inner = next(group for group in wrapped.groups() if group is not None)
+        return author_from_line(inner)
+    if is_place_name(text):
+        return None
     if len(text) > MAX_AUTHOR_CHARS or text[-1] in ".!?:;…,":
         return None
     name = re.sub(r"\s*\([^)]{1,30}\)$", "", text)  # "Thanh Anh (TTXVN)"

@@ -59,3 +59,44 @@ def test_a_short_first_sentence_with_a_date_stays_in_the_body(first):
     entry = extract_article(article_html([first, *PARAGRAPHS]), ARTICLE_URL, VN)
     assert entry is not None
     assert entry.body.startswith(first), entry.body[:120]
+
+
+@pytest.mark.parametrize(
+    ("closing", "author"),
+    [
+        ("(Thanh Anh)", "Thanh Anh"),
+        ("-Thanh Anh-", "Thanh Anh"),
+        ("- Thanh Anh -", "Thanh Anh"),
+        ("– Thanh Anh –", "Thanh Anh"),
+        ("[Thanh Anh]", "Thanh Anh"),
+        ("( Nguyễn Văn Bình )", "Nguyễn Văn Bình"),
+        ("(Thanh Anh - Minh Hà)", "Thanh Anh - Minh Hà"),
+        ("-LÊ MINH-", "LÊ MINH"),
+        ("Thanh Anh", "Thanh Anh"),
+        ("(Theo TTXVN)", "TTXVN"),
+        # a parenthesised place or sentence closing the article names no author
+        ("(Hà Nội)", None),
+        ("Hà Nội", None),
+        ("(TP.HCM)", None),
+        ("(Tỉnh Kiên Giang)", None),
+        ("- Đà Nẵng -", None),
+        ("(Ảnh minh họa)", None),
+        ("(Bài viết có sử dụng tư liệu của tỉnh)", None),
+        ("(Hội nghị kết thúc lúc 11 giờ.)", None),
+        ("()", None),
+        ("--", None),
+    ],
+)
+def test_closing_bylines(closing, author):
+    body, found = site_rules.split_body_and_author([*PARAGRAPHS, closing])
+    assert found == author
+    assert body[: len(PARAGRAPHS)] == PARAGRAPHS
+    if author:
+        assert body == PARAGRAPHS
+
+
+def test_a_byline_in_parentheses_is_the_article_author():
+    entry = extract_article(article_html([*PARAGRAPHS, "(Thanh Anh)"]), ARTICLE_URL, VN)
+    assert entry is not None
+    assert entry.author == "Thanh Anh"
+    assert "Thanh Anh" not in entry.body
