@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import lxml.html
 import trafilatura
 
-from news import site_rules
+from news import page_lines, site_rules
 from news.dates import WrittenDate, find_written_date, parse_written_date
 from news.entries import Entry
 from news.feed_text import language_code
@@ -90,7 +90,7 @@ def extract_article(html: str, url: str, default_tz: tzinfo) -> Entry | None:
         published=published,
         published_day=written.day if written is not None else None,
         body=body,
-        read_count=site_rules.find_read_count(page_text, anchor or 0),
+        read_count=page_lines.find_read_count(page_text, anchor or 0),
         language=language_code(main.facts.language),
     )
 
@@ -222,7 +222,7 @@ def _date_follows(page_text: str, heading: str, headings: list[str]) -> bool:
     for line in [line.strip() for line in rest if line.strip()][:2]:
         if line in headings:
             return False
-        if site_rules.is_date_line(line) or site_rules.DATE_LABEL.match(line):
+        if page_lines.is_date_line(line) or page_lines.DATE_LABEL.match(line):
             return True
     return False
 
@@ -237,7 +237,7 @@ def _body_lines(text: str, title: str) -> list[str]:
         above = head.index(title)
         if all(len(line) <= _MAX_HEADER_LINE_CHARS for line in lines[:above]):
             lines = lines[above + 1 :]
-            while lines and site_rules.is_date_line(lines[0]):
+            while lines and page_lines.is_date_line(lines[0]):
                 lines = lines[1:]
     return lines[1:] if _repeated_teaser(lines) else lines
 
@@ -269,7 +269,7 @@ def _title_anchor(page_text: str, title: str, default_tz: tzinfo) -> int | None:
         start = page_text.find(title, start + 1)
     for end in occurrences:
         window = page_text[end : end + _DATE_WINDOW_CHARS]
-        if site_rules.find_labelled_date(window, default_tz) is not None:
+        if page_lines.find_labelled_date(window, default_tz) is not None:
             return end
     return occurrences[0] if occurrences else None
 
@@ -283,7 +283,7 @@ def _published(
         found = parse_written_date(value, default_tz)
         if found is not None:
             return found
-    found = site_rules.find_labelled_date(page_text, default_tz, anchor or 0)
+    found = page_lines.find_labelled_date(page_text, default_tz, anchor or 0)
     if found is None and anchor is not None:
         found = find_written_date(page_text[anchor : anchor + _DATE_WINDOW_CHARS], default_tz)
     if found is None and extracted is not None and extracted.date:

@@ -2,7 +2,7 @@
 
 One table of credit forms serves both readers of article text: summaries skip caption lines and
 sentences (news.sentences, news.summarize), and a page's stored body drops caption lines and the
-photographer's credit after the byline (news.site_rules).
+photographer's credit after the byline (news.site_rules, news.body_captions).
 
 A credit is a label (`Ảnh`, `Photo`, …) and who took or gave the picture; a caption is a line or
 sentence that ends with a credit (`Quang cảnh hội nghị. (Ảnh: Minh Anh)`, `… - Ảnh: TTXVN`), or a

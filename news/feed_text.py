@@ -9,10 +9,10 @@ from datetime import UTC, tzinfo
 
 import lxml.html
 
+from news.body_captions import join_photo_credits, text_without_captions
 from news.captions import may_hold_a_credit
 from news.dates import WrittenDate, parse_written_date
 from news.htmltree import parse_html
-from news.site_rules import join_photo_credits, text_without_captions
 from news.text import clean_title, html_to_text, normalize_text
 
 # A caption split in two blocks needs a photo in the markup (and a credit, see `may_hold_a_credit`).

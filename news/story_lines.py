@@ -72,7 +72,7 @@ def is_caption_line(line: str) -> bool:
 
 
 def _is_time_stamp(line: str) -> bool:
-    # Stricter than news.site_rules.is_date_line (a few words around any date), which would drop story
+    # Stricter than news.page_lines.is_date_line (a few words around any date), which would drop story
     # sentences such as `Ngày 4/6/2024, tỉnh khai mạc hội chợ.` here, where every sentence is tested.
     words = line.lower().translate(_STAMP_SEPARATORS).split()
     return all(

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from news import site_rules
+from news import page_lines, site_rules
 from news.articles import extract_article
 from news.dates import WrittenDate
 from news.page import parse_page
@@ -150,7 +150,7 @@ def test_parse_page_windows_1258_article():
     ],
 )
 def test_read_count(text, count):
-    assert site_rules.find_read_count(text) == count
+    assert page_lines.find_read_count(text) == count
 
 
 @pytest.mark.parametrize(
@@ -169,7 +169,7 @@ def test_read_count(text, count):
     ],
 )
 def test_labelled_date(text, expected):
-    assert site_rules.find_labelled_date(text, VN) == expected
+    assert page_lines.find_labelled_date(text, VN) == expected
 
 
 @pytest.mark.parametrize(
@@ -194,7 +194,7 @@ def test_labelled_date(text, expected):
     ],
 )
 def test_author_line(line, author):
-    assert site_rules.author_from_line(line) == author
+    assert page_lines.author_from_line(line) == author
 
 
 @pytest.mark.parametrize(

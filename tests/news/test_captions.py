@@ -5,9 +5,9 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
+from news.body_captions import join_photo_credits
 from news.captions import credit_start, is_caption, is_photo_credit
 from news.htmltree import parse_html
-from news.site_rules import join_photo_credits
 from news.text import html_to_text
 
 # (text, a caption: ends with a photo credit, only a photo credit)

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from news import site_rules
+from news import page_lines, site_rules
 from news.articles import extract_article
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -48,7 +48,7 @@ def article_html(lines: list[str]) -> str:
     ],
 )
 def test_date_lines_under_a_headline(line, date_line):
-    assert site_rules.is_date_line(line) is date_line
+    assert page_lines.is_date_line(line) is date_line
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from news.site_rules import is_date_line
+from news.page_lines import is_date_line
 from news.story_lines import body_lines, is_boilerplate
 
 
@@ -117,7 +117,7 @@ def test_a_single_line_is_never_taken_for_an_author() -> None:
 
 # Two rules for "a line that is only a date" stay apart, each for its caller. `is_boilerplate` (its bare
 # time stamps) runs on every line and sentence a summary may use: only weekdays, dates, times and zones.
-# `news.site_rules.is_date_line` reads the few lines under a page's headline, where a byline or a written
+# `news.page_lines.is_date_line` reads the few lines under a page's headline, where a byline or a written
 # month shares the date's line: a few words around any date. Either rule in the other's place goes wrong.
 @pytest.mark.parametrize(
     ("line", "time_stamp", "date_line"),
