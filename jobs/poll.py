@@ -29,6 +29,7 @@ from news.entries import ParsedSource
 from news.feeds import FeedParseError
 from news.httpcache import backoff_delay, next_check_delay, should_store_validators
 from news.prepare import PreparedItem, prepare_entries
+from news.skipped_links import live_skipped, remember_skipped
 from storage.db import Database
 from storage.items import IngestResult, store_items, store_new_items_together
 from storage.models import Source
@@ -86,7 +87,9 @@ class SourceSnapshot:
     etag: str | None
     last_modified: str | None
     error_count: int
-    entry_memo: bytes | None = None  # of the last stored document (news.feed_memo)
+    # of the last stored document: a feed's items (news.feed_memo), a listing's links that are
+    # no article (news.skipped_links)
+    entry_memo: bytes | None = None
     item_count: int = 1  # new items it ever stored; unknown: assume some
     origin: str = "config"  # config | admin (the command line) | chat (/addfeed)
 
@@ -251,7 +254,10 @@ async def poll_source(
                 await not_modified(record)
             return PollOutcome(source.name, "not modified", elapsed=time.perf_counter() - started)
         parsed = await offload.run(parse_document, result, source.view, tz, source.entry_memo)
-        chosen = await choose_entries(db, fetcher, source.view, parsed, tz, offload)
+        skipped = live_skipped(source.entry_memo, now())
+        chosen = await choose_entries(db, fetcher, source.view, parsed, tz, offload, skipped)
+        if parsed.kind == "html":  # a page's memo: its listing's links that are no article
+            parsed.memo = remember_skipped(skipped, chosen.not_articles, now())
         prepared = await offload.run(prepare_entries, chosen.entries, config.summaries.words, source.language)
 
         async def store(session) -> IngestResult | None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -60,6 +61,8 @@ class ChosenEntries:
     # stored already with this title and body, or an item the source's memo remembers:
     # duplicates, not prepared again
     unchanged: int
+    # a listing's links fetched and found to be no article (news.skipped_links remembers them)
+    not_articles: list[str] = field(default_factory=list)
 
 
 def parse_document(
@@ -98,18 +101,23 @@ async def choose_entries(
     parsed: ParsedSource,
     tz: ZoneInfo,
     offload: Offload = INLINE,
+    skipped: Collection[str] = (),
 ) -> ChosenEntries:
     """The parsed entries minus the unchanged ones, plus the listing's and the full-text pages (read
-    by `offload`'s workers: extracting an article is the other CPU-bound step of a poll)."""
+    by `offload`'s workers: extracting an article is the other CPU-bound step of a poll). A listing's
+    `skipped` links (canonical), known to be no article, are not fetched."""
     entries = disambiguate_guids([e for e in parsed.entries if e.title or e.body], parsed.known_identities)
     stored = await _stored_versions(db, source.id, entries) if source.has_items else {}
     fresh = [e for e in entries if not _unchanged(e, stored, source.full_text)]
     unchanged = len(entries) - len(fresh) + parsed.known
+    not_articles: list[str] = []
     if parsed.article_links:
-        fresh.extend(await _listed_articles(db, fetcher, source.id, parsed.article_links, tz, offload))
+        links = [u for u in parsed.article_links if u and canonical_url(u) not in skipped]
+        listed, not_articles = await _listed_articles(db, fetcher, source.id, links, tz, offload)
+        fresh.extend(listed)
     elif source.full_text:
         await _fill_full_text(db, fetcher, fresh, tz, offload)
-    return ChosenEntries([e for e in fresh if e.title or e.body], unchanged)
+    return ChosenEntries([e for e in fresh if e.title or e.body], unchanged, not_articles)
 
 
 async def _stored_versions(db: Database, source_id: int, entries: list[Entry]) -> dict[str, StoredText]:
@@ -160,35 +168,48 @@ def read_article_page(body: bytes, content_type: str | None, url: str, tz: ZoneI
     return extract_article(decode_document(body, content_type).text, url, tz)
 
 
-async def _fetch_article(fetcher: Fetcher, url: str, tz: ZoneInfo, offload: Offload) -> Entry | None:
+_FAILED = object()  # a page that could not be fetched: maybe an article, tried again next poll
+
+
+async def _fetch_article(fetcher: Fetcher, url: str, tz: ZoneInfo, offload: Offload) -> Entry | None | object:
+    """The article at `url`; None when the page is no article (or no text: a PDF), _FAILED when
+    it could not be fetched."""
     try:
         result = await fetcher.fetch(url)
+    except FetchError as exc:
+        log.info("article fetch failed: %s: %s", url, exc.reason)
+        return _FAILED
+    try:
         return await offload.run(
             read_article_page, result.body or b"", result.content_type, result.final_url, tz
         )
-    except (FetchError, UndecodableError) as exc:
-        log.info("article fetch failed: %s: %s", url, getattr(exc, "reason", exc))
+    except UndecodableError as exc:
+        log.info("article page undecodable: %s: %s", url, exc)
         return None
 
 
 async def _listed_articles(
     db: Database, fetcher: Fetcher, source_id: int, links: list[str], tz: ZoneInfo, offload: Offload
-) -> list[Entry]:
-    """The article pages of a listing that no source has stored yet."""
+) -> tuple[list[Entry], list[str]]:
+    """The article pages of a listing that no source has stored yet, and the canonical links of
+    the fetched pages that are no article."""
     wanted = [(u, canonical_url(u)) for u in links if u]
     known = await _known_urls(db, [c for _, c in wanted])
     known |= await _known_guids(db, source_id, [c for _, c in wanted if c not in known])
     todo = [(u, c) for u, c in wanted if c not in known][:ARTICLES_PER_POLL]
     pages = await asyncio.gather(*(_fetch_article(fetcher, u, tz, offload) for u, _c in todo))
     fetched = [
-        _identified_by_link(entry, link) for (_u, link), entry in zip(todo, pages, strict=True) if entry
+        _identified_by_link(entry, link)
+        for (_u, link), entry in zip(todo, pages, strict=True)
+        if isinstance(entry, Entry)
     ]
+    not_articles = [link for (_u, link), entry in zip(todo, pages, strict=True) if entry is None]
     if todo and not fetched and not known:
         # Links found, not one article read nor stored before: say so rather than report a quiet
         # "0 new". A listing with stored articles works; a page on it that is no article (a
         # notice with only a PDF) is skipped.
         raise SourceError(f"none of the {len(todo)} linked pages is a readable article")
-    return fetched
+    return fetched, not_articles
 
 
 def _identified_by_link(entry: Entry, link: str) -> Entry:
@@ -216,7 +237,7 @@ async def _fill_full_text(
     todo = [e for e in snippets if canonical_url_of(e) not in known][:ARTICLES_PER_POLL]
     pages = await asyncio.gather(*(_fetch_article(fetcher, e.url, tz, offload) for e in todo))
     for entry, page in zip(todo, pages, strict=True):
-        if page is not None and len(page.body) > len(entry.body):
+        if isinstance(page, Entry) and len(page.body) > len(entry.body):
             entry.body = page.body
             entry.author = entry.author or page.author
             entry.read_count = page.read_count

@@ -88,7 +88,8 @@ class Source(Base):
     # HTTP validators, saved only after a good parse
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
-    # What the last stored document's items were (news.feed_memo): the next poll parses the others
+    # What the last stored document's items were (news.feed_memo): the next poll parses the others;
+    # for a listing page, its links that are no article (news.skipped_links): not fetched again
     entry_memo: Mapped[bytes | None] = mapped_column(LargeBinary)
     # health
     error_count: Mapped[int] = mapped_column(Integer, default=0)

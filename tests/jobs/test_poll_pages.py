@@ -209,7 +209,7 @@ async def test_known_articles_behind_redirecting_links_are_not_fetched_again(pol
 
 
 async def test_a_listed_page_that_is_no_article_is_not_an_error_once_articles_are_known(poller):
-    # A notice whose text is only a PDF link stays on the listing; it is skipped at every poll.
+    # A notice whose text is only a PDF link stays on the listing; it is skipped (and remembered).
     notice = "/tin-tuc/thong-bao-ket-qua-tuyen-dung-vien-chuc-nam-2019-2044.html"
     pdf_only = article_page("Thông báo kết quả tuyển dụng viên chức năm 2019", [])
     poller.server.serve(notice, pdf_only.replace("<p style", '<p><a href="/files/kq.pdf">Tải về</a></p><p style').encode(),
