@@ -16,7 +16,7 @@ ARTICLE_TYPES = frozenset(
     {"article", "newsarticle", "reportagenewsarticle", "blogposting", "analysisnewsarticle"}
 )
 _HEADING_XPATH = (
-    "//h1 | //h2 | //*[contains(@class, 'title') or contains(@class, 'tieu-de') or contains(@class, 'tieude')"
+    "//h1 | //h2 | //h3 | //*[contains(@class, 'title') or contains(@class, 'tieu-de') or contains(@class, 'tieude')"
     " or contains(@class, 'headline')]"
 )
 MAX_HEADINGS = 80

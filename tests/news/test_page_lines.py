@@ -100,3 +100,32 @@ def test_a_byline_in_parentheses_is_the_article_author():
     assert entry is not None
     assert entry.author == "Thanh Anh"
     assert "Thanh Anh" not in entry.body
+
+
+def portal_page(headline_markup: str) -> str:
+    """A portal page whose document title is the section's name, its headline a heading over a date line."""
+    paragraphs = "".join(f"<p>{line}</p>" for line in PARAGRAPHS)
+    return (
+        "<html><head><title>Tin tức - Sự kiện</title></head><body>"
+        f'<div class="menu"><a href="/">Trang chủ</a></div><div class="main">{headline_markup}'
+        f"<div>Ngày: 19.09.2019</div>{paragraphs}<p>Thanh Anh</p><p>Số lần đọc:1044</p></div></body></html>"
+    )
+
+
+@pytest.mark.parametrize("tag", ["h1", "h2", "h3"])
+def test_a_headline_heading_under_a_section_title_is_the_article_title(tag):
+    entry = extract_article(portal_page(f"<{tag}>{HEADLINE}</{tag}>"), ARTICLE_URL, VN)
+    assert entry is not None
+    assert (entry.title, entry.author, entry.read_count) == (HEADLINE, "Thanh Anh", 1044)
+    assert entry.body.startswith(PARAGRAPHS[0])
+
+
+@pytest.mark.parametrize("tag", ["h2", "h3"])
+def test_linked_dated_headlines_under_a_section_title_are_a_listing(tag):
+    rows = "".join(
+        f'<{tag}><a href="/tin-tuc/bai-{n}-300{n}.html">{HEADLINE} lần thứ {n}</a></{tag}>'
+        f"<div>Ngày: 1{n}.09.2019</div><p>{PARAGRAPHS[n]}</p>"
+        for n in range(3)
+    )
+    html = f"<html><head><title>Tin tức - Sự kiện</title></head><body><div>{rows}</div></body></html>"
+    assert extract_article(html, ARTICLE_URL, VN) is None
