@@ -56,6 +56,9 @@ _WORD_WITHOUT_DIGITS = re.compile(r"[^\W\d_]+")
 _NAME_WORD = re.compile(r"^(?:[^\W\d_][\w.]*|[-–&])$")
 MAX_AUTHOR_WORDS_EACH = 5  # per name; co-authors are joined by " - "
 MAX_AUTHOR_CHARS = 50
+# A note after the name saying the story was compiled or translated (`Thanh Tùng (T/h)`: tổng hợp,
+# `(lược dịch)`, `(Theo Reuters)`): not part of the name, unlike an agency (`Thanh Anh (TTXVN)`).
+_COMPILER_NOTE = re.compile(r"\(\s*(?:t/h|th|tổng\s+hợp|(?:lược|biên)?\s*dịch|theo\s+[^)]+)\s*\)$", re.I)
 _WRAPPED_BYLINE = re.compile(r"[(\[]\s*([^()\[\]]+?)\s*[)\]]|[-–—]+\s*([^-–—]+?)\s*[-–—]+")
 
 
@@ -162,7 +165,7 @@ def author_from_line(line: str) -> str | None:
     if not all(1 <= len(part.split()) <= MAX_AUTHOR_WORDS_EACH for part in names):
         return None
     if all(_NAME_WORD.match(w) and (w[0].isupper() or w in "-–&") for w in words):
-        return text
+        return name if _COMPILER_NOTE.search(text) else text
     return None
 
 

@@ -129,3 +129,23 @@ def test_linked_dated_headlines_under_a_section_title_are_a_listing(tag):
     )
     html = f"<html><head><title>Tin tức - Sự kiện</title></head><body><div>{rows}</div></body></html>"
     assert extract_article(html, ARTICLE_URL, VN) is None
+
+
+@pytest.mark.parametrize(
+    ("closing", "author"),
+    [
+        # a compiling or translating note after the name is not part of it
+        ("Thanh Tùng (T/h)", "Thanh Tùng"),
+        ("Thanh Tùng (TH)", "Thanh Tùng"),
+        ("Thanh Tùng (tổng hợp)", "Thanh Tùng"),
+        ("Hà Anh (lược dịch)", "Hà Anh"),
+        ("Hà Anh (biên dịch)", "Hà Anh"),
+        ("Hà Anh (Theo Reuters)", "Hà Anh"),
+        ("Hà Anh (theo AFP)", "Hà Anh"),
+        # an agency after the name says where the reporter works: kept
+        ("Nguyễn Văn Bình (TTXVN)", "Nguyễn Văn Bình (TTXVN)"),
+        ("(Thanh Tùng)", "Thanh Tùng"),
+    ],
+)
+def test_a_note_after_the_byline_is_not_the_name(closing, author):
+    assert site_rules.split_body_and_author([*PARAGRAPHS, closing]) == (PARAGRAPHS, author)
