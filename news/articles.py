@@ -55,6 +55,9 @@ _ELLIPSES = ("...", "…")
 _HTMLDATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 _HTMLDATE_MIDNIGHT = "T00:00:00"  # as _HTMLDATE_FORMAT writes a day without time or zone
 _AUTHOR_NOISE = ("vn", "com", "corp", "jsc", "online", "news")
+# The photographer's credit that CMSs put in the author field after the name (`LÂM THẢO. Ảnh: DUY
+# LINH`, which trafilatura reads as `LÂM THẢO Ảnh DUY LINH`). Case matters: `Ánh` is a given name.
+_CREDIT_IN_AUTHOR = re.compile(r"[\s.,;|–-]+(?:Ảnh|ẢNH|Photo|PHOTO|Video|VIDEO|Đồ\s+họa|ĐỒ\s+HỌA)\b")
 
 
 @dataclass(slots=True)
@@ -315,7 +318,7 @@ def _meta_author(facts: PageFacts, extracted) -> str | None:
         candidates.extend(extracted.author.split(";"))
     publisher = {facts.site_name.casefold(), _host_label(facts.url)} - {""}
     for candidate in candidates:
-        name = " ".join(candidate.split()).strip(" -–|,;:")
+        name = _CREDIT_IN_AUTHOR.split(" ".join(candidate.split()), maxsplit=1)[0].strip(" -–|,;:.")
         words = name.casefold().split()
         if not name or len(words) > 6 or any(w in _AUTHOR_NOISE or "." in w for w in words):
             continue

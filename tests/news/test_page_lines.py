@@ -149,3 +149,20 @@ def test_linked_dated_headlines_under_a_section_title_are_a_listing(tag):
 )
 def test_a_note_after_the_byline_is_not_the_name(closing, author):
     assert site_rules.split_body_and_author([*PARAGRAPHS, closing]) == (PARAGRAPHS, author)
+
+
+@pytest.mark.parametrize(
+    ("meta_author", "author"),
+    [
+        ("LÂM THẢO Ảnh DUY LINH", "LÂM THẢO"),  # as trafilatura reads `LÂM THẢO. Ảnh: DUY LINH`
+        ("LÂM THẢO. Ảnh: DUY LINH", "LÂM THẢO"),
+        ("Minh Anh - Ảnh: Hoài Nam", "Minh Anh"),
+        ("Minh Anh, Video: Hoài Nam", "Minh Anh"),
+        ("Ngọc Ánh", "Ngọc Ánh"),
+    ],
+)
+def test_a_photo_credit_in_the_metadata_author_is_not_the_name(meta_author, author):
+    html = article_html(PARAGRAPHS).replace("</head>", f'<meta name="author" content="{meta_author}"></head>')
+    entry = extract_article(html, ARTICLE_URL, VN)
+    assert entry is not None
+    assert entry.author == author
