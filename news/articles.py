@@ -240,8 +240,9 @@ def _body_lines(text: str, title: str) -> list[str]:
         above = head.index(title)
         if all(len(line) <= _MAX_HEADER_LINE_CHARS for line in lines[:above]):
             lines = lines[above + 1 :]
-            while lines and page_lines.is_date_line(lines[0]):
-                lines = lines[1:]
+    # Under the title, or opening the text when the title sits outside it (a page header).
+    while lines and page_lines.is_date_line(lines[0]):
+        lines = lines[1:]
     return lines[1:] if _repeated_teaser(lines) else lines
 
 

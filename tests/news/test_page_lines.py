@@ -166,3 +166,24 @@ def test_a_photo_credit_in_the_metadata_author_is_not_the_name(meta_author, auth
     entry = extract_article(html, ARTICLE_URL, VN)
     assert entry is not None
     assert entry.author == author
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "Thứ tư, 19/02/2020 | 06:42 GMT+7",
+        "Minh Khôi | 28/01/2020 11:12",
+        "19/09/2019 08:30",
+    ],
+)
+def test_a_date_line_opening_the_body_without_the_headline_above_it_is_left_out(dateline):
+    # The headline sits outside the block the text is taken from (a header above the article).
+    paragraphs = "".join(f"<p>{line}</p>" for line in PARAGRAPHS)
+    html = (
+        f"<html><head><title>{HEADLINE} - Báo Mẫu</title></head><body>"
+        f'<header><h1 class="title">{HEADLINE}</h1></header>'
+        f'<article class="content"><p class="time">{dateline}</p>{paragraphs}</article></body></html>'
+    )
+    entry = extract_article(html, ARTICLE_URL, VN)
+    assert entry is not None
+    assert entry.body.startswith(PARAGRAPHS[0]), entry.body[:100]
