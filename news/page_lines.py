@@ -110,8 +110,8 @@ def _line_before(text: str, position: int, start: int) -> str:
 def is_metadata_line(line: str) -> bool:
     """Date, counter and page-furniture lines that do not belong in an article body."""
     stripped = line.strip()
-    if not stripped:
-        return True
+    if not any(c.isalnum() for c in stripped):
+        return True  # empty, or table rules and separators (`| |`, `* * *`, `./.`) left by extraction
     if _BOILERPLATE_LINE.match(stripped) or _is_toolbar(stripped):
         return True
     counter = READ_COUNT.search(stripped)

@@ -187,3 +187,10 @@ def test_a_date_line_opening_the_body_without_the_headline_above_it_is_left_out(
     entry = extract_article(html, ARTICLE_URL, VN)
     assert entry is not None
     assert entry.body.startswith(PARAGRAPHS[0]), entry.body[:100]
+
+
+@pytest.mark.parametrize(("line", "dropped"), [("| |", True), ("|", True), ("* * *", True), ("./.", True), ("…", True),
+                                               ("2.500", False), ("A", False), ("Hết", True)])  # fmt: skip
+def test_lines_without_a_letter_or_digit_are_not_body_text(line, dropped):
+    body, _author = site_rules.split_body_and_author([PARAGRAPHS[0], line, *PARAGRAPHS[1:]])
+    assert (line not in body) is dropped
