@@ -15,10 +15,14 @@ from news.place_names import is_place_name
 _NUMBER = r"\d{1,3}(?:[.,\u00a0 ]\d{3})+|\d+"
 # The number must not run on into a date or a time (`Lượt xem: 19.09.2019` is not a count); `1,2K`
 # is thousands.
+# The number may also come first (`1.044 lượt xem`), alone on its line or between a byline's
+# separators: inside a sentence (`thu hút 10.000 lượt xem`) it is the story's figure.
 READ_COUNT = re.compile(
-    r"(?:Số\s+lần\s+(?:đọc|xem)|Số\s+lượt\s+(?:xem|đọc|truy\s+cập)|Lượt\s+(?:xem|đọc|truy\s+cập)|Lần\s+đọc|Đã\s+xem)"
-    rf"\s*:?\s*(?:(\d+(?:[.,]\d)?)\s*K(?!\w)|({_NUMBER})(?![\d.,/:-]*\d))",
-    re.IGNORECASE,
+    r"\b(?:Số\s+lần\s+(?:đọc|xem)|Số\s+lượt\s+(?:xem|đọc|truy\s+cập)|Lượt\s+(?:xem|đọc|truy\s+cập|views?)|Lần\s+đọc"
+    r"|Đã\s+xem|Views?)"
+    rf"\s*:?\s*(?:(\d+(?:[.,]\d)?)\s*K(?!\w)|({_NUMBER})(?![\d.,/:-]*\d))"
+    rf"|(?:^|(?<=[|•·(–-]))[^\S\n]*({_NUMBER})\s+(?:lượt|lần)\s+(?:xem|đọc)[^\S\n]*(?=$|[|•·)–-])",
+    re.IGNORECASE | re.MULTILINE,
 )
 # Labels of a publication date line; a bare "Ngày" needs its colon ("Ngày 22/10, ..." opens prose).
 DATE_LABEL = re.compile(
@@ -73,8 +77,10 @@ def find_read_count(text: str, start: int = 0) -> int | None:
     match = READ_COUNT.search(text, start) or (READ_COUNT.search(text) if start else None)
     if match is None:
         return None
-    thousands, count = match.groups()
-    return round(float(thousands.replace(",", ".")) * 1000) if thousands else parse_count(count)
+    thousands, count, count_first = match.groups()
+    return (
+        round(float(thousands.replace(",", ".")) * 1000) if thousands else parse_count(count or count_first)
+    )
 
 
 def find_labelled_date(text: str, default_tz: tzinfo, start: int = 0) -> WrittenDate | None:

@@ -194,3 +194,26 @@ def test_a_date_line_opening_the_body_without_the_headline_above_it_is_left_out(
 def test_lines_without_a_letter_or_digit_are_not_body_text(line, dropped):
     body, _author = site_rules.split_body_and_author([PARAGRAPHS[0], line, *PARAGRAPHS[1:]])
     assert (line not in body) is dropped
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Số lần đọc:1044", 1044),
+        # the number before its label, as a line or between separators of a byline
+        ("1.044 lượt xem", 1044),
+        ("1044 lượt đọc", 1044),
+        ("Thanh Anh | 19/09/2019 | 1.044 lượt xem", 1044),
+        ("(2.310 lượt xem)", 2310),
+        ("587 lần đọc", 587),
+        ("Views: 1044", 1044),
+        ("Lượt views: 1044", 1044),
+        # in a sentence it is the story's figure, not the page's counter
+        ("Video thu hút 10.000 lượt xem chỉ sau một ngày đăng tải.", None),
+        ("Đã kiểm tra 7.743 lượt tổ chức đảng", None),
+        ("19/09/2019 lượt xem", None),
+        ("Review 5 sản phẩm", None),
+    ],
+)
+def test_read_counters(text, count):
+    assert page_lines.find_read_count(text) == count
