@@ -272,12 +272,17 @@ def credible_published(published: datetime | None, seen_at: datetime) -> datetim
     return published if published is not None and published <= seen_at else None
 
 
+# Before this no news is on the web: an earlier date is an unset timestamp written out (Unix epoch
+# 0, .NET's 0001-01-01), which would put a new story last in /latest and date it 1970 in digests.
+EARLIEST_CREDIBLE = datetime(1990, 1, 1, tzinfo=UTC)
+
+
 def placed_published(
     published: datetime | None, day: date | None, seen_at: datetime
 ) -> tuple[datetime | None, date | None]:
     """The published time storage keeps for an item first seen at `seen_at`, and the day shown
     instead of it when the source gave no time of day; (None, None) keeps the first-seen time."""
-    if published is None:
+    if published is None or published < EARLIEST_CREDIBLE:
         return None, None
     if day is None:
         return credible_published(published, seen_at), None

@@ -10,7 +10,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from news.dates import find_date, parse_date, parse_written_date, place_dated_by_day, to_aware
+from news.dates import (
+    find_date,
+    parse_date,
+    parse_written_date,
+    place_dated_by_day,
+    placed_published,
+    to_aware,
+)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PLUS7 = timezone(timedelta(hours=7))
@@ -314,3 +321,26 @@ def test_vietnamese_month_words_reject(text):
 def test_a_month_in_running_text_is_not_found_as_a_date():
     line = "Tháng 9/2019, tỉnh tổ chức hội nghị; ngày 19/9/2019 họp tổng kết"
     assert find_date(line, PLUS7) == at(2019, 9, 19)
+SEEN = datetime(2024, 5, 1, 3, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("published", "day", "expected"),
+    [
+        # an unset timestamp written out (Unix epoch 0), or .NET's DateTime.MinValue: no date at all
+        (datetime(1970, 1, 1, tzinfo=UTC), None, (None, None)),
+        (datetime(1, 1, 1, tzinfo=UTC), None, (None, None)),
+        (datetime(1989, 12, 31, 16, 59, tzinfo=UTC), None, (None, None)),
+        (datetime(1969, 12, 31, 17, 0, tzinfo=UTC), date(1970, 1, 1), (None, None)),
+        # the news of the web's time is kept, however old
+        (datetime(1997, 11, 19, 1, 0, tzinfo=UTC), None, (datetime(1997, 11, 19, 1, 0, tzinfo=UTC), None)),
+        (datetime(1990, 1, 1, tzinfo=UTC), None, (datetime(1990, 1, 1, tzinfo=UTC), None)),
+        (
+            datetime(2019, 9, 18, 17, 0, tzinfo=UTC),
+            date(2019, 9, 19),
+            (datetime(2019, 9, 19, 5, 0, tzinfo=UTC), date(2019, 9, 19)),
+        ),
+    ],
+)
+def test_a_date_before_1990_is_no_date(published, day, expected):
+    assert placed_published(published, day, SEEN) == expected
