@@ -36,9 +36,12 @@ class FeedParseError(ValueError):
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)["']""")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _UTF8_NAMES = {"utf-8", "utf8"}
-# An explicit offset or zone at the end of a date string ("+0700", "+07:00", "Z", "GMT").
-# Without one, feedparser assumes UTC; we assume the source's time zone instead.
-_EXPLICIT_ZONE = re.compile(r"(?:[+-]\d\d:?\d\d|\dZ|\b(?:GMT|UTC|UT|[ECMP][SD]T))\s*$", re.IGNORECASE)
+# An explicit offset or zone right after the time at the end of a date string ("08:30:00 +0700",
+# "08:30:00.25+07:00", "08:30Z", "08:30:00 GMT"): feedparser reads those right. Without one it
+# assumes UTC (we assume the source's zone); after "GMT " or "PM " it drops the offset or the PM.
+_EXPLICIT_ZONE = re.compile(
+    r"\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s?(?:[+-]\d\d:?\d\d|Z|GMT|UTC|UT|[ECMP][SD]T)\s*$", re.IGNORECASE
+)
 _DATE_KEYS = ("published", "updated", "created")
 
 

@@ -368,3 +368,24 @@ def test_a_titles_bidi_controls_are_not_kept(title, expected):
     body, content_type = _rss_document("Báo Sông Xanh", title, "Nông dân thu hoạch lúa hè thu.")
     parsed = parse_feed(body, content_type, "https://huyen.example.vn/rss", ZoneInfo("Asia/Ho_Chi_Minh"))
     assert [entry.title for entry in parsed.entries] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("pub_date", "published"),
+    [
+        # a zone set apart from "GMT": feedparser reads GMT and drops the offset
+        ("Thu, 19 Sep 2019 08:30:00 GMT +0700", datetime(2019, 9, 19, 1, 30, tzinfo=UTC)),
+        ("Thu, 19 Sep 2019 08:30:00 UTC +07:00", datetime(2019, 9, 19, 1, 30, tzinfo=UTC)),
+        # a 12-hour time: feedparser drops the PM
+        ("Thu, 19 Sep 2019 08:30:00 PM +0700", datetime(2019, 9, 19, 13, 30, tzinfo=UTC)),
+        ("Thu, 19 Sep 2019 8:30 AM +0700", datetime(2019, 9, 19, 1, 30, tzinfo=UTC)),
+        # what feedparser reads right stays as it was
+        ("Thu, 19 Sep 2019 08:30:00 +0700", datetime(2019, 9, 19, 1, 30, tzinfo=UTC)),
+        ("Thu, 19 Sep 2019 08:30:00 GMT", datetime(2019, 9, 19, 8, 30, tzinfo=UTC)),
+        ("2019-09-19T08:30:00.250+07:00", datetime(2019, 9, 19, 1, 30, tzinfo=UTC)),
+        ("2019-09-19T08:30:00Z", datetime(2019, 9, 19, 8, 30, tzinfo=UTC)),
+    ],
+)
+def test_a_zone_or_am_pm_feedparser_misreads_is_read_by_our_parser(pub_date, published):
+    entry = parse_feed(_rss_dated(pub_date), None, "https://a.example.vn/rss", VN).entries[0]
+    assert entry.published.replace(microsecond=0) == published
