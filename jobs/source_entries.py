@@ -25,6 +25,7 @@ from news.charset import UndecodableError, decode_document
 from news.detect import detect_kind
 from news.entries import Entry, ParsedSource
 from news.feed_memo import parse_feed_since
+from news.fingerprint import has_thin_body
 from news.listing import find_article_links
 from news.prepare import canonical_url_of, disambiguate_guids
 from news.urls import canonical_url
@@ -106,7 +107,7 @@ async def choose_entries(
     """The parsed entries minus the unchanged ones, plus the listing's and the full-text pages (read
     by `offload`'s workers: extracting an article is the other CPU-bound step of a poll). A listing's
     `skipped` links (canonical), known to be no article, are not fetched."""
-    entries = disambiguate_guids([e for e in parsed.entries if e.title or e.body], parsed.known_identities)
+    entries = disambiguate_guids([e for e in parsed.entries if tells_something(e)], parsed.known_identities)
     stored = await _stored_versions(db, source.id, entries) if source.has_items else {}
     fresh = [e for e in entries if not _unchanged(e, stored, source.full_text)]
     unchanged = len(entries) - len(fresh) + parsed.known
@@ -117,7 +118,14 @@ async def choose_entries(
         fresh.extend(listed)
     elif source.full_text:
         await _fill_full_text(db, fetcher, fresh, tz, offload)
-    return ChosenEntries([e for e in fresh if e.title or e.body], unchanged, not_articles)
+    return ChosenEntries([e for e in fresh if tells_something(e)], unchanged, not_articles)
+
+
+def tells_something(entry: Entry) -> bool:
+    """The entry has a title, or a body with a link or of a real sentence or more. A CMS's empty
+    <item> (`<title/>`, "No Description", no link) would otherwise be stored and sent as a story
+    named "No Description"."""
+    return bool(entry.title or (entry.body and (entry.url or not has_thin_body(entry.body))))
 
 
 async def _stored_versions(db: Database, source_id: int, entries: list[Entry]) -> dict[str, StoredText]:

@@ -335,3 +335,30 @@ async def test_an_auto_source_reads_a_page_that_quotes_a_feed_in_a_script(poller
     outcome = (await poller.cycle())["cổng"]
     assert (outcome.status, outcome.new) == ("new", 3), outcome.error
     assert (await poller.source("cổng")).detected_kind == "html"
+
+
+def _with_untitled(description: str, link: str = "") -> str:
+    """The test feed with one more <item>: no title, this description and link (or none)."""
+    extra = f"<item><title/><description>{description}</description>"
+    extra += (f"<link>{link}</link>" if link else "") + "</item>"
+    return rss([ITEM]).replace("</channel>", extra + "</channel>")
+
+
+@pytest.mark.parametrize(
+    ("document", "titles"),
+    [
+        # a CMS's empty <item>: a placeholder text, no title, no link: nothing to store or show
+        (_with_untitled("No Description"), [TITLE]),
+        (_with_untitled("<![CDATA[ Không có mô tả ]]>"), [TITLE]),
+        (_with_untitled(""), [TITLE]),
+        # an item with only a description still tells its news, with or without a link
+        (_with_untitled(LEAD.replace("412", "415"), "https://tinh.example.vn/tin/702.html"), [TITLE, "*"]),
+        (_with_untitled(LEAD.replace("412", "416")), [TITLE, "*"]),
+    ],
+)
+async def test_an_item_with_no_title_no_link_and_next_to_no_text_is_not_stored(poller, document, titles):
+    await poller.add("tinh", poller.server.serve("/rss", document.encode()))
+    outcome = (await poller.cycle())["tinh"]
+    stored = [item.title for item in await poller.items()]
+    assert [title if title == TITLE else "*" for title in stored] == titles
+    assert outcome.new == len(titles)
