@@ -79,9 +79,10 @@ _VI_MONTH_WORD = (
 _VI_MONTH = r"(?:(?P<m>\d{1,2})|" + _VI_MONTH_WORD + ")"
 _DMY = r"(?<![\d./-])(?P<d>\d{1,2})(?P<sep>[./-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4})(?![\d./-]\d)"
 _JOIN = r"(?:\s*[,|–—-]?\s*(?:l[úu]c|v[àa]o\s+l[úu]c|at)?\s*)"
-# ngày 19 tháng 9 năm 2019, 19 tháng Chín, 2019, ngay 19 thang 9/2019
+# ngày 19 tháng 9 năm 2019, 19 tháng Chín, 2019, ngay 19 thang 9/2019; `tháng` may be abbreviated
+# as RFC 822 written under a Vietnamese locale has it (`19 Thg9 2019`, `19 thg 9`).
 _VN_WORDS = (
-    r"(?<!\w)(?:ng[àa]y\s+)?(?P<d>\d{1,2})\s+th[áa]ng\s+" + _VI_MONTH
+    r"(?<!\w)(?:ng[àa]y\s+)?(?P<d>\d{1,2})\s+th(?:[áa]ng\s+|g\.?\s*|\.?\s*(?=\d))" + _VI_MONTH
     + r"\s*(?:n[ăa]m\b|[,/.-])?\s*(?P<y>\d{4})(?!\d)"
 )  # fmt: skip
 # A month alone (`Tháng 9/2019`): a date only as a whole field, never in running text.

@@ -344,3 +344,21 @@ SEEN = datetime(2024, 5, 1, 3, 0, tzinfo=UTC)
 )
 def test_a_date_before_1990_is_no_date(published, day, expected):
     assert placed_published(published, day, SEEN) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # RFC 822 written under a Vietnamese locale (.NET's vi-VN, ICU's vi): day and month names
+        # are abbreviated in Vietnamese
+        ("Năm, 19 Thg9 2019 08:30:00 +07:00", at(2019, 9, 19, 8, 30)),
+        ("Th 5, 19 thg 9 2019 08:30:00 +07:00", at(2019, 9, 19, 8, 30)),
+        ("T5, 19 Th09 2019 08:30:00 +0700", at(2019, 9, 19, 8, 30)),
+        ("CN, 01 Thg12 2019 20:05:00 +07:00", at(2019, 12, 1, 20, 5)),
+        ("19 thg. 9, 2019", at(2019, 9, 19)),
+        # still no date: a month that does not exist
+        ("19 Thg13 2019 08:30:00 +07:00", None),
+    ],
+)
+def test_rfc_822_with_vietnamese_abbreviated_names(text, expected):
+    assert parse_date(text, VN) == expected
