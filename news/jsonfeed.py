@@ -67,7 +67,7 @@ def _entry(
     return Entry(
         url=url,
         title=title_text(_str(item.get("title"))),
-        guid=_str(item.get("id")) or url or None,
+        guid=_item_id(item.get("id")) or url or None,
         author=", ".join(authors) or None,
         **_published(item, default_tz),
         body=body,
@@ -106,6 +106,13 @@ def _date(value: Any, default_tz: tzinfo) -> WrittenDate | None:
     """RFC 3339 as the spec says (a value without a zone takes the source's), else whatever our
     date parser understands."""
     return date_from_text(_str(value), default_tz)
+
+
+def _item_id(value: Any) -> str:
+    """The item's id; the spec has a reader take a number as its string (many feeds write 301)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return _str(value)
 
 
 def _str(value: Any) -> str:

@@ -389,3 +389,33 @@ def test_a_titles_bidi_controls_are_not_kept(title, expected):
 def test_a_zone_or_am_pm_feedparser_misreads_is_read_by_our_parser(pub_date, published):
     entry = parse_feed(_rss_dated(pub_date), None, "https://a.example.vn/rss", VN).entries[0]
     assert entry.published.replace(microsecond=0) == published
+
+
+def _json_item(**fields) -> bytes:
+    item = {
+        "url": "https://a.example.vn/tin-1.html",
+        "title": "Tin một",
+        "content_text": "Nội dung.",
+        **fields,
+    }
+    return json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": [item]}).encode()
+
+
+@pytest.mark.parametrize(
+    ("item_id", "guid"),
+    [
+        # the spec: an id given as a number must be read as a string
+        (301, "301"),
+        (0, "0"),
+        (3.5, "3.5"),
+        ("  301 ", "301"),
+        # no id, or none usable: the URL identifies the item
+        (None, "https://a.example.vn/tin-1.html"),
+        ("", "https://a.example.vn/tin-1.html"),
+        (True, "https://a.example.vn/tin-1.html"),
+        ({"n": 1}, "https://a.example.vn/tin-1.html"),
+    ],
+)
+def test_a_json_feed_items_numeric_id_is_its_guid(item_id, guid):
+    source = parse_feed(_json_item(id=item_id), "application/feed+json", "https://a.example.vn/feed.json", VN)
+    assert source.entries[0].guid == guid
