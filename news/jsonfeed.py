@@ -39,7 +39,8 @@ def parse_json_feed(body: bytes, base_url: str, default_tz: tzinfo) -> ParsedSou
         return None
     if not isinstance(document, dict) or not _is_json_feed(document):
         return None
-    base = _str(document.get("feed_url")) or base_url
+    # Item links resolve against the feed's own address, which may itself be relative (or junk).
+    base = absolute_url(base_url, _str(document.get("feed_url"))) or base_url
     language = language_code(_str(document.get("language")))
     feed_authors = _authors(document)
     entries = [

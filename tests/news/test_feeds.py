@@ -419,3 +419,24 @@ def _json_item(**fields) -> bytes:
 def test_a_json_feed_items_numeric_id_is_its_guid(item_id, guid):
     source = parse_feed(_json_item(id=item_id), "application/feed+json", "https://a.example.vn/feed.json", VN)
     assert source.entries[0].guid == guid
+
+
+@pytest.mark.parametrize(
+    ("feed_url", "url"),
+    [
+        # the item's link resolves against where the feed says it lives, itself read from the page
+        (None, "https://a.example.vn/rss/tin/1.html"),
+        ("/feeds/main.json", "https://a.example.vn/feeds/tin/1.html"),
+        ("main.json", "https://a.example.vn/rss/tin/1.html"),
+        ("https://b.example.vn/f/main.json", "https://b.example.vn/f/tin/1.html"),
+        ("javascript:alert(1)", "https://a.example.vn/rss/tin/1.html"),
+    ],
+)
+def test_a_json_feed_items_relative_link_is_made_absolute(feed_url, url):
+    document = json.loads(_json_item(id="1", url="tin/1.html"))
+    if feed_url is not None:
+        document["feed_url"] = feed_url
+    source = parse_feed(
+        json.dumps(document).encode(), "application/feed+json", "https://a.example.vn/rss/feed.json", VN
+    )
+    assert source.entries[0].url == url
