@@ -30,8 +30,8 @@ class Entry:
     # canonical_url(url), kept once computed (news.prepare.canonical_url_of): a poll needs it
     # three or four times, and computing it where the feed is parsed takes it off the service.
     canonical: str | None = None
-    # The document gives this URL to entries with other guids too (a feed linking every item to
-    # its home page): the URL does not identify the entry, its guid does (news.prepare).
+    # The URL does not identify the entry, its guid does (news.prepare): the document gives it to
+    # entries with other guids too, or it is the site's home page or the feed's own address.
     shared_url: bool = False
 
 

@@ -26,7 +26,7 @@ from news.charset import (
 from news.entries import Entry, ParsedSource
 from news.feed_text import body_text, date_from_text, is_snippet, language_code, markup_to_text, title_text
 from news.jsonfeed import looks_like_json, parse_json_feed
-from news.urls import absolute_url
+from news.urls import absolute_url, names_no_article
 
 
 class FeedParseError(ValueError):
@@ -161,11 +161,13 @@ def _declares_utf8_or_nothing(body: bytes, content_type: str | None) -> bool:
 def _entry(raw: Any, base_url: str, default_tz: tzinfo, language: str | None) -> Entry:
     link = raw.get("link") or ""
     url = (absolute_url(base_url, link) if link else None) or link
+    generic = bool(url) and names_no_article(url, base_url)
     body, has_content = _body(raw)
     return Entry(
         url=url,
+        shared_url=generic,
         title=title_text(raw.get("title"), _is_html(raw.get("title_detail"))),
-        guid=raw.get("id") or url or None,
+        guid=raw.get("id") or (None if generic else url) or None,
         author=_author(raw),
         **_published(raw, default_tz),
         body=body,

@@ -10,7 +10,7 @@ from news.charset import decode_document, looks_misdecoded
 from news.dates import WrittenDate
 from news.entries import Entry, ParsedSource
 from news.feed_text import body_text, date_from_text, is_snippet, language_code, markup_to_text, title_text
-from news.urls import absolute_url
+from news.urls import absolute_url, names_no_article
 
 
 def looks_like_json(body: bytes) -> bool:
@@ -63,12 +63,14 @@ def _entry(
 ) -> Entry:
     link = _str(item.get("url")) or _str(item.get("external_url"))
     url = (absolute_url(base_url, link) if link else None) or link
+    generic = bool(url) and names_no_article(url, base_url)
     body, has_content = _body(item)
     authors = _authors(item) or feed_authors
     return Entry(
         url=url,
+        shared_url=generic,
         title=title_text(_str(item.get("title"))),
-        guid=_item_id(item.get("id")) or url or None,
+        guid=_item_id(item.get("id")) or (None if generic else url) or None,
         author=", ".join(authors) or None,
         **_published(item, default_tz),
         body=body,

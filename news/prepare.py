@@ -96,7 +96,7 @@ def disambiguate_guids(entries: list[Entry], others: Iterable[tuple[int, int]] =
     for entry, key in zip(entries, keys, strict=True):
         if key is not None and len(urls_by_guid[key[0]]) > 1:
             entry.guid = f"{entry.guid}#{canonical_url_of(entry)}"
-        entry.shared_url = key is not None and len(guids_by_url[key[1]]) > 1
+        entry.shared_url = entry.shared_url or (key is not None and len(guids_by_url[key[1]]) > 1)
     return entries
 
 

@@ -178,6 +178,17 @@ def same_site(a: str, b: str) -> bool:
     return host_a is not None and host_a == host_b
 
 
+def names_no_article(url: str, feed_url: str) -> bool:
+    """True when `url` is a site's home page or the feed's own address (what an empty link or `#`
+    resolves to): feeds link items there when they have no page, so it names no item."""
+    canonical = canonical_url(url)
+    try:
+        parts = urlsplit(canonical)
+    except ValueError:
+        return False
+    return (parts.path == "/" and not parts.query) or canonical == canonical_url(feed_url)
+
+
 def absolute_url(base: str, href: str) -> str | None:
     """`href` resolved against `base`, or None when it is empty or not a web/file address.
 

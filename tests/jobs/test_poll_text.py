@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 import unicodedata
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -362,3 +363,43 @@ async def test_an_item_with_no_title_no_link_and_next_to_no_text_is_not_stored(p
     stored = [item.title for item in await poller.items()]
     assert [title if title == TITLE else "*" for title in stored] == titles
     assert outcome.new == len(titles)
+
+
+HOME = "https://tinh.example.vn/"
+HOME_LINKED = [
+    FeedItem("Khánh thành trường học mới ở xã Thủy Tiên", HOME, LEAD),
+    FeedItem(
+        "Nông dân huyện Thủy Tiên trúng mùa lúa hè thu",
+        HOME,
+        "Năng suất lúa hè thu năm nay đạt bình quân 6,2 tấn mỗi héc-ta, cao hơn năm trước 0,3 tấn.",
+    ),
+    FeedItem(
+        "Mưa lớn kéo dài ở các huyện phía tây của tỉnh",
+        HOME,
+        "Đài khí tượng thủy văn tỉnh cảnh báo mưa lớn kéo dài đến hết tuần ở các huyện phía tây.",
+    ),
+]
+LATER_ITEM = FeedItem(
+    "Tỉnh tổ chức hội chợ nông sản vào cuối tháng",
+    HOME,
+    "Hội chợ nông sản của tỉnh khai mạc ngày 28 với hơn 200 gian hàng của các hợp tác xã.",
+)
+
+
+@pytest.mark.parametrize(
+    "link",
+    [HOME, "https://tinh.example.vn", "https://tinh.example.vn:443/#tin", "#", "", "/rss", "FEED"],
+)
+async def test_items_without_guid_linked_to_the_home_page_or_the_feed_are_each_stored(poller, link):
+    """Without a guid an item's link names it; a link to the home page or to the feed names none."""
+    feed_url = poller.server.serve("/rss", b"")
+    link = feed_url if link == "FEED" else link
+    items = [replace(item, link=link) for item in HOME_LINKED]
+    poller.server.serve("/rss", rss(items).encode())
+    await poller.add("tinh", feed_url)
+    first = (await poller.cycle())["tinh"]
+    poller.server.serve("/rss", rss([replace(LATER_ITEM, link=link), *items]).encode())
+    second = (await poller.cycle(after=LATER))["tinh"]
+    assert (first.new, second.new, second.duplicate) == (3, 1, 3)
+    titles = sorted(item.title for item in await poller.items("tinh"))
+    assert titles == sorted(item.title for item in [*HOME_LINKED, LATER_ITEM])
