@@ -160,7 +160,7 @@ def _declares_utf8_or_nothing(body: bytes, content_type: str | None) -> bool:
 
 def _entry(raw: Any, base_url: str, default_tz: tzinfo, language: str | None) -> Entry:
     link = raw.get("link") or ""
-    url = (absolute_url(base_url, link) if link else None) or link
+    url = (absolute_url(base_url, link) if link else None) or ""  # not a web address: no link
     generic = bool(url) and names_no_article(url, base_url)
     body, has_content = _body(raw)
     return Entry(

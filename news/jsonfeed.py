@@ -62,7 +62,7 @@ def _entry(
     item: dict, base_url: str, default_tz: tzinfo, language: str | None, feed_authors: list[str]
 ) -> Entry:
     link = _str(item.get("url")) or _str(item.get("external_url"))
-    url = (absolute_url(base_url, link) if link else None) or link
+    url = (absolute_url(base_url, link) if link else None) or ""  # not a web address: no link
     generic = bool(url) and names_no_article(url, base_url)
     body, has_content = _body(item)
     authors = _authors(item) or feed_authors

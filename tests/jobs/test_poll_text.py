@@ -388,10 +388,21 @@ LATER_ITEM = FeedItem(
 
 @pytest.mark.parametrize(
     "link",
-    [HOME, "https://tinh.example.vn", "https://tinh.example.vn:443/#tin", "#", "", "/rss", "FEED"],
+    [
+        HOME,
+        "https://tinh.example.vn",
+        "https://tinh.example.vn:443/#tin",
+        "#",
+        "",
+        "/rss",
+        "FEED",
+        "javascript:void(0)",
+        "http://",
+    ],
 )
-async def test_items_without_guid_linked_to_the_home_page_or_the_feed_are_each_stored(poller, link):
-    """Without a guid an item's link names it; a link to the home page or to the feed names none."""
+async def test_items_without_guid_whose_link_names_no_page_are_each_stored(poller, link):
+    """Without a guid an item's link names it; a link to the home page, to the feed or to no web
+    page names none."""
     feed_url = poller.server.serve("/rss", b"")
     link = feed_url if link == "FEED" else link
     items = [replace(item, link=link) for item in HOME_LINKED]

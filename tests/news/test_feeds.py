@@ -440,3 +440,29 @@ def test_a_json_feed_items_relative_link_is_made_absolute(feed_url, url):
         json.dumps(document).encode(), "application/feed+json", "https://a.example.vn/rss/feed.json", VN
     )
     assert source.entries[0].url == url
+
+
+@pytest.mark.parametrize(
+    ("link", "url"),
+    [
+        # a link that leads to no web page is no link (and no guid: it would name every item alike)
+        ("javascript:void(0)", ""),
+        ("mailto:toasoan@a.example.vn", ""),
+        ("http://", ""),
+        ("tel:0123456789", ""),
+        # web links stay, made absolute
+        ("/tin/1.html", "https://a.example.vn/tin/1.html"),
+        ("https://b.example.vn/tin/2.html", "https://b.example.vn/tin/2.html"),
+    ],
+)
+def test_a_link_that_is_no_web_address_is_no_url_and_no_guid(link, url):
+    xml = f'<rss version="2.0"><channel><title>T</title><item><title>Tin một</title><link>{link}</link></item></channel></rss>'
+    entry = parse_feed(xml.encode(), None, "https://a.example.vn/rss", VN).entries[0]
+    assert (entry.url, entry.guid) == (url, url or None)
+
+
+def test_an_atom_entry_without_link_does_not_take_its_id_for_one():
+    xml = """<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+      <entry><title>Tin một</title><id>urn:uuid:60a76c80-d399-11d9-b93c-0003939e0af6</id></entry></feed>"""
+    entry = parse_feed(xml.encode(), None, "https://a.example.vn/atom", VN).entries[0]
+    assert (entry.url, entry.guid) == ("", "urn:uuid:60a76c80-d399-11d9-b93c-0003939e0af6")
