@@ -159,8 +159,7 @@ def _declares_utf8_or_nothing(body: bytes, content_type: str | None) -> bool:
 
 
 def _entry(raw: Any, base_url: str, default_tz: tzinfo, language: str | None) -> Entry:
-    link = raw.get("link") or ""
-    url = (absolute_url(base_url, link) if link else None) or ""  # not a web address: no link
+    url = _web_address(base_url, raw.get("link")) or _enclosure_address(raw, base_url) or ""
     generic = bool(url) and names_no_article(url, base_url)
     body, has_content = _body(raw)
     return Entry(
@@ -175,6 +174,21 @@ def _entry(raw: Any, base_url: str, default_tz: tzinfo, language: str | None) ->
         language=language_code(raw.get("language")) or language,
         tags=_tags(raw),
     )
+
+
+def _web_address(base_url: str, href: Any) -> str | None:
+    """`href` made absolute; None for none or one that is no web address (`javascript:`, `urn:`)."""
+    return absolute_url(base_url, href) if isinstance(href, str) and href else None
+
+
+def _enclosure_address(raw: Any, base_url: str) -> str | None:
+    """The first enclosure's address: all an item without a link may have that tells it from the
+    next (a radio portal's daily bulletin, the same title every day, and its audio file)."""
+    for enclosure in raw.get("enclosures") or ():
+        address = _web_address(base_url, enclosure.get("href"))
+        if address:
+            return address
+    return None
 
 
 def _body(raw: Any) -> tuple[str, bool]:

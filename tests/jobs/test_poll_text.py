@@ -414,3 +414,29 @@ async def test_items_without_guid_whose_link_names_no_page_are_each_stored(polle
     assert (first.new, second.new, second.duplicate) == (3, 1, 3)
     titles = sorted(item.title for item in await poller.items("tinh"))
     assert titles == sorted(item.title for item in [*HOME_LINKED, LATER_ITEM])
+
+
+def _bulletin(day: int) -> str:
+    """A radio portal's daily bulletin: the same title and text every day, no link, no guid, only
+    the audio file tells one day's from another's."""
+    audio = f"https://tinh.example.vn/audio/ban-tin-{day:02d}.mp3"
+    return (
+        "<item><title>Bản tin thời sự tối</title><description>Mời quý vị nghe bản tin.</description>"
+        f'<enclosure url="{audio}" type="audio/mpeg" length="1048576"/></item>'
+    )
+
+
+async def test_items_told_apart_only_by_their_enclosure_are_each_stored(poller):
+    def feed(*days: int) -> bytes:
+        return rss([]).replace("</channel>", "".join(_bulletin(d) for d in days) + "</channel>").encode()
+
+    await poller.add("tinh", poller.server.serve("/rss", feed(18)))
+    first = (await poller.cycle())["tinh"]
+    poller.server.serve("/rss", feed(19, 18))
+    second = (await poller.cycle(after=LATER))["tinh"]
+    assert (first.new, second.new, second.duplicate) == (1, 1, 1)
+    urls = [item.url for item in await poller.items("tinh")]
+    assert urls == [
+        "https://tinh.example.vn/audio/ban-tin-18.mp3",
+        "https://tinh.example.vn/audio/ban-tin-19.mp3",
+    ]
