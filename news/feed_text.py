@@ -5,6 +5,7 @@ Shared by the XML (feedparser) and JSON Feed adapters.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, tzinfo
 
 import lxml.html
@@ -18,14 +19,27 @@ from news.text import clean_title, html_to_text, normalize_text
 # A caption split in two blocks needs a photo in the markup (and a credit, see `may_hold_a_credit`).
 _PHOTO_MARKUP = ("<img", "<figure", "<picture", "<IMG", "<FIGURE", "<PICTURE")
 
+# A field wrapped whole in a CDATA section that was escaped once too often (`&lt;![CDATA[…]]&gt;`
+# in the XML): after parsing, its text still begins "<![CDATA[", which is no text of the story.
+_ESCAPED_CDATA = re.compile(r"\A\s*<!\[CDATA\[(.*)\]\]>\s*\Z", re.DOTALL)
+
 # A feed body shorter than this, with no full content element, is only a teaser of the article.
 SNIPPET_MAX_WORDS = 60
+
+
+def unwrapped(value: str) -> str:
+    """`value` without an escaped CDATA wrapper around it (see `_ESCAPED_CDATA`)."""
+    if "<![CDATA[" not in value:
+        return value
+    wrapped = _ESCAPED_CDATA.match(value)
+    return wrapped.group(1) if wrapped else value
 
 
 def markup_to_text(value: str | None, is_html: bool = True) -> str:
     """Plain, normalised text of a feed field; lxml only runs when there is markup to strip."""
     if not value:
         return ""
+    value = unwrapped(value)
     if not is_html or ("<" not in value and "&" not in value):
         return normalize_text(value)
     return html_to_text(value)
@@ -36,7 +50,8 @@ def body_text(value: str | None, is_html: bool = True) -> str:
     their captions (`<figcaption>`, a description and its credit `Ảnh: …`), which are not the story's
     text. The markup is parsed twice only when it names a credit label."""
     if not value or "&#" not in value and not may_hold_a_credit(value.lower()):
-        return markup_to_text(value, is_html)  # the common case: no credit (unless written as entities)
+        return markup_to_text(value, is_html)
+    value = unwrapped(value)  # the common case: no credit (unless written as entities)
     if is_html and any(tag in value for tag in _PHOTO_MARKUP):
         root = parse_html(value)
         if root is not None:
@@ -49,6 +64,7 @@ def title_text(value: str | None, is_html: bool = False) -> str:
     """A one-line title; HTML titles (Atom type="html") are stripped first."""
     if not value:
         return ""
+    value = unwrapped(value)
     if is_html:
         return clean_title(value)
     return " ".join(normalize_text(value).split())

@@ -466,3 +466,41 @@ def test_an_atom_entry_without_link_does_not_take_its_id_for_one():
       <entry><title>Tin một</title><id>urn:uuid:60a76c80-d399-11d9-b93c-0003939e0af6</id></entry></feed>"""
     entry = parse_feed(xml.encode(), None, "https://a.example.vn/atom", VN).entries[0]
     assert (entry.url, entry.guid) == ("", "urn:uuid:60a76c80-d399-11d9-b93c-0003939e0af6")
+
+
+def _rss_item(title: str, description: str) -> bytes:
+    return f"""<rss version="2.0"><channel><title>T</title><item><title>{title}</title>
+      <link>https://a.example.vn/tin-1.html</link><description>{description}</description>
+      </item></channel></rss>""".encode()
+
+
+@pytest.mark.parametrize(
+    ("title", "description", "expected"),
+    [
+        # a CDATA section escaped once too often arrives as text that begins "<![CDATA["
+        (
+            "&lt;![CDATA[Giá lúa tăng nhẹ]]&gt;",
+            "&lt;![CDATA[&lt;p&gt;Giá lúa tại các huyện tăng 200 đồng mỗi ký.&lt;/p&gt;]]&gt;",
+            ("Giá lúa tăng nhẹ", "Giá lúa tại các huyện tăng 200 đồng mỗi ký."),
+        ),
+        (
+            " &lt;![CDATA[ Giá lúa tăng nhẹ ]]&gt; ",
+            "&lt;![CDATA[Giá lúa tại các huyện tăng 200 đồng mỗi ký.]]&gt;",
+            ("Giá lúa tăng nhẹ", "Giá lúa tại các huyện tăng 200 đồng mỗi ký."),
+        ),
+        # a real CDATA section, and text that only mentions one, are as they were
+        (
+            "<![CDATA[Giá lúa tăng nhẹ]]>",
+            "<![CDATA[<p>Giá lúa tại các huyện tăng 200 đồng mỗi ký.</p>]]>",
+            ("Giá lúa tăng nhẹ", "Giá lúa tại các huyện tăng 200 đồng mỗi ký."),
+        ),
+        (
+            "Cú pháp &lt;![CDATA[ trong XML",
+            "Bài viết về cú pháp XML.",
+            ("Cú pháp <![CDATA[ trong XML", "Bài viết về cú pháp XML."),
+        ),
+    ],
+)
+def test_an_escaped_cdata_wrapper_is_not_text(title, description, expected):
+    entry = parse_feed(_rss_item(title, description), None, "https://a.example.vn/rss", VN).entries[0]
+    assert (entry.title, entry.body) == expected
