@@ -23,6 +23,14 @@ _PHOTO_MARKUP = ("<img", "<figure", "<picture", "<IMG", "<FIGURE", "<PICTURE")
 # in the XML): after parsing, its text still begins "<![CDATA[", which is no text of the story.
 _ESCAPED_CDATA = re.compile(r"\A\s*<!\[CDATA\[(.*)\]\]>\s*\Z", re.DOTALL)
 
+# Inline and line-break tags that turn up in titles feedparser calls plain text (it takes a field
+# for HTML only with an end tag or an entity: `Giá lúa<br />tăng`, `<b>Nóng:` are left as they
+# are). A "<" that opens none of these is text ("Lãi suất < 5%", "thẻ <title>").
+_TITLE_TAG = re.compile(
+    r"</?(?:a|b|big|br|del|div|em|font|i|img|ins|mark|p|s|small|span|strike|strong|sub|sup|u)(?:\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
+
 # A feed body shorter than this, with no full content element, is only a teaser of the article.
 SNIPPET_MAX_WORDS = 60
 
@@ -65,7 +73,7 @@ def title_text(value: str | None, is_html: bool = False) -> str:
     if not value:
         return ""
     value = unwrapped(value)
-    if is_html:
+    if is_html or ("<" in value and _TITLE_TAG.search(value)):
         return clean_title(value)
     return " ".join(normalize_text(value).split())
 

@@ -504,3 +504,23 @@ def _rss_item(title: str, description: str) -> bytes:
 def test_an_escaped_cdata_wrapper_is_not_text(title, description, expected):
     entry = parse_feed(_rss_item(title, description), None, "https://a.example.vn/rss", VN).entries[0]
     assert (entry.title, entry.body) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # tags feedparser does not take for HTML (no end tag, no entity): still markup, not words
+        ("Giá lúa&lt;br /&gt;tăng nhẹ", "Giá lúa tăng nhẹ"),
+        ("Giá lúa &lt;b&gt;tăng nhẹ", "Giá lúa tăng nhẹ"),
+        ("&lt;strong&gt;Nóng:&lt;/strong&gt; Giá lúa tăng", "Nóng: Giá lúa tăng"),
+        ('&lt;img src="a.jpg"&gt; Giá lúa tăng', "Giá lúa tăng"),
+        # a "<" that opens no known tag is text
+        ("Lãi suất &lt; 5% một năm", "Lãi suất < 5% một năm"),
+        ("Lãi suất &lt;5%, lạm phát &gt;4%", "Lãi suất <5%, lạm phát >4%"),
+        ("Tìm hiểu thẻ &lt;title&gt; trong HTML", "Tìm hiểu thẻ <title> trong HTML"),
+        ("Tôm &amp; cua &lt;3 kg", "Tôm & cua <3 kg"),
+    ],
+)
+def test_markup_in_a_plain_text_title_is_stripped(title, expected):
+    entry = parse_feed(_rss_item(title, "Mô tả."), None, "https://a.example.vn/rss", VN).entries[0]
+    assert entry.title == expected
