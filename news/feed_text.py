@@ -94,9 +94,15 @@ def date_from_text(raw: str | None, default_tz: tzinfo) -> WrittenDate | None:
     return parsed._replace(moment=parsed.moment.astimezone(UTC)) if parsed is not None else None
 
 
+# A language tag's primary subtag (BCP 47: two or three letters). Anything else ("Vietnamese",
+# "Tiếng Việt") is no code: the text's language is detected instead, and stored items keep codes
+# their column holds (eight characters).
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+
+
 def language_code(value: str | None) -> str | None:
-    """`vi-VN` → `vi`; None when absent."""
+    """`vi-VN` → `vi`; None when absent or not a language tag."""
     if not value:
         return None
     code = value.strip().replace("_", "-").split("-", 1)[0].lower()
-    return code or None
+    return code if _LANGUAGE_CODE.fullmatch(code) else None

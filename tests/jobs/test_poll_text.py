@@ -440,3 +440,24 @@ async def test_items_told_apart_only_by_their_enclosure_are_each_stored(poller):
         "https://tinh.example.vn/audio/ban-tin-18.mp3",
         "https://tinh.example.vn/audio/ban-tin-19.mp3",
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "stored"),
+    [
+        ("vi-VN", "vi"),
+        ("vi_VN.UTF-8", "vi"),
+        ("EN-us", "en"),
+        # a language written out, or nonsense, is no language code: the text's language is detected
+        ("Vietnamese", "vi"),
+        ("Tiếng Việt", "vi"),
+        ("vi-VN, en-US", "vi"),
+        ("abcdefghijklmnop", "vi"),
+    ],
+)
+async def test_a_feed_language_that_is_no_code_is_not_stored_as_one(poller, language, stored):
+    document = rss([ITEM]).replace("<channel>", f"<channel><language>{language}</language>", 1)
+    await poller.add("tinh", poller.server.serve("/rss", document.encode()))
+    outcome = (await poller.cycle())["tinh"]
+    assert (outcome.status, outcome.new) == ("new", 1), outcome.error
+    assert (await the_item(poller)).language == stored
