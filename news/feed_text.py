@@ -31,8 +31,19 @@ _TITLE_TAG = re.compile(
     re.IGNORECASE,
 )
 
+# JSON strings, and feedparser's reading of an ill-formed XML feed, may hold any control character;
+# PostgreSQL text cannot hold NUL (a guid or link with one failed every poll of the feed). Tab and
+# line breaks stay: they are a body's whitespace.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 # A feed body shorter than this, with no full content element, is only a teaser of the article.
 SNIPPET_MAX_WORDS = 60
+
+
+def without_controls(value: str) -> str:
+    """`value` without the control characters of `_CONTROLS` (for fields no text cleaning sees:
+    guids, links)."""
+    return _CONTROLS.sub("", value)
 
 
 def unwrapped(value: str) -> str:

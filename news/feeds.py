@@ -24,7 +24,15 @@ from news.charset import (
     looks_misdecoded,
 )
 from news.entries import Entry, ParsedSource
-from news.feed_text import body_text, date_from_text, is_snippet, language_code, markup_to_text, title_text
+from news.feed_text import (
+    body_text,
+    date_from_text,
+    is_snippet,
+    language_code,
+    markup_to_text,
+    title_text,
+    without_controls,
+)
 from news.jsonfeed import looks_like_json, parse_json_feed
 from news.urls import absolute_url, names_no_article
 
@@ -166,7 +174,7 @@ def _entry(raw: Any, base_url: str, default_tz: tzinfo, language: str | None) ->
         url=url,
         shared_url=generic,
         title=title_text(raw.get("title"), _is_html(raw.get("title_detail"))),
-        guid=raw.get("id") or (None if generic else url) or None,
+        guid=_guid(raw) or (None if generic else url) or None,
         author=_author(raw),
         **_published(raw, default_tz),
         body=body,
@@ -176,9 +184,14 @@ def _entry(raw: Any, base_url: str, default_tz: tzinfo, language: str | None) ->
     )
 
 
+def _guid(raw: Any) -> str | None:
+    guid = raw.get("id")
+    return without_controls(guid).strip() if isinstance(guid, str) else None
+
+
 def _web_address(base_url: str, href: Any) -> str | None:
     """`href` made absolute; None for none or one that is no web address (`javascript:`, `urn:`)."""
-    return absolute_url(base_url, href) if isinstance(href, str) and href else None
+    return absolute_url(base_url, without_controls(href)) if isinstance(href, str) and href else None
 
 
 def _enclosure_address(raw: Any, base_url: str) -> str | None:

@@ -9,7 +9,15 @@ from typing import Any
 from news.charset import decode_document, looks_misdecoded
 from news.dates import WrittenDate
 from news.entries import Entry, ParsedSource
-from news.feed_text import body_text, date_from_text, is_snippet, language_code, markup_to_text, title_text
+from news.feed_text import (
+    body_text,
+    date_from_text,
+    is_snippet,
+    language_code,
+    markup_to_text,
+    title_text,
+    without_controls,
+)
 from news.urls import absolute_url, names_no_article
 
 
@@ -119,4 +127,4 @@ def _item_id(value: Any) -> str:
 
 
 def _str(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
+    return without_controls(value).strip() if isinstance(value, str) else ""

@@ -461,3 +461,42 @@ async def test_a_feed_language_that_is_no_code_is_not_stored_as_one(poller, lang
     outcome = (await poller.cycle())["tinh"]
     assert (outcome.status, outcome.new) == ("new", 1), outcome.error
     assert (await the_item(poller)).language == stored
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        # JSON can carry any control character, NUL included, which PostgreSQL text cannot hold
+        ("id", "json-1\u0000"),
+        ("url", "https://tinh.example.vn/tin/json-1.html\u0000"),
+        ("url", "https://tinh.example.vn/tin/json\u0000-1.html"),
+        ("id", "json\u0007-1"),
+    ],
+)
+async def test_control_characters_in_a_json_feed_items_id_or_link_are_dropped(poller, field, value):
+    document = json.loads(json_feed())
+    document["items"][0][field] = value
+    url = poller.server.serve("/feed", json.dumps(document).encode(), content_type="application/feed+json")
+    await poller.add("tinh", url)
+    outcome = (await poller.cycle())["tinh"]
+    assert (outcome.status, outcome.new) == ("new", 1), outcome.error
+    item = await the_item(poller)
+    assert (item.guid, item.url) == ("json-1", "https://tinh.example.vn/tin/json-1.html")
+
+
+@pytest.mark.parametrize(
+    ("guid", "link"),
+    [
+        ("tinh-701&#0;", ITEM.link),
+        ("tinh-701", ITEM.link + "&#0;"),
+        ("tinh-\x07701", ITEM.link.replace("hoa-giai", "hoa-\x01giai")),
+    ],
+)
+async def test_control_characters_in_an_ill_formed_rss_items_guid_or_link_are_dropped(poller, guid, link):
+    item = f"<item><title>{TITLE}</title><link>{link}</link><guid>{guid}</guid><description>{LEAD}</description></item>"
+    document = rss([]).replace("</channel>", item + "</channel>")
+    await poller.add("tinh", poller.server.serve("/rss", document.encode()))
+    outcome = (await poller.cycle())["tinh"]
+    assert (outcome.status, outcome.new) == ("new", 1), outcome.error
+    stored = await the_item(poller)
+    assert (stored.guid, stored.url) == ("tinh-701", ITEM.link)
