@@ -69,8 +69,8 @@ def body_text(value: str | None, is_html: bool = True) -> str:
     their captions (`<figcaption>`, a description and its credit `Ảnh: …`), which are not the story's
     text. The markup is parsed twice only when it names a credit label."""
     if not value or "&#" not in value and not may_hold_a_credit(value.lower()):
-        return markup_to_text(value, is_html)
-    value = unwrapped(value)  # the common case: no credit (unless written as entities)
+        return markup_to_text(value, is_html)  # the common case: no credit (unless written as entities)
+    value = unwrapped(value)
     if is_html and any(tag in value for tag in _PHOTO_MARKUP):
         root = parse_html(value)
         if root is not None:
