@@ -239,8 +239,9 @@ async def _known_guids(db: Database, source_id: int, guids: list[str]) -> set[st
 async def _fill_full_text(
     db: Database, fetcher: Fetcher, entries: list[Entry], tz: ZoneInfo, offload: Offload
 ) -> None:
-    """Give snippet-only entries the text of their page (those no source has stored yet)."""
-    snippets = [e for e in entries if e.snippet_only and e.url]
+    """Give snippet-only entries the text of their page (those no source has stored yet). A URL that
+    names no item (`Entry.shared_url`: the home page, the feed) is no page of the entry's."""
+    snippets = [e for e in entries if e.snippet_only and e.url and not e.shared_url]
     known = await _known_urls(db, [canonical_url_of(e) for e in snippets])
     todo = [e for e in snippets if canonical_url_of(e) not in known][:ARTICLES_PER_POLL]
     pages = await asyncio.gather(*(_fetch_article(fetcher, e.url, tz, offload) for e in todo))

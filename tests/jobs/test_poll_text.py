@@ -500,3 +500,15 @@ async def test_control_characters_in_an_ill_formed_rss_items_guid_or_link_are_dr
     assert (outcome.status, outcome.new) == ("new", 1), outcome.error
     stored = await the_item(poller)
     assert (stored.guid, stored.url) == ("tinh-701", ITEM.link)
+
+
+async def test_a_full_text_source_does_not_fetch_the_home_page_its_items_link_to(poller):
+    page = "<html><body><h1>Trang chủ</h1></body></html>".encode()
+    home = poller.server.serve("/", page, content_type="text/html")
+    items = [replace(item, link=home) for item in HOME_LINKED]
+    await poller.add("tinh", poller.server.serve("/rss", rss(items).encode()), full_text=True)
+    first = (await poller.cycle())["tinh"]
+    poller.server.serve("/rss", rss([replace(LATER_ITEM, link=home), *items]).encode())
+    second = (await poller.cycle(after=LATER))["tinh"]
+    assert (first.new, second.new) == (3, 1)
+    assert poller.server.requests_to("/") == []
