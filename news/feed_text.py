@@ -23,11 +23,13 @@ _PHOTO_MARKUP = ("<img", "<figure", "<picture", "<IMG", "<FIGURE", "<PICTURE")
 # in the XML): after parsing, its text still begins "<![CDATA[", which is no text of the story.
 _ESCAPED_CDATA = re.compile(r"\A\s*<!\[CDATA\[(.*)\]\]>\s*\Z", re.DOTALL)
 
-# Inline and line-break tags that turn up in titles feedparser calls plain text (it takes a field
-# for HTML only with an end tag or an entity: `Giá lúa<br />tăng`, `<b>Nóng:` are left as they
-# are). A "<" that opens none of these is text ("Lãi suất < 5%", "thẻ <title>").
-_TITLE_TAG = re.compile(
-    r"</?(?:a|b|big|br|del|div|em|font|i|img|ins|mark|p|s|small|span|strike|strong|sub|sup|u)(?:\s[^<>]*)?/?>",
+# Tags that turn up in text that is still markup: titles feedparser calls plain text (it takes a
+# field for HTML only with an end tag or an entity: `Giá lúa<br />tăng`, `<b>Nóng:`), and HTML
+# escaped twice (`&amp;lt;p&amp;gt;`), which one decoding leaves as `<p>`. A "<" that opens none
+# of these is text ("Lãi suất < 5%", "thẻ <title>").
+_MARKUP_TAG = re.compile(
+    r"</?(?:a|b|big|blockquote|br|del|div|em|figcaption|figure|font|h[1-6]|i|img|ins|li|mark|ol|p|s"
+    r"|small|span|strike|strong|sub|sup|table|td|th|tr|u|ul)(?:\s[^<>]*)?/?>",
     re.IGNORECASE,
 )
 
@@ -67,7 +69,13 @@ def markup_to_text(value: str | None, is_html: bool = True) -> str:
 def body_text(value: str | None, is_html: bool = True) -> str:
     """An entry's body (`markup_to_text`) without photo captions: feeds carry the article's photos with
     their captions (`<figcaption>`, a description and its credit `Ảnh: …`), which are not the story's
-    text. The markup is parsed twice only when it names a credit label."""
+    text. HTML escaped twice is still markup once decoded: it is read as HTML again."""
+    text = _text_without_captions(value, is_html)
+    return _text_without_captions(text) if is_html and _is_markup(text) else text
+
+
+def _text_without_captions(value: str | None, is_html: bool = True) -> str:
+    """See `body_text`. The markup is parsed twice only when it names a credit label."""
     if not value or "&#" not in value and not may_hold_a_credit(value.lower()):
         return markup_to_text(value, is_html)  # the common case: no credit (unless written as entities)
     value = unwrapped(value)
@@ -84,9 +92,14 @@ def title_text(value: str | None, is_html: bool = False) -> str:
     if not value:
         return ""
     value = unwrapped(value)
-    if is_html or ("<" in value and _TITLE_TAG.search(value)):
-        return clean_title(value)
-    return " ".join(normalize_text(value).split())
+    if not (is_html or _is_markup(value)):
+        return " ".join(normalize_text(value).split())
+    title = clean_title(value)
+    return clean_title(title) if _is_markup(title) else title  # escaped twice
+
+
+def _is_markup(text: str) -> bool:
+    return "<" in text and _MARKUP_TAG.search(text) is not None
 
 
 def is_snippet(body: str, has_full_content: bool) -> bool:

@@ -524,3 +524,30 @@ def test_an_escaped_cdata_wrapper_is_not_text(title, description, expected):
 def test_markup_in_a_plain_text_title_is_stripped(title, expected):
     entry = parse_feed(_rss_item(title, "Mô tả."), None, "https://a.example.vn/rss", VN).entries[0]
     assert entry.title == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "description", "expected"),
+    [
+        # HTML escaped twice: after one decoding the text still is markup
+        (
+            "&amp;lt;b&amp;gt;Giá lúa&amp;lt;/b&amp;gt; tăng nhẹ",
+            "&amp;lt;p&amp;gt;Giá lúa t&amp;#259;ng 200 đồng.&amp;lt;/p&amp;gt;&amp;lt;p&amp;gt;Nông dân phấn khởi.&amp;lt;/p&amp;gt;",
+            ("Giá lúa tăng nhẹ", "Giá lúa tăng 200 đồng.\n\nNông dân phấn khởi."),
+        ),
+        (
+            "Giá lúa tăng nhẹ",
+            "&amp;lt;img src=&amp;quot;https://a.example.vn/anh.jpg&amp;quot;&amp;gt;Giá lúa tăng 200 đồng.",
+            ("Giá lúa tăng nhẹ", "Giá lúa tăng 200 đồng."),
+        ),
+        # text with "<" and ">" that open no tag is text, escaped once or twice
+        (
+            "Lãi suất &amp;lt; 5%",
+            "Lãi suất &amp;lt; 5% và lạm phát &amp;gt; 3%.",
+            ("Lãi suất < 5%", "Lãi suất < 5% và lạm phát > 3%."),
+        ),
+    ],
+)
+def test_html_escaped_twice_is_not_shown_as_tags(title, description, expected):
+    entry = parse_feed(_rss_item(title, description), None, "https://a.example.vn/rss", VN).entries[0]
+    assert (entry.title, entry.body) == expected
