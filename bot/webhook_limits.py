@@ -11,6 +11,10 @@ A request whose headers are past tornado's bound (64 KB) had its connection clos
 head itself, within the same bound, and answers 431 in JSON. The library names the class it builds
 in its webhookhandler module, with no parameter to choose another: `bound_webhook_requests` replaces
 that name, as `use_bantin_webhook_handler` replaces its web app's.
+
+tornado also gave a head as long to arrive as a kept-alive connection may wait for its next request
+(300 s): a client sending its headers a byte now and then held a socket each for five minutes. The
+head's first byte may take IDLE_TIMEOUT; the rest of it, once begun, HEAD_TIMEOUT (answered 408).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ log = logging.getLogger("bantin.webhook")
 MAX_UPDATE_BYTES = 1 << 20  # larger than any update; a longer Content-Length is answered 400 unread
 BODY_TIMEOUT = 30.0  # seconds for a body to arrive once its headers have
 IDLE_TIMEOUT = 300.0  # seconds a kept-alive connection may wait for its next request
+HEAD_TIMEOUT = 15.0  # seconds for a request's head to arrive once its first byte has
 MAX_HEAD_BYTES = 64 * 1024  # a request's line and headers: tornado's own bound, far past Telegram's
 LINGER_SECONDS = 2.0  # after a refusal, how long what the client still sends is read and dropped
 LINGER_BYTES = 1 << 20
@@ -119,9 +124,20 @@ class HeadBoundStream:
         return asyncio.ensure_future(self._head(regex))
 
     async def _head(self, end_of_head: bytes) -> bytes:
-        # The head up to its end, or the first MAX_HEAD_BYTES + 1 bytes of one that does not end by then.
-        head_or_past_bound = re.compile(rb"\A[\s\S]*?(?:%b)|\A[\s\S]{%d}" % (end_of_head, MAX_HEAD_BYTES + 1))
-        head = await self._stream.read_until_regex(head_or_past_bound)
+        # The blank lines a client may send before a request (tornado drops them) and its first byte,
+        # within tornado's header timeout (IDLE_TIMEOUT): the wait of a kept-alive connection.
+        start = await self._stream.read_until_regex(rb"[^\r\n]", max_bytes=MAX_HEAD_BYTES)
+        # The rest up to its end, or up to MAX_HEAD_BYTES + 1 bytes in all if it does not end by then.
+        rest_bound = max(MAX_HEAD_BYTES + 1 - len(start), 1)
+        rest_or_past_bound = re.compile(rb"\A[\s\S]*?(?:%b)|\A[\s\S]{%d}" % (end_of_head, rest_bound))
+        reading = self._stream.read_until_regex(rest_or_past_bound)
+        try:  # shielded: a stream's read cannot be cancelled (the next one fails "Already reading")
+            rest = await asyncio.wait_for(asyncio.shield(reading), HEAD_TIMEOUT)
+        except TimeoutError:
+            log.warning("webhook request refused (408), its headers took over %g s", HEAD_TIMEOUT)
+            await answer_and_close(self._stream, json_refusal(HTTPStatus.REQUEST_TIMEOUT), reading)
+            raise StreamClosedError() from None
+        head = start + rest
         self._answered = False
         if len(head) > MAX_HEAD_BYTES:
             log.warning("webhook request refused (431), its headers are past %d KB", MAX_HEAD_BYTES // 1024)
@@ -130,20 +146,23 @@ class HeadBoundStream:
         return head
 
 
-async def answer_and_close(stream: IOStream, answer: bytes) -> None:
+async def answer_and_close(
+    stream: IOStream, answer: bytes, reading: asyncio.Future[bytes] | None = None
+) -> None:
     """Send `answer`, then close, reading what the client still sends for a moment: a socket closed
-    with unread bytes resets the connection, and the client may lose the answer with it."""
+    with unread bytes resets the connection, and the client may lose the answer with it. `reading`:
+    a read of the stream still under way, waited for first."""
     try:
         await stream.write(answer)
         stream.socket.shutdown(socket.SHUT_WR)
-        await asyncio.wait_for(_drop_until_closed(stream), LINGER_SECONDS)
+        await asyncio.wait_for(_drop_until_closed(stream, reading), LINGER_SECONDS)
     except (StreamClosedError, OSError, TimeoutError):
         pass
     finally:
         stream.close()
 
 
-async def _drop_until_closed(stream: IOStream) -> None:
-    dropped = 0
+async def _drop_until_closed(stream: IOStream, reading: asyncio.Future[bytes] | None) -> None:
+    dropped = len(await reading) if reading is not None else 0
     while dropped < LINGER_BYTES:
         dropped += len(await stream.read_bytes(64 * 1024, partial=True))
