@@ -95,7 +95,8 @@ class Fetcher:
         transport: httpx.AsyncBaseTransport | None = None,
     ):
         """`public_addresses_only`: connect to no loopback, private or link-local address (redirects
-        included), for sources an admin adds from a chat (jobs/address_guard.py)."""
+        included), for sources an admin adds from a chat (jobs/address_guard.py); and never through a
+        proxy the environment names (HTTP_PROXY...), which would connect wherever it is asked."""
         self.max_body_bytes = max_body_bytes
         self.max_redirects = max_redirects
         self.allow_file_urls = allow_file_urls
@@ -121,7 +122,9 @@ class Fetcher:
         }
         if public_addresses_only and transport is None:
             transport = public_addresses_transport(self._limits)
-        self._client = httpx.AsyncClient(**self._client_options, transport=transport)
+        self._client = httpx.AsyncClient(
+            **self._client_options, transport=transport, trust_env=not public_addresses_only
+        )
         self._public: Fetcher | None = self if public_addresses_only else None
 
     async def __aenter__(self) -> Fetcher:
@@ -142,7 +145,7 @@ class Fetcher:
             twin = copy.copy(self)
             twin.allow_file_urls = False
             twin._client = httpx.AsyncClient(
-                **self._client_options, transport=public_addresses_transport(self._limits)
+                **self._client_options, transport=public_addresses_transport(self._limits), trust_env=False
             )
             twin._public = twin
             self._public = twin

@@ -6,6 +6,7 @@ names and a connector that takes those addresses to the local server (its 127.0.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import httpcore
@@ -177,3 +178,63 @@ async def test_a_source_added_from_a_chat_is_polled_on_public_addresses_only(
 
 
 _NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+
+
+# ---- a proxy named by the environment ---------------------------------------------------------------
+
+
+class ProxyStandIn:
+    """A forward proxy on 127.0.0.1 that answers every request itself with FEED (as a proxy that
+    reached the address would) and records the request lines it was given."""
+
+    def __init__(self) -> None:
+        self.heard: list[bytes] = []
+
+    async def __aenter__(self) -> ProxyStandIn:
+        self._server = await asyncio.start_server(self._answer, "127.0.0.1", 0)
+        self.url = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._server.close()
+        await self._server.wait_closed()
+
+    async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        self.heard.append(head.split(b"\r\n", 1)[0])
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%b" % (len(FEED), FEED)
+        )
+        await writer.drain()
+        writer.close()
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY"])
+@pytest.mark.parametrize(
+    ("options", "through_proxy"),
+    [
+        ({"public_addresses_only": True}, False),  # a source added from a chat: never the proxy
+        ({}, True),  # the others: the proxy, which decides where it connects
+    ],
+    ids=["from a chat", "others"],
+)
+async def test_a_proxy_from_the_environment_never_carries_a_source_added_from_a_chat(
+    variable: str, options: dict, through_proxy: bool, make_fetcher, monkeypatch: pytest.MonkeyPatch
+):
+    """Through a proxy the address check would be the proxy's, and it makes none: the proxy would
+    reach 10.0.0.7 for us. A source added from a chat connects itself, checked, or not at all."""
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    async with ProxyStandIn() as proxy:
+        monkeypatch.setenv(variable, proxy.url)
+        fetcher = make_fetcher(**options)
+        if through_proxy:
+            assert (await fetcher.fetch("http://10.0.0.7/rss")).body == FEED
+            assert proxy.heard == [b"GET http://10.0.0.7/rss HTTP/1.1"]
+        else:
+            assert (await _fetch_error(fetcher, "http://10.0.0.7/rss")).reason == NOT_PUBLIC
+            polled = make_fetcher().public_addresses_only()  # as a poll takes it from the shared one
+            assert (await _fetch_error(polled, "http://10.0.0.7/rss")).reason == NOT_PUBLIC
+            assert proxy.heard == []
