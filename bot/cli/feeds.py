@@ -1,4 +1,4 @@
-"""`bantin feeds list|add|remove|import-opml|export-opml`: manage the sources."""
+"""`bantin feeds list|add|remove|origin|import-opml|export-opml`: manage the sources."""
 
 from __future__ import annotations
 
@@ -74,6 +74,17 @@ def register(subparsers) -> None:
         help="the source's name, its number in `feeds list`, or a unique start of the name",
     )
     rm.set_defaults(handler=remove_cmd)
+    origin = add_command(
+        sub,
+        "origin",
+        help="mark a source as added from a chat (polled on public addresses only, as /addfeed's) or by an admin on the host",
+        example="bantin feeds origin 'Tin tỉnh' chat",
+    )
+    origin.add_argument(
+        "name", help="the source's name, its number in `feeds list`, or a unique start of the name"
+    )
+    origin.add_argument("origin", choices=ORIGINS, help="chat or admin")
+    origin.set_defaults(handler=origin_cmd)
     imp = add_command(
         sub,
         "import-opml",
@@ -208,6 +219,36 @@ def remove_cmd(args) -> int:
         print(f"bantin: {name}", file=sys.stderr)
         return 1
     print(f"removed {name}")
+    return 0
+
+
+# Sources /addfeed added before it recorded "chat" were stored as "admin", as `feeds add`'s are: only
+# the admin knows which they are.
+ORIGINS = {
+    "chat": "added from a chat (polled on public addresses only)",
+    "admin": "added by an admin on the host (polled on any address)",
+}
+
+
+def origin_cmd(args) -> int:
+    async def work(db, config):
+        async with db.transaction() as session:
+            matches = await matching_sources(session, args.name, enabled_only=False)
+            if len(matches) != 1:
+                return _Refusal(no_such_source(args.name, matches))
+            source = matches[0]
+            if source.origin == "config":
+                return _Refusal(
+                    f"{source.name!r} is a [[feeds]] entry, polled on any address as the config is"
+                )
+            source.origin = args.origin
+            return source.name
+
+    name = _work(args, work)
+    if isinstance(name, _Refusal):
+        print(f"bantin: {name}", file=sys.stderr)
+        return 1
+    print(f"{name}: {ORIGINS[args.origin]}")
     return 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot.cli.main import main
@@ -211,3 +213,37 @@ def test_a_config_entry_for_an_added_source_takes_it_over_and_says_so(admin_shel
         "(the same address)\n"
     )
     assert bantin(capsys, "feeds", "list")[2] == ""  # said once
+
+
+def _origins(capsys) -> dict[str, str]:
+    return {s["name"]: s["origin"] for s in json.loads(bantin(capsys, "feeds", "list", "--json")[1])}
+
+
+@pytest.mark.parametrize(
+    ("origin", "said"),
+    [
+        ("chat", "Tin tỉnh: added from a chat (polled on public addresses only)\n"),
+        ("admin", "Tin tỉnh: added by an admin on the host (polled on any address)\n"),
+    ],
+)
+def test_feeds_origin_marks_a_source_as_added_from_a_chat_or_not(admin_shell, capsys, origin: str, said: str):
+    """Sources added with /addfeed before it recorded 'chat' were stored as 'admin', like `feeds add`'s,
+    with nothing to tell them apart: the admin who knows which they are marks them."""
+    assert bantin(capsys, "feeds", "add", "https://tin.example.vn/rss", "--name", "Tin tỉnh")[0] == 0
+    assert bantin(capsys, "feeds", "origin", "tin tinh", "chat")[0] == 0
+    assert bantin(capsys, "feeds", "origin", "Tin", origin) == (0, said, "")
+    assert _origins(capsys) == {"Tin tỉnh": origin}
+
+
+def test_feeds_origin_leaves_a_configured_source_alone(admin_shell, capsys):
+    config = admin_shell / "config.toml"
+    config.write_text('[[feeds]]\nname = "Tin tỉnh"\nurl = "https://tin.example.vn/rss"\n', encoding="utf-8")
+    code, out, err = bantin(capsys, "feeds", "origin", "Tin tỉnh", "chat")
+    assert (code, out) == (1, "")
+    assert err == "bantin: 'Tin tỉnh' is a [[feeds]] entry, polled on any address as the config is\n"
+    assert _origins(capsys) == {"Tin tỉnh": "config"}
+
+
+def test_feeds_origin_of_no_such_source_says_so(admin_shell, capsys):
+    code, out, err = bantin(capsys, "feeds", "origin", "Không có", "chat")
+    assert (code, out) == (1, "") and "Không có" in err
