@@ -1,36 +1,33 @@
-"""Fetch one source URL over HTTP (or file://) with conditional GET, limits and a body cap."""
+"""Fetch one source URL over HTTP (or file://) with conditional GET, redirects, limits and a body cap.
+
+The body is read and decoded in jobs/fetch_body.py, failures worded in jobs/fetch_errors.py, file://
+sources read in jobs/fetch_file.py; this module is the request and its redirects, from start to end.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import copy
 import mimetypes
-import os
-import socket
-import ssl
 import time
-import zlib
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import formatdate, parsedate_to_datetime
-from urllib.parse import SplitResult, unquote, urljoin, urlsplit
+from email.utils import formatdate
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import httpx
 
-from jobs.address_guard import AddressRefused, public_addresses_transport
+from jobs.address_guard import public_addresses_transport
+from jobs.fetch_body import ACCEPT_ENCODING, human_size, read_capped, too_large
+from jobs.fetch_errors import FetchError, fetch_error_from_httpx, parse_retry_after, retry_after_of
+from jobs.fetch_file import path_of_file_url, read_file_capped
 from news import __version__
 from news.httpcache import request_validators
-from news.source_address import NOT_PUBLIC
+
+__all__ = ["Fetcher", "FetchError", "FetchResult", "USER_AGENT", "human_size", "parse_retry_after"]
 
 USER_AGENT = f"bantin/{__version__} (+https://github.com/bantin; news digest bot)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECT_STATUSES = frozenset({301, 308})
-RETRY_AFTER_STATUSES = frozenset({429, 503})
-# Decoding ourselves (not httpx's aiter_bytes) bounds each decompression step, so a
-# gzip bomb never inflates more than one step past the cap.
-ACCEPT_ENCODING = "gzip, deflate"
-DECODE_STEP_BYTES = 256 * 1024
 
 
 @dataclass
@@ -50,16 +47,6 @@ class FetchResult:
     last_modified: str | None = None
     not_modified: bool = False
     elapsed: float = 0.0
-
-
-class FetchError(Exception):
-    """A fetch that failed; `reason` is short and meant for people (admins' /feeds, logs)."""
-
-    def __init__(self, reason: str, *, status: int | None = None, retry_after: float | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
-        self.retry_after = retry_after
 
 
 @dataclass
@@ -201,7 +188,7 @@ class Fetcher:
             except TimeoutError as exc:
                 raise FetchError("timeout") from exc
             except httpx.HTTPError as exc:
-                raise _fetch_error_from_httpx(exc) from exc
+                raise fetch_error_from_httpx(exc) from exc
             except httpx.InvalidURL as exc:
                 raise FetchError("bad URL") from exc
             finally:
@@ -220,30 +207,19 @@ class Fetcher:
             if status == 304:
                 return _result(response, status=304, body=None, not_modified=True)
             if not 200 <= status < 300:
-                raise FetchError(f"HTTP {status}", status=status, retry_after=_retry_after_of(response))
+                raise FetchError(f"HTTP {status}", status=status, retry_after=retry_after_of(response))
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_body_bytes:
-                raise FetchError(f"body over {human_size(self.max_body_bytes)}", status=status)
-            body = await self._read_capped(response)
+                raise too_large(self.max_body_bytes, status)
+            body = await read_capped(response, self.max_body_bytes)
             return _result(response, status=status, body=body, not_modified=False)
-
-    async def _read_capped(self, response: httpx.Response) -> bytes:
-        decoder = _decoder_for(response.headers.get("content-encoding", ""))
-        parts: list[bytes] = []
-        size = 0
-        async for piece in _decoded(response.aiter_raw(), decoder):
-            size += len(piece)
-            if size > self.max_body_bytes:
-                raise FetchError(f"body over {human_size(self.max_body_bytes)}", status=response.status_code)
-            parts.append(piece)
-        return b"".join(parts)
 
     async def _fetch_file(self, url: str, last_modified: str | None) -> FetchResult:
         started = time.monotonic()
-        path = _path_of_file_url(url)
+        path = path_of_file_url(url)
         async with self._overall:
             try:
-                stamp, body = await asyncio.to_thread(_read_file_capped, path, self.max_body_bytes)
+                stamp, body = await asyncio.to_thread(read_file_capped, path, self.max_body_bytes)
             except FileNotFoundError as exc:
                 raise FetchError("file not found") from exc
             except OSError as exc:
@@ -301,140 +277,3 @@ def _redirect_target(current: str, location: str) -> str:
         raise FetchError("redirect to a non-HTTP URL")
     _check_http_url(target)
     return target
-
-
-def human_size(size: int) -> str:
-    """10_000_000 -> '10 MB', 1_500_000 -> '1.5 MB', 2_000 -> '2 KB'."""
-    for unit, scale in (("MB", 1_000_000), ("KB", 1_000)):
-        if size >= scale:
-            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{size} bytes"
-
-
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Retry-After as seconds from `now`: either delta-seconds or an HTTP date; None if unusable."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - now).total_seconds(), 0.0)
-
-
-def _retry_after_of(response: httpx.Response) -> float | None:
-    if response.status_code not in RETRY_AFTER_STATUSES:
-        return None
-    return parse_retry_after(response.headers.get("retry-after"), datetime.now(UTC))
-
-
-class _Inflater:
-    """Bounded zlib/gzip/raw-deflate decoding: every step yields at most DECODE_STEP_BYTES."""
-
-    def __init__(self, wbits: int, *, raw_deflate_fallback: bool = False):
-        self._inflate = zlib.decompressobj(wbits)
-        self._fallback = raw_deflate_fallback  # servers that send "deflate" without the zlib header
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        pending = data
-        while pending:
-            try:
-                out = self._inflate.decompress(pending, DECODE_STEP_BYTES)
-            except zlib.error:
-                if not self._fallback:
-                    raise
-                self._inflate, self._fallback = zlib.decompressobj(-zlib.MAX_WBITS), False
-                out = self._inflate.decompress(pending, DECODE_STEP_BYTES)
-            self._fallback = False
-            if out:
-                yield out
-            pending = self._inflate.unconsumed_tail
-            if self._inflate.eof:
-                return
-
-
-def _decoder_for(content_encoding: str) -> _Inflater | None:
-    encoding = content_encoding.strip().lower()
-    if encoding in ("", "identity"):
-        return None
-    if encoding in ("gzip", "x-gzip"):
-        return _Inflater(16 + zlib.MAX_WBITS)
-    if encoding == "deflate":
-        return _Inflater(zlib.MAX_WBITS, raw_deflate_fallback=True)
-    raise FetchError(f"unsupported content encoding {encoding}")
-
-
-async def _decoded(raw: AsyncIterator[bytes], decoder: _Inflater | None) -> AsyncIterator[bytes]:
-    async for chunk in raw:
-        if decoder is None:
-            yield chunk
-            continue
-        try:
-            for piece in decoder.feed(chunk):
-                yield piece
-        except zlib.error as exc:
-            raise FetchError("bad compressed body") from exc
-
-
-def _path_of_file_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.netloc not in ("", "localhost"):
-        raise FetchError("file URL on another host")
-    return unquote(parts.path)
-
-
-def _read_file_capped(path: str, cap: int) -> tuple[float, bytes]:
-    with open(path, "rb") as handle:
-        stamp = os.fstat(handle.fileno()).st_mtime
-        body = handle.read(cap + 1)
-    if len(body) > cap:
-        raise FetchError(f"body over {human_size(cap)}")
-    return stamp, body
-
-
-def _fetch_error_from_httpx(exc: httpx.HTTPError) -> FetchError:
-    if isinstance(exc, httpx.ConnectTimeout):
-        return FetchError("connect timeout")
-    if isinstance(exc, httpx.TimeoutException):
-        return FetchError("timeout")
-    if isinstance(exc, httpx.ConnectError):
-        return FetchError(_connect_failure_reason(exc))
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return FetchError("bad HTTP response")
-    if isinstance(exc, httpx.ReadError | httpx.WriteError):
-        return FetchError("connection reset")
-    if isinstance(exc, httpx.UnsupportedProtocol):
-        return FetchError("bad URL")
-    if isinstance(exc, httpx.DecodingError):
-        return FetchError("bad compressed body")
-    return FetchError("network error")
-
-
-def _connect_failure_reason(exc: BaseException) -> str:
-    causes: list[BaseException] = []
-    seen: BaseException | None = exc
-    while seen is not None and len(causes) < 10:
-        causes.append(seen)
-        seen = seen.__cause__ or seen.__context__
-    for cause in causes:
-        if isinstance(cause, AddressRefused):
-            return NOT_PUBLIC
-        if isinstance(cause, socket.gaierror):
-            return "DNS lookup failed"
-        if isinstance(cause, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(cause, ssl.SSLError):
-            return "TLS error"
-    text = " ".join(str(cause) for cause in causes).lower()
-    if "name or service not known" in text or "nodename nor servname" in text or "name resolution" in text:
-        return "DNS lookup failed"
-    if "connection refused" in text or "errno 111" in text:
-        return "connection refused"
-    if "ssl" in text or "certificate" in text:
-        return "TLS error"
-    return "connection failed"
