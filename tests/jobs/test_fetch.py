@@ -127,7 +127,13 @@ async def test_error_status_raises_with_status(feed_server, fetcher, status):
 
 @pytest.mark.parametrize(
     ("status", "retry_after", "expected"),
-    [(429, "120", 120.0), (503, "7", 7.0), (429, None, None), (500, "60", None)],
+    [
+        (429, "120", 120.0),
+        (503, "7", 7.0),
+        (429, None, None),
+        (500, "60", None),
+        (429, "²", None),  # byte 0xB2 (latin-1): a digit to str.isdigit, no number to float()
+    ],
 )
 async def test_retry_after_on_429_and_503(feed_server, fetcher, status, retry_after, expected):
     headers = {"Retry-After": retry_after} if retry_after else {}
@@ -145,6 +151,9 @@ async def test_retry_after_on_429_and_503(feed_server, fetcher, status, retry_af
         ("Wed, 01 Jan 2025 00:02:00 GMT", 120.0),
         ("Tue, 31 Dec 2024 23:00:00 GMT", 0.0),  # already past
         ("soon", None),
+        ("²", None),  # str.isdigit() says yes, float() raised ValueError: an internal error
+        ("٣", None),  # an Arabic-Indic three: delay-seconds are ASCII digits (RFC 9110 10.2.3)
+        ("-5", None),
         ("", None),
         (None, None),
     ],
