@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -44,15 +45,24 @@ class PublicAddressesOnly(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        addresses = await self._resolve(host, port)
+        # One deadline for the name and every address, as httpcore's own connection by name has.
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            async with asyncio.timeout(timeout):
+                addresses = await self._resolve(host, port)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"{host}: no address in time") from None
         # Refused if any is not public: `localhost` is both ::1 and 127.0.0.1.
         if not all(is_public_address(address) for address in addresses):
             raise AddressRefused(f"{host} is not on a public address")
-        failure: httpcore.ConnectError | None = None
-        for address in addresses:
+        failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
+        ordered = families_alternating(addresses)
+        for left, address in zip(range(len(ordered), 0, -1), ordered, strict=True):
+            # An address that does not answer (a route that goes nowhere) leaves the others time.
+            share = None if deadline is None else max(deadline - time.monotonic(), 0) / left
             try:
-                return await self._backend.connect_tcp(address, port, timeout, local_address, socket_options)
-            except httpcore.ConnectError as exc:  # the next address, as a connection by name would
+                return await self._backend.connect_tcp(address, port, share, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:  # the next one, as by name
                 failure = exc
         assert failure is not None
         raise failure
@@ -75,6 +85,17 @@ async def addresses_of(host: str, port: int) -> list[str]:
     if not addresses:
         raise httpcore.ConnectError(f"{host} has no address")
     return list(dict.fromkeys(addresses))
+
+
+def families_alternating(addresses: list[str]) -> list[str]:
+    """The addresses in their order, IPv6 and IPv4 taking turns (RFC 8305 4): when one family's
+    routes go nowhere, the other's first address is the second tried, not the last."""
+    six = [address for address in addresses if ":" in address]
+    four = [address for address in addresses if ":" not in address]
+    first, second = (six, four) if addresses and ":" in addresses[0] else (four, six)
+    turns = [address for pair in zip(first, second, strict=False) for address in pair]
+    shorter = min(len(first), len(second))
+    return turns + first[shorter:] + second[shorter:]
 
 
 def public_addresses_transport(

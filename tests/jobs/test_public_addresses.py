@@ -13,7 +13,12 @@ import httpcore
 import httpx
 import pytest
 
-from jobs.address_guard import PublicAddressesOnly, addresses_of, public_addresses_transport
+from jobs.address_guard import (
+    PublicAddressesOnly,
+    addresses_of,
+    families_alternating,
+    public_addresses_transport,
+)
 from jobs.fetch import Fetcher, FetchError
 from news.source_address import NOT_PUBLIC
 
@@ -238,3 +243,94 @@ async def test_a_proxy_from_the_environment_never_carries_a_source_added_from_a_
             polled = make_fetcher().public_addresses_only()  # as a poll takes it from the shared one
             assert (await _fetch_error(polled, "http://10.0.0.7/rss")).reason == NOT_PUBLIC
             assert proxy.heard == []
+
+
+# ---- the connect timeout -------------------------------------------------------------------------
+
+
+class SlowConnects(httpcore.AsyncNetworkBackend):
+    """Every connection attempt takes its whole timeout, then fails as a real one does."""
+
+    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        await asyncio.sleep(timeout)
+        raise httpcore.ConnectTimeout(f"{host} did not answer")
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+async def _no_answer(host: str, port: int) -> list[str]:
+    await asyncio.Event().wait()  # a resolver that never answers
+    return []
+
+
+async def _three_addresses(host: str, port: int) -> list[str]:
+    return [PUBLIC, "203.0.113.81", "203.0.113.82"]
+
+
+@pytest.mark.parametrize(
+    ("resolve", "connects"),
+    [(_no_answer, httpcore.AnyIOBackend()), (_three_addresses, SlowConnects())],
+    ids=["name never resolves", "three addresses, none answers"],
+)
+async def test_the_connect_timeout_bounds_resolving_and_every_address_together(
+    resolve, connects, monkeypatch: pytest.MonkeyPatch
+):
+    """Unguarded, httpcore resolves and connects within connect_timeout; guarded, the name was resolved
+    with no bound and each address had the whole timeout: a fetch failed only at its total budget,
+    as "timeout", holding its slots that long."""
+    monkeypatch.setattr("jobs.address_guard.is_public_address", lambda address: address.startswith("203."))
+    limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
+    transport = public_addresses_transport(limits, PublicAddressesOnly(connects, resolve))
+    fetcher = Fetcher(connect_timeout=0.2, read_timeout=1, total_timeout=0.5, transport=transport)
+    try:
+        error = await _fetch_error(fetcher, "http://tin-can-tho.example.vn/rss")
+    finally:
+        await fetcher.aclose()
+    assert error.reason == "connect timeout"
+
+
+class FirstAddressDead(PublicInternetStandIn):
+    """203.0.113.81 never answers (an IPv6 route that goes nowhere, say); PUBLIC is the feed server."""
+
+    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        if host == "203.0.113.81":
+            await asyncio.sleep(timeout)
+            raise httpcore.ConnectTimeout(f"{host} did not answer")
+        return await super().connect_tcp(host, port, timeout, local_address, socket_options)
+
+
+async def test_an_address_that_does_not_answer_gives_way_to_the_next(feed_server, monkeypatch):
+    """A timeout on the first address ended the fetch; a connection by name (httpcore's) goes on to
+    the next address, as a refused one did here."""
+    monkeypatch.setattr("jobs.address_guard.is_public_address", lambda address: address.startswith("203."))
+    feed_server.serve("/rss", FEED)
+    port = httpx.URL(feed_server.url("/")).port
+
+    async def resolve(host: str, port: int) -> list[str]:
+        return ["203.0.113.81", PUBLIC]
+
+    limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
+    backend = PublicAddressesOnly(FirstAddressDead(port), resolve)
+    fetcher = Fetcher(
+        connect_timeout=0.4, read_timeout=2, transport=public_addresses_transport(limits, backend)
+    )
+    try:
+        result = await fetcher.fetch(f"http://tin-can-tho.example.vn:{port}/rss")
+    finally:
+        await fetcher.aclose()
+    assert result.body == FEED
+
+
+@pytest.mark.parametrize(
+    ("resolved", "tried"),
+    [
+        (["2001:db8::1", "2001:db8::2", "203.0.113.1"], ["2001:db8::1", "203.0.113.1", "2001:db8::2"]),
+        (["203.0.113.1", "203.0.113.2", "2001:db8::1"], ["203.0.113.1", "2001:db8::1", "203.0.113.2"]),
+        (["203.0.113.1", "203.0.113.2"], ["203.0.113.1", "203.0.113.2"]),
+        (["2001:db8::1"], ["2001:db8::1"]),
+        ([], []),
+    ],
+)
+def test_addresses_are_tried_with_the_families_taking_turns(resolved: list[str], tried: list[str]):
+    assert families_alternating(resolved) == tried
