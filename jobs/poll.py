@@ -261,12 +261,12 @@ async def poll_source(
         prepared = await offload.run(prepare_entries, chosen.entries, config.summaries.words, source.language)
 
         async def store(session) -> IngestResult | None:
-            success = _success(config, source, result, interval, parsed, now())
+            success = _success(config, source, result, interval, parsed, now(), complete=chosen.complete)
             if not await record_success(session, success):
                 return None  # removed while we were fetching
             return await store_items(session, source, prepared, success.now)
 
-        polled = _Polled(config, source, result, interval, parsed, prepared)
+        polled = _Polled(config, source, result, interval, parsed, prepared, chosen.complete)
         ingest = await (writes or GroupWriter(db)).write(store, polled)
         if ingest is None:
             return PollOutcome(source.name, "error", error="source removed")
@@ -316,6 +316,7 @@ class _Polled:
     interval: float
     parsed: ParsedSource
     prepared: list[PreparedItem]
+    complete: bool = True  # ChosenEntries.complete
 
 
 def _success(
@@ -326,8 +327,11 @@ def _success(
     parsed: ParsedSource,
     now: datetime,
     new_items: int = 0,  # stored by store_new_items_together (store_items counts its own)
+    *,
+    complete: bool = True,
 ) -> PollSuccess:
-    keep = should_store_validators(result.status, True)
+    # Articles left for a later poll: that poll must get the listing again, not a 304.
+    keep = should_store_validators(result.status, True) and complete
     return PollSuccess(
         source.id,
         now=now,
@@ -357,7 +361,7 @@ async def _store_together(
     await record_successes(
         session,
         [
-            _success(p.config, p.source, p.result, p.interval, p.parsed, at, result.new)
+            _success(p.config, p.source, p.result, p.interval, p.parsed, at, result.new, complete=p.complete)
             for p, result in zip(polled, results, strict=True)
         ],
     )

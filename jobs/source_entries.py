@@ -64,6 +64,9 @@ class ChosenEntries:
     unchanged: int
     # a listing's links fetched and found to be no article (news.skipped_links remembers them)
     not_articles: list[str] = field(default_factory=list)
+    # False when a listing's articles were left for a later poll (past ARTICLES_PER_POLL, or a page
+    # that could not be fetched): the listing's validators must not make that poll a 304.
+    complete: bool = True
 
 
 def parse_document(
@@ -112,13 +115,14 @@ async def choose_entries(
     fresh = [e for e in entries if not _unchanged(e, stored, source.full_text)]
     unchanged = len(entries) - len(fresh) + parsed.known
     not_articles: list[str] = []
+    complete = True
     if parsed.article_links:
         links = [u for u in parsed.article_links if u and canonical_url(u) not in skipped]
-        listed, not_articles = await _listed_articles(db, fetcher, source.id, links, tz, offload)
+        listed, not_articles, complete = await _listed_articles(db, fetcher, source.id, links, tz, offload)
         fresh.extend(listed)
     elif source.full_text:
         await _fill_full_text(db, fetcher, fresh, tz, offload)
-    return ChosenEntries([e for e in fresh if tells_something(e)], unchanged, not_articles)
+    return ChosenEntries([e for e in fresh if tells_something(e)], unchanged, not_articles, complete)
 
 
 def tells_something(entry: Entry) -> bool:
@@ -179,13 +183,17 @@ def read_article_page(body: bytes, content_type: str | None, url: str, tz: ZoneI
 _FAILED = object()  # a page that could not be fetched: maybe an article, tried again next poll
 
 
-async def _fetch_article(fetcher: Fetcher, url: str, tz: ZoneInfo, offload: Offload) -> Entry | None | object:
+async def _fetch_article(
+    fetcher: Fetcher, url: str, tz: ZoneInfo, offload: Offload, unfetched: list[str]
+) -> Entry | None | object:
     """The article at `url`; None when the page is no article (or no text: a PDF), _FAILED when
-    it could not be fetched."""
+    it could not be fetched (and in `unfetched` when the failure may pass by the next poll)."""
     try:
         result = await fetcher.fetch(url)
     except FetchError as exc:
         log.info("article fetch failed: %s: %s", url, exc.reason)
+        if _may_pass(exc):
+            unfetched.append(url)
         return _FAILED
     try:
         return await offload.run(
@@ -196,16 +204,23 @@ async def _fetch_article(fetcher: Fetcher, url: str, tz: ZoneInfo, offload: Offl
         return None
 
 
+def _may_pass(error: FetchError) -> bool:
+    """A failure the next poll may not meet: no answer, or a server busy or failing (a 404 stays)."""
+    return error.status is None or error.status in (408, 429) or error.status >= 500
+
+
 async def _listed_articles(
     db: Database, fetcher: Fetcher, source_id: int, links: list[str], tz: ZoneInfo, offload: Offload
-) -> tuple[list[Entry], list[str]]:
-    """The article pages of a listing that no source has stored yet, and the canonical links of
-    the fetched pages that are no article."""
+) -> tuple[list[Entry], list[str], bool]:
+    """The article pages of a listing that no source has stored yet, the canonical links of the
+    fetched pages that are no article, and whether every new one was read (not when there were
+    more than one poll takes, or one could not be fetched for a reason that may pass)."""
     wanted = [(u, canonical_url(u)) for u in links if u]
     known = await _known_urls(db, [c for _, c in wanted])
     known |= await _known_guids(db, source_id, [c for _, c in wanted if c not in known])
-    todo = [(u, c) for u, c in wanted if c not in known][:ARTICLES_PER_POLL]
-    pages = await asyncio.gather(*(_fetch_article(fetcher, u, tz, offload) for u, _c in todo))
+    new = [(u, c) for u, c in wanted if c not in known]
+    todo, unfetched = new[:ARTICLES_PER_POLL], []
+    pages = await asyncio.gather(*(_fetch_article(fetcher, u, tz, offload, unfetched) for u, _c in todo))
     fetched = [
         _identified_by_link(entry, link)
         for (_u, link), entry in zip(todo, pages, strict=True)
@@ -217,7 +232,7 @@ async def _listed_articles(
         # "0 new". A listing with stored articles works; a page on it that is no article (a
         # notice with only a PDF) is skipped.
         raise SourceError(f"none of the {len(todo)} linked pages is a readable article")
-    return fetched, not_articles
+    return fetched, not_articles, len(new) == len(todo) and not unfetched
 
 
 def _identified_by_link(entry: Entry, link: str) -> Entry:
