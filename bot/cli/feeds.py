@@ -114,6 +114,9 @@ def _work(args, work):
     return run_async(lambda: with_database(config, wrapped))
 
 
+ERROR_CHARS = 120  # of a source's last error in `feeds list`, as /feeds shows it (--json has it whole)
+
+
 def _when(dt, tz) -> str:
     return dt.astimezone(tz).strftime("%Y-%m-%d %H:%M") if dt else "-"
 
@@ -128,7 +131,7 @@ def list_cmd(args) -> int:
         print(json.dumps([_source_json(s) for s in sources], ensure_ascii=False, indent=2))
         return 0
     for s in sources:
-        state = "ok" if not s.error_count else f"{s.error_count} error(s): {s.last_error}"
+        state = "ok" if not s.error_count else f"{s.error_count} error(s): {_one_line(s.last_error or '')}"
         if not s.enabled:
             state = "disabled"
         kind = s.detected_kind or s.kind
@@ -138,6 +141,12 @@ def list_cmd(args) -> int:
             f"next check {_when(s.next_check_at, tz)} · {state}"
         )
     return 0
+
+
+def _one_line(text: str, limit: int = ERROR_CHARS) -> str:
+    """An error as one short line: stored, it may be an exception's several lines and 1,000 characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _source_json(s) -> dict:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
 
 from bot.cli.main import main
+from storage.db import Database
+from storage.models import utcnow
+from storage.sources import get_source, record_error
 
 
 @pytest.fixture
@@ -247,3 +251,43 @@ def test_feeds_origin_leaves_a_configured_source_alone(admin_shell, capsys):
 def test_feeds_origin_of_no_such_source_says_so(admin_shell, capsys):
     code, out, err = bantin(capsys, "feeds", "origin", "Không có", "chat")
     assert (code, out) == (1, "") and "Không có" in err
+
+
+def _record_an_error(url: str, name: str, reason: str) -> None:
+    async def record() -> None:
+        db = Database(url)
+        async with db.transaction() as session:
+            source = await get_source(session, name)
+            await record_error(session, source.id, now=utcnow(), reason=reason, next_check_at=utcnow())
+        await db.close()
+
+    asyncio.run(record())
+
+
+@pytest.mark.parametrize(
+    ("reason", "shown"),
+    [
+        ("HTTP 503", "HTTP 503"),
+        (  # what an internal error of the database looks like: several lines, a long one
+            "internal error: OperationalError: (sqlite3.OperationalError) database is locked\n"
+            "[SQL: UPDATE sources SET etag=? WHERE sources.id = ?]\n" + "[parameters: " + "x" * 300 + "]",
+            "internal error: OperationalError: (sqlite3.OperationalError) database is locked [SQL: UPDATE "
+            "sources SET etag=? WHERE s…",
+        ),
+    ],
+    ids=["short", "several lines"],
+)
+def test_feeds_list_shows_each_source_on_two_lines_whatever_its_error(
+    admin_shell, sqlite_url, capsys, reason: str, shown: str
+):
+    """The error was printed as stored (up to 1,000 characters, newlines and all): one source's
+    traceback-like error broke the listing of every source after it."""
+    assert bantin(capsys, "feeds", "add", "https://tin.example.vn/rss", "--name", "Tin tỉnh")[0] == 0
+    assert bantin(capsys, "feeds", "add", "https://huyen.example.vn/rss", "--name", "Tin huyện")[0] == 0
+    _record_an_error(sqlite_url, "Tin tỉnh", reason)
+
+    lines = bantin(capsys, "feeds", "list")[1].splitlines()
+
+    assert len(lines) == 4, lines
+    assert lines[1].endswith(" · ok")  # Tin huyện, listed first
+    assert lines[3].endswith(f" · 1 error(s): {shown}")
