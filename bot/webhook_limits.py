@@ -40,6 +40,9 @@ BODY_TIMEOUT = 30.0  # seconds for a body to arrive once its headers have
 IDLE_TIMEOUT = 300.0  # seconds a kept-alive connection may wait for its next request
 HEAD_TIMEOUT = 15.0  # seconds for a request's head to arrive once its first byte has
 MAX_HEAD_BYTES = 64 * 1024  # a request's line and headers: tornado's own bound, far past Telegram's
+# The blank lines a client may send before a request (tornado drops them) and the request's first
+# byte; or the first MAX_HEAD_BYTES + 1 bytes of a flood of blank lines.
+FIRST_BYTE_OR_PAST_BOUND = re.compile(rb"\A[\r\n]*?[^\r\n]|\A[\r\n]{%d}" % (MAX_HEAD_BYTES + 1))
 LINGER_SECONDS = 2.0  # after a refusal, how long what the client still sends is read and dropped
 LINGER_BYTES = 1 << 20
 
@@ -126,24 +129,27 @@ class HeadBoundStream:
     async def _head(self, end_of_head: bytes) -> bytes:
         # The blank lines a client may send before a request (tornado drops them) and its first byte,
         # within tornado's header timeout (IDLE_TIMEOUT): the wait of a kept-alive connection.
-        start = await self._stream.read_until_regex(rb"[^\r\n]", max_bytes=MAX_HEAD_BYTES)
-        # The rest up to its end, or up to MAX_HEAD_BYTES + 1 bytes in all if it does not end by then.
-        rest_bound = max(MAX_HEAD_BYTES + 1 - len(start), 1)
-        rest_or_past_bound = re.compile(rb"\A[\s\S]*?(?:%b)|\A[\s\S]{%d}" % (end_of_head, rest_bound))
-        reading = self._stream.read_until_regex(rest_or_past_bound)
-        try:  # shielded: a stream's read cannot be cancelled (the next one fails "Already reading")
-            rest = await asyncio.wait_for(asyncio.shield(reading), HEAD_TIMEOUT)
-        except TimeoutError:
-            log.warning("webhook request refused (408), its headers took over %g s", HEAD_TIMEOUT)
-            await answer_and_close(self._stream, json_refusal(HTTPStatus.REQUEST_TIMEOUT), reading)
-            raise StreamClosedError() from None
-        head = start + rest
+        start = await self._stream.read_until_regex(FIRST_BYTE_OR_PAST_BOUND)
+        head = start if len(start) > MAX_HEAD_BYTES else start + await self._rest_of_head(end_of_head, start)
         self._answered = False
         if len(head) > MAX_HEAD_BYTES:
             log.warning("webhook request refused (431), its headers are past %d KB", MAX_HEAD_BYTES // 1024)
             await answer_and_close(self._stream, json_refusal(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE))
             raise StreamClosedError()
         return head
+
+    async def _rest_of_head(self, end_of_head: bytes, start: bytes) -> bytes:
+        """The head after `start`, up to its end or to MAX_HEAD_BYTES + 1 bytes in all, within
+        HEAD_TIMEOUT; else a 408 and the connection closed."""
+        rest_bound = MAX_HEAD_BYTES + 1 - len(start)
+        rest_or_past_bound = re.compile(rb"\A[\s\S]*?(?:%b)|\A[\s\S]{%d}" % (end_of_head, rest_bound))
+        reading = self._stream.read_until_regex(rest_or_past_bound)
+        try:  # shielded: a stream's read cannot be cancelled (the next one fails "Already reading")
+            return await asyncio.wait_for(asyncio.shield(reading), HEAD_TIMEOUT)
+        except TimeoutError:
+            log.warning("webhook request refused (408), its headers took over %g s", HEAD_TIMEOUT)
+            await answer_and_close(self._stream, json_refusal(HTTPStatus.REQUEST_TIMEOUT), reading)
+            raise StreamClosedError() from None
 
 
 async def answer_and_close(

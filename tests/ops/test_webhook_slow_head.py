@@ -102,3 +102,20 @@ async def test_a_kept_alive_connection_waits_past_the_head_bound_for_its_next_re
         finally:
             writer.close()
     assert first.startswith(b"HTTP/1.1 200 ") and second.startswith(b"HTTP/1.1 200 ")
+
+
+async def test_blank_lines_past_the_head_bound_are_answered_431(config: Config):
+    """Blank lines before a request are allowed (tornado drops them), but not without end: past 64 KB
+    they are a head too large, answered as one."""
+    with root_log_captured("INFO") as stream:
+        async with webhook_bot(config) as (_services, url):
+            address = httpx.URL(url)
+            reader, writer = await asyncio.open_connection(address.host, address.port)
+            try:
+                writer.write(b"\r\n" * 40_000)
+                await writer.drain()
+                answer = await asyncio.wait_for(reader.read(), timeout=10)
+            finally:
+                writer.close()
+    assert answer.startswith(b"HTTP/1.1 431 ")
+    assert " ERROR " not in stream.getvalue()
