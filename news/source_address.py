@@ -66,18 +66,34 @@ def source_url_problem(url: str, *, allow_file: bool) -> str | None:
     return None
 
 
-_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # IPv6 addresses a gateway turns into the IPv4 in their end
+# IPv6 addresses whose last 32 bits are an IPv4 address that a gateway or a tunnel goes on to: NAT64,
+# IPv4-compatible (deprecated; Linux's sit tunnel still carries them) and IPv4-translated (SIIT).
+_IPV4_IN_LAST_32_BITS = tuple(map(ipaddress.IPv6Network, ("64:ff9b::/96", "::/96", "::ffff:0:0:0/96")))
+# Never on the public internet, whatever Python's is_global says: the local-use NAT64 prefix (RFC
+# 8215, a network's own gateway, to its private IPv4s too) and site-local addresses (deprecated).
+_NOT_PUBLIC_IPV6 = tuple(map(ipaddress.IPv6Network, ("64:ff9b:1::/48", "fec0::/10")))
 
 
 def is_public_address(address: str) -> bool:
     """Whether an IP address (as getaddrinfo gives it, an IPv6 zone included) is on the public
     internet: not loopback, private, link-local (169.254.169.254, clouds' metadata), shared,
-    reserved or multicast, nor an IPv4-mapped or NAT64 IPv6 address of one. A source an admin adds
-    from a chat must be, or a chat command would have the server probe its own network."""
+    reserved or multicast, nor an IPv6 form of one (IPv4-mapped, NAT64, 6to4, IPv4-compatible). A
+    source an admin adds from a chat must be, or a chat command would have the server probe its own
+    network."""
     ip = ipaddress.ip_address(address.partition("%")[0])
     if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        elif ip in _NAT64:
-            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if any(ip in network for network in _NOT_PUBLIC_IPV6):
+            return False
+        ip = _ipv4_within(ip) or ip
     return ip.is_global and not ip.is_multicast
+
+
+def _ipv4_within(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one stands for, the one connecting to it reaches in the end."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if any(ip in network for network in _IPV4_IN_LAST_32_BITS):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None

@@ -70,6 +70,15 @@ def test_a_source_added_without_a_name_is_named_after_its_address(url, name):
         ("::ffff:127.0.0.1", False),  # IPv4-mapped
         ("::ffff:10.0.0.1", False),
         ("64:ff9b::a00:1", False),  # NAT64 of 10.0.0.1
+        ("64:ff9b:1::a00:7", False),  # the local-use NAT64 prefix (RFC 8215): a private network's own
+        ("2002:7f00:1::1", False),  # 6to4 of 127.0.0.1
+        ("2002:a00:7::1", False),  # 6to4 of 10.0.0.7
+        ("::127.0.0.1", False),  # IPv4-compatible (deprecated; a sit tunnel still carries it)
+        ("::a00:7", False),  # IPv4-compatible 10.0.0.7
+        ("::ffff:0:7f00:1", False),  # IPv4-translated (SIIT) 127.0.0.1
+        ("fec0::1", False),  # site-local (deprecated, still routed inside a site)
+        ("2002:808:808::1", True),  # 6to4 of 8.8.8.8
+        ("64:ff9b::808:808", True),  # NAT64 of 8.8.8.8
         ("224.0.0.1", False),  # multicast
         ("255.255.255.255", False),
         ("203.0.113.7", False),  # documentation range
