@@ -205,6 +205,10 @@ class Fetcher:
                     raise FetchError(f"HTTP {status} without Location", status=status)
                 return _Redirect(status, location)
             if status == 304:
+                # Without If-None-Match or If-Modified-Since a 304 means nothing (a broken cache in
+                # front): taken as "not modified", a new source would never get a document.
+                if not headers:
+                    raise FetchError("HTTP 304 to a request that was not conditional", status=status)
                 return _result(response, status=304, body=None, not_modified=True)
             if not 200 <= status < 300:
                 raise FetchError(f"HTTP {status}", status=status, retry_after=retry_after_of(response))

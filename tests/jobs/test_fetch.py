@@ -107,6 +107,37 @@ async def test_conditional_get(feed_server, fetcher, etag, last_modified, expect
         assert (result.status, result.body) == (200, FEED)
 
 
+@pytest.mark.parametrize(
+    ("etag", "last_modified", "not_modified"),
+    [(ETAG, None, True), (None, LAST_MODIFIED, True), (None, None, False), ("Ví dụ", None, False)],
+    ids=["etag", "last-modified", "none", "etag not ASCII, not sent"],
+)
+async def test_a_304_is_not_modified_only_when_the_request_was_conditional(
+    fetcher, etag, last_modified, not_modified
+):
+    """A server answering 304 to a plain GET (a broken cache in front of it) made a new source "not
+    modified" at every poll: healthy in /feeds, and never an item."""
+
+    async def always_304(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 304 Not Modified\r\nConnection: close\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(always_304, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/rss"
+    async with server:
+        await _check_304(fetcher, url, etag, last_modified, not_modified)
+
+
+async def _check_304(fetcher, url, etag, last_modified, not_modified) -> None:
+    if not_modified:
+        assert (await fetcher.fetch(url, etag=etag, last_modified=last_modified)).not_modified
+    else:
+        error = await fetch_error(fetcher, url, etag=etag, last_modified=last_modified)
+        assert (error.reason, error.status) == ("HTTP 304 to a request that was not conditional", 304)
+
+
 async def test_no_validators_sends_no_conditional_headers(feed_server, fetcher):
     url = feed_server.serve("/rss", FEED, etag=ETAG)
 
