@@ -10,6 +10,8 @@ import asyncio
 import copy
 import mimetypes
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from urllib.parse import SplitResult, urljoin, urlsplit
@@ -56,6 +58,12 @@ class _Redirect:
 
 
 @dataclass
+class _HostSlot:
+    semaphore: asyncio.Semaphore
+    users: int = 0  # fetches holding or awaiting the semaphore
+
+
+@dataclass
 class _Budget:
     """Seconds of active work left for one fetch; time spent queueing for a slot is not charged."""
 
@@ -93,7 +101,7 @@ class Fetcher:
         )
         self._per_host = per_host
         self._overall = asyncio.Semaphore(max_concurrency)
-        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._hosts: dict[str, _HostSlot] = {}  # of the hosts being fetched only
         self._limits = httpx.Limits(
             max_connections=max_concurrency, max_keepalive_connections=max_concurrency
         )
@@ -171,12 +179,22 @@ class Fetcher:
             seen.add(current)
         raise FetchError("too many redirects")
 
-    def _host_slot(self, url: str) -> asyncio.Semaphore:
+    @asynccontextmanager
+    async def _host_slot(self, url: str) -> AsyncIterator[None]:
+        """One of the host's `per_host` slots. A host's semaphore lives while fetches use or await it:
+        kept, there would be one for every host ever fetched (article links reach thousands)."""
         host = (urlsplit(url).hostname or "").lower()
         slot = self._hosts.get(host)
         if slot is None:
-            slot = self._hosts[host] = asyncio.Semaphore(self._per_host)
-        return slot
+            slot = self._hosts[host] = _HostSlot(asyncio.Semaphore(self._per_host))
+        slot.users += 1
+        try:
+            async with slot.semaphore:
+                yield
+        finally:
+            slot.users -= 1
+            if slot.users == 0:
+                del self._hosts[host]
 
     async def _request(self, url: str, headers: dict[str, str], budget: _Budget) -> FetchResult | _Redirect:
         # Host slot first: fetches queued behind a busy host must not hold overall slots.

@@ -488,6 +488,23 @@ async def test_per_host_limit(feed_server, make_fetcher):
     assert feed_server.max_in_flight_by_host["127.0.0.1"] == 2
 
 
+async def test_a_host_slot_is_not_kept_once_its_fetches_are_done(feed_server, make_fetcher):
+    """A slot (a semaphore) was kept for every host ever fetched, for the life of the service: the
+    article links of a news aggregator reach thousands of hosts a week."""
+    fetcher = make_fetcher(per_host=1, max_concurrency=10)
+    url = feed_server.serve("/rss", FEED, delay=0.05)
+    local = feed_server.url("/rss", host="localhost")
+
+    results = await asyncio.gather(
+        *(fetcher.fetch(u) for u in (url, url, local)),
+        fetch_error(fetcher, f"http://127.0.0.1:{free_port()}/"),
+    )
+
+    assert [r.body for r in results[:3]] == [FEED] * 3
+    assert feed_server.max_in_flight_by_host["127.0.0.1"] == 1  # the slot held while it was in use
+    assert fetcher._hosts == {}
+
+
 async def test_overall_limit(feed_server, make_fetcher):
     fetcher = make_fetcher(per_host=10, max_concurrency=3)
     urls = [feed_server.serve(f"/slow{i}", FEED, delay=0.1) for i in range(7)]
