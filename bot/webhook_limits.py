@@ -13,13 +13,15 @@ in its webhookhandler module, with no parameter to choose another: `bound_webhoo
 that name, as `use_bantin_webhook_handler` replaces its web app's.
 
 tornado also gave a head as long to arrive as a kept-alive connection may wait for its next request
-(300 s): a client sending its headers a byte now and then held a socket each for five minutes. The
-head's first byte may take IDLE_TIMEOUT; the rest of it, once begun, HEAD_TIMEOUT (answered 408).
+(300 s): a client sending its headers a byte now and then, or nothing at all, held a socket each for
+five minutes. The first byte of a new connection's request and the rest of any head, once begun, get
+HEAD_TIMEOUT (then 408, or a close when nothing came); a kept-alive connection waits IDLE_TIMEOUT.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -103,6 +105,7 @@ class HeadBoundStream:
     def __init__(self, stream: IOStream) -> None:
         self._stream = stream
         self._answered = False  # whether anything was written since the request's head was read
+        self._heads = 0  # the requests whose head was read on this connection
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
@@ -127,16 +130,31 @@ class HeadBoundStream:
         return asyncio.ensure_future(self._head(regex))
 
     async def _head(self, end_of_head: bytes) -> bytes:
-        # The blank lines a client may send before a request (tornado drops them) and its first byte,
-        # within tornado's header timeout (IDLE_TIMEOUT): the wait of a kept-alive connection.
-        start = await self._stream.read_until_regex(FIRST_BYTE_OR_PAST_BOUND)
+        start = await self._start_of_head()
         head = start if len(start) > MAX_HEAD_BYTES else start + await self._rest_of_head(end_of_head, start)
         self._answered = False
+        self._heads += 1
         if len(head) > MAX_HEAD_BYTES:
             log.warning("webhook request refused (431), its headers are past %d KB", MAX_HEAD_BYTES // 1024)
             await answer_and_close(self._stream, json_refusal(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE))
             raise StreamClosedError()
         return head
+
+    async def _start_of_head(self) -> bytes:
+        """The blank lines a client may send before a request (tornado drops them) and its first byte:
+        within tornado's header timeout (IDLE_TIMEOUT) on a kept-alive connection, within HEAD_TIMEOUT
+        on a new one (a client connects to send a request; one that sends nothing is closed)."""
+        reading = self._stream.read_until_regex(FIRST_BYTE_OR_PAST_BOUND)
+        if self._heads:
+            return await reading
+        try:  # shielded: a stream's read cannot be cancelled (the next one fails "Already reading")
+            return await asyncio.wait_for(asyncio.shield(reading), HEAD_TIMEOUT)
+        except TimeoutError:
+            log.debug("webhook connection closed: no request in %g s", HEAD_TIMEOUT)
+            self._stream.close()
+            with contextlib.suppress(StreamClosedError):
+                await reading  # closed: its StreamClosedError, retrieved
+            raise StreamClosedError() from None
 
     async def _rest_of_head(self, end_of_head: bytes, start: bytes) -> bytes:
         """The head after `start`, up to its end or to MAX_HEAD_BYTES + 1 bytes in all, within

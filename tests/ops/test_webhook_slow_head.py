@@ -119,3 +119,18 @@ async def test_blank_lines_past_the_head_bound_are_answered_431(config: Config):
                 writer.close()
     assert answer.startswith(b"HTTP/1.1 431 ")
     assert " ERROR " not in stream.getvalue()
+
+
+async def test_a_new_connection_that_sends_nothing_is_closed_after_the_head_bound(config: Config):
+    """A connection that never sent a request waited IDLE_TIMEOUT (300 s) like a kept-alive one:
+    sockets opened and left silent held the port's connections as a slow head did."""
+    with root_log_captured("INFO") as stream:
+        async with webhook_bot(config) as (_services, url):
+            address = httpx.URL(url)
+            reader, writer = await asyncio.open_connection(address.host, address.port)
+            try:
+                answer = await asyncio.wait_for(reader.read(), timeout=10)  # until the server closes
+            finally:
+                writer.close()
+    assert answer == b""
+    assert " ERROR " not in stream.getvalue() and "never retrieved" not in stream.getvalue()
