@@ -277,8 +277,8 @@ class OutboxSender:
                 elif o.kind == "markup":
                     log.error("Telegram refused our HTML (a rendering bug), resending as text: %s", o.error)
                     plain = strip_tags(o.row.text)
-                    await outbox.rewrite_as_plain_text(session, o.row.id, plain)
-                    resend.append(replace(o.row, text=plain, parse_mode=None))
+                    if await outbox.rewrite_as_plain_text(session, o.row.id, plain, worker=self.worker):
+                        resend.append(replace(o.row, text=plain, parse_mode=None))
                 elif o.kind == "rejected":
                     log.error("Telegram rejected outbox row %d for good: %s", o.row.id, o.error)
                     await outbox.mark_failed(session, o.row.id, o.error, worker=self.worker)

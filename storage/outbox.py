@@ -148,10 +148,17 @@ async def release(session: AsyncSession, row_ids: Sequence[int]) -> None:
         )
 
 
-async def rewrite_as_plain_text(session: AsyncSession, row_id: int, text: str) -> None:
-    await session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == row_id).values(text=text, parse_mode=None)
+async def rewrite_as_plain_text(
+    session: AsyncSession, row_id: int, text: str, *, worker: str | None = None
+) -> bool:
+    """Replace a row's HTML by plain text; False when the row is no longer the sender's own claim
+    (taken over, maybe sent already): then it must not be sent again either."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, _still_claimed_by(worker))
+        .values(text=text, parse_mode=None)
     )
+    return bool(result.rowcount)
 
 
 async def cancel_chat(session: AsyncSession, chat_id: int, reason: str) -> int:

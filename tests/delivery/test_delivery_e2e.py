@@ -5,10 +5,10 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from bot.api_sender import BotApiSender
-from jobs.deliver import CLAIM_TTL, OutboxSender, drain_outbox
+from jobs.deliver import CLAIM_TTL, OutboxSender, _Outcome, drain_outbox
 from jobs.digest import compose_due_digests, queue_broadcast
 from news.config import Config
 from news.telegram_html import strip_tags
@@ -362,3 +362,20 @@ def _delivery(**overrides):
     from tests.delivery.conftest import scaled_delivery
 
     return scaled_delivery(**overrides)
+
+
+async def test_a_late_markup_refusal_for_a_row_taken_over_is_not_sent_again(fresh_db, standin, api_sender):
+    """A sender cut off from the database past the claim's life learns Telegram refused the HTML; by
+    then another sender took the row over and sent it: no plain-text copy goes out."""
+    await add_subscribers(fresh_db, 1)
+    await queue_broadcast(fresh_db, "<b>Thông báo</b>", admin_id=1, now=NOW)
+    async with fresh_db.transaction() as session:
+        [row] = await outbox.claim_outbox_rows(session, "stalled", NOW, 10)
+        await session.execute(update(OutboxMessage).values(status="sent", claimed_by="other", message_id=500))
+    stalled = OutboxSender(fresh_db, api_sender, _delivery(), worker="stalled")
+
+    _counts, resend = await stalled._record([_Outcome(row, "markup", error="Can't parse entities")])
+
+    assert resend == []
+    [stored] = await outbox_rows(fresh_db)
+    assert (stored.status, stored.parse_mode, stored.message_id) == ("sent", "HTML", 500)

@@ -90,6 +90,9 @@ LATE_OUTCOMES = {
     "sent": lambda session, row_id: outbox.mark_sent(session, [(row_id, 99)], NOW, worker="stalled"),
     "retry": lambda session, row_id: outbox.mark_retry(session, row_id, NOW, "HTTP 502", worker="stalled"),
     "failed": lambda session, row_id: outbox.mark_failed(session, row_id, "HTTP 502", worker="stalled"),
+    "plain text": lambda session, row_id: outbox.rewrite_as_plain_text(
+        session, row_id, "Bản tin không thẻ", worker="stalled"
+    ),
 }
 
 
@@ -118,6 +121,7 @@ async def test_a_late_outcome_from_a_sender_whose_row_was_taken_over_changes_not
         "other",
         None,
     )
+    assert (stored.text, stored.parse_mode) == ("11/0", "HTML")
 
 
 @pytest.mark.parametrize("attempts, status", [(1, "pending"), (8, "failed")])
