@@ -272,8 +272,12 @@ class OutboxSender:
                     await deactivate_chat(session, o.row.chat_id, TELEGRAM_REASON + o.error, now)
                     counts["chats_not_found" if "not found" in o.error.lower() else "chats_blocked"] += 1
                 elif o.kind == "moved":
-                    if await move_chat(session, o.row.chat_id, o.new_chat_id, now):
-                        resend.append(replace(o.row, chat_id=o.new_chat_id))
+                    chain = (*o.row.moved_from, o.row.chat_id)
+                    if o.new_chat_id in chain:
+                        await self._fail_migration_loop(session, o.row, (*chain, o.new_chat_id))
+                        counts["failed"] += 1
+                    elif await move_chat(session, o.row.chat_id, o.new_chat_id, now):
+                        resend.append(replace(o.row, chat_id=o.new_chat_id, moved_from=chain))
                 elif o.kind == "markup":
                     log.error("Telegram refused our HTML (a rendering bug), resending as text: %s", o.error)
                     plain = strip_tags(o.row.text)
@@ -295,6 +299,13 @@ class OutboxSender:
             counts["sent"] = len(sent)
             await increment_many(session, {COUNTER_PREFIX + k: v for k, v in counts.items()})
         return counts, resend
+
+    async def _fail_migration_loop(self, session, row: ClaimedRow, chain: tuple[int, ...]) -> None:
+        """Telegram's `migrate_to_chat_id` led back to a chat this row was already sent to: following
+        it again would go round for ever, so the row fails saying where it went."""
+        error = "chat migration loop: " + " → ".join(str(chat) for chat in chain)
+        log.error("outbox row %d: %s", row.id, error)
+        await outbox.mark_failed(session, row.id, error, worker=self.worker)
 
     async def _shutdown(self) -> None:
         if self._in_flight:

@@ -39,6 +39,9 @@ class ClaimedRow:
     parse_mode: str | None
     disable_preview: bool
     attempts: int
+    # The chats Telegram said this row's chat migrated from, oldest first (set by the sender while it
+    # follows `migrate_to_chat_id`: an answer leading back to one of them is a loop).
+    moved_from: tuple[int, ...] = ()
 
 
 _CLAIM_COLUMNS = (
