@@ -25,6 +25,7 @@ from typing import Protocol
 from sqlalchemy.exc import SQLAlchemyError
 
 from jobs.pacing import Clock, Pacer
+from jobs.send_budget import SHARE_CHECK, SharedBudget
 from jobs.send_errors import BadMarkup, ChatGone, ChatMoved, FloodWait, Rejected, TransientError
 from news.config import DeliveryConfig
 from news.telegram_html import strip_tags
@@ -105,11 +106,15 @@ class OutboxSender:
         idle_poll: float = 1.0,
         claim_ttl: float = CLAIM_TTL,
         database_retry: float = 1.0,
+        share_check: float = SHARE_CHECK,
     ) -> None:
         self.db, self.sender, self.delivery = db, sender, delivery
         self.worker = worker or worker_name()
         self.clock, self.wall_clock = clock, wall_clock
         self.pacer = Pacer(delivery, clock)
+        self.budget = SharedBudget(
+            db, self.pacer, self.worker, clock=clock, wall_clock=wall_clock, check_interval=share_check
+        )
         self.retry_after_scale = retry_after_scale
         self.retry_base, self.retry_cap = retry_base, retry_cap
         self.flush_interval, self.idle_poll = flush_interval, idle_poll
@@ -194,11 +199,14 @@ class OutboxSender:
             await self._flush()
         if self.clock() >= self._next_claim_check:
             await self._keep_claims()
+        await self.budget.keep()
         claimed = 0
         if len(self._queue) < self.target // 2 + 1:
             claimed = await self._claim(self.target - len(self._queue))
         if self._queue or self._in_flight or self._outcomes or claimed:
-            return self.flush_interval
+            check = self.budget.seconds_to_check()  # a look at the other senders may be due sooner
+            return self.flush_interval if check is None else min(self.flush_interval, max(check, 0.01))
+        await self.budget.leave()
         due = await self._seconds_to_next_due()
         if due is None:
             return None if until_idle else self.idle_poll
@@ -226,8 +234,13 @@ class OutboxSender:
     async def _claim(self, limit: int) -> int:
         async with self.db.transaction() as session:
             rows = await outbox.claim_outbox_rows(session, self.worker, self.wall_clock(), limit)
+        joining = bool(rows) and not self.budget.joined
+        if joining:
+            self.budget.hold_back()  # until `join` knows our share; the rows are ours meanwhile
         for row in rows:
             self._push(row)
+        if joining:
+            await self.budget.join()
         return len(rows)
 
     async def _seconds_to_next_due(self) -> float | None:
@@ -316,6 +329,7 @@ class OutboxSender:
         if untried:
             async with self.db.transaction() as session:
                 await outbox.release(session, untried)
+        await self.budget.leave()
 
     # ---- the dispatcher: pacing and sends -------------------------------------------------------
 

@@ -8,6 +8,7 @@ every bucket that applies, and waits when one is empty.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -85,6 +86,24 @@ class Pacer:
         self._held_until: dict[int, float] = {}  # chats Telegram answered 429 for
         self._recent_floods: dict[int, float] = {}  # chat -> when its last 429 came
         self.paused_until = 0.0
+        self.held_until = 0.0
+
+    def share(self, senders: int) -> None:
+        """Pace at 1/`senders` of the cap: that many senders send for the same bot (`jobs.send_budget`).
+        Each one's share is a whole number of messages a second (7 of 30 for 4 senders, not 7.5):
+        counts are whole, so 7.5 would let each send 8 in some second, 32 together."""
+        now = self.clock()
+        bucket = self.global_bucket
+        bucket._refill(now)  # what accrued so far accrued at the old rate
+        bucket.rate, bucket.burst = rate_and_burst(max(1, math.floor(self.cap / max(1, senders))))
+        bucket.tokens = min(bucket.tokens, bucket.burst)
+
+    def hold(self, seconds: float) -> None:
+        """Nothing goes out for `seconds` or until `release_hold` (a sender joining others)."""
+        self.held_until = self.clock() + seconds
+
+    def release_hold(self) -> None:
+        self.held_until = 0.0
 
     def pause(self, seconds: float) -> None:
         """A global 429: nothing goes out until `seconds` from now."""
@@ -116,7 +135,7 @@ class Pacer:
         return wait
 
     def global_wait(self, now: float) -> float:
-        return max(self.paused_until - now, self.global_bucket.wait(now))
+        return max(self.paused_until - now, self.held_until - now, self.global_bucket.wait(now))
 
     def take(self, chat_id: int, now: float) -> None:
         """Record a send to `chat_id` at `now` (after the waits said 0)."""

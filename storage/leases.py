@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import dialect_insert
@@ -59,3 +59,20 @@ async def get_lease(session: AsyncSession, name: str) -> LeaseInfo | None:
     if row is None:
         return None
     return LeaseInfo(row.name, row.holder, row.acquired_at, row.expires_at)
+
+
+async def count_live_leases(session: AsyncSession, prefix: str, now: datetime) -> int:
+    """How many leases whose name starts with `prefix` have not expired."""
+    return (
+        await session.execute(
+            select(func.count()).where(InstanceLease.name.startswith(prefix), InstanceLease.expires_at >= now)
+        )
+    ).scalar_one()
+
+
+async def delete_expired_leases(session: AsyncSession, prefix: str, now: datetime) -> int:
+    """Forget the expired leases whose name starts with `prefix` (holders that died)."""
+    result = await session.execute(
+        delete(InstanceLease).where(InstanceLease.name.startswith(prefix), InstanceLease.expires_at < now)
+    )
+    return result.rowcount or 0

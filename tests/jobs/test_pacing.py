@@ -173,3 +173,57 @@ def test_a_three_part_digest_to_200_chats_keeps_every_limit_and_the_pace():
         assert all(b - a >= 1.0 for a, b in zip(times, times[1:], strict=False)), chat
         assert max_in_window(times, 60.0) <= 20
     assert clock.now - start <= 600 / 29 + 1  # not slower than the pacer's 29/s
+
+
+def drive_together(pacers: list[Pacer], clock: FakeClock, seconds: float) -> list[float]:
+    """Several senders of one bot, each sending as fast as its own pacer allows (to chats of its own),
+    on one fake clock; returns when each message went out."""
+    sent: list[float] = []
+    end = clock.now + seconds
+    next_chat = [i * 100_000 + 1 for i in range(len(pacers))]
+    while clock.now < end:
+        waits = [pacer.global_wait(clock.now) for pacer in pacers]
+        ready = [i for i, wait in enumerate(waits) if wait <= 0]
+        if not ready:
+            clock.now += min(waits)
+            continue
+        for i in ready:
+            pacers[i].take(next_chat[i], clock.now)
+            next_chat[i] += 1
+            sent.append(clock.now)
+    return sent
+
+
+@pytest.mark.parametrize(
+    "config, cap, senders",
+    [
+        (DeliveryConfig(messages_per_second=30), 30, 2),
+        (DeliveryConfig(messages_per_second=30), 30, 3),
+        (DeliveryConfig(messages_per_second=30), 30, 4),
+        (
+            DeliveryConfig(messages_per_second=30, allow_paid_broadcast=True, paid_messages_per_second=1000),
+            1000,
+            2,
+        ),
+    ],
+)
+def test_senders_sharing_the_bot_stay_under_the_cap_together(config, cap, senders):
+    clock = FakeClock()
+    pacers = [Pacer(config, clock) for _ in range(senders)]
+    for pacer in pacers:
+        pacer.share(senders)
+
+    times = drive_together(pacers, clock, seconds=10)
+
+    assert cap * 0.8 <= len(times) / 10 <= cap  # 4 senders: 6 of their 7 a second each
+    assert max_in_window(times, 1.0) <= cap
+
+
+def test_a_sender_left_alone_goes_back_to_the_full_pace():
+    clock = FakeClock()
+    pacer = Pacer(DeliveryConfig(messages_per_second=30), clock)
+    pacer.share(2)
+    halved = len(drive(pacer, clock, list(range(1, 5001)), seconds=10))
+    pacer.share(1)
+    full = len(drive(pacer, clock, list(range(5001, 10001)), seconds=10))
+    assert 13 * 10 <= halved <= 15 * 10 + 2 and 28 * 10 <= full <= 30 * 10
