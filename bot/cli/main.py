@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "bot.cli.summarize",
     "bot.cli.feeds",
     "bot.cli.db",
+    "bot.cli.outbox",
     "bot.cli.config_cmd",
 )
 

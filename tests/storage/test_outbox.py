@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert
 
-from storage import outbox
+from storage import outbox, outbox_admin
 from storage.counters import increment_many, read_counters
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -192,3 +192,21 @@ async def test_a_renewed_claim_is_not_taken_for_a_dead_one(fresh_db):
     assert (renewed, recovery.requeued) == (1, 1)
     assert (rows[11].status, rows[11].claimed_by, rows[12].status) == ("sending", "alive", "pending")
     assert oldest == NOW + timedelta(seconds=50)
+
+
+async def test_admin_retry_and_purge_touch_only_failed_rows(fresh_db):
+    await add_rows(
+        fresh_db, [(11, 1), (12, 1)], status="failed", attempts=8, created_at=NOW - timedelta(days=30)
+    )
+    await add_rows(fresh_db, [(13, 1)], status="failed", attempts=8, created_at=NOW)
+    await add_rows(fresh_db, [(14, 1)], status="sent", created_at=NOW - timedelta(days=30))
+
+    async with fresh_db.transaction() as session:
+        retried = await outbox_admin.retry_failed(session, NOW, chat_id=11)
+        purged = await outbox_admin.purge_failed(session, NOW - timedelta(days=7))
+        view = await outbox_admin.overview(session)
+
+    assert (retried, purged) == (1, 1)
+    assert view.counts == {"pending": 1, "sending": 0, "sent": 1, "failed": 1, "cancelled": 0}
+    assert view.oldest_pending_at == NOW - timedelta(days=30)
+    assert [r.id for r in await claim(fresh_db)] == [r.id for r in await outbox_rows(fresh_db, chat_id=11)]
