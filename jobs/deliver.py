@@ -25,7 +25,7 @@ from typing import Protocol
 from sqlalchemy.exc import SQLAlchemyError
 
 from jobs.pacing import Clock, Pacer
-from jobs.send_budget import SHARE_CHECK, SharedBudget
+from jobs.send_budget import SHARE_CHECK, SHARE_TTL, SharedBudget
 from jobs.send_errors import BadMarkup, ChatGone, ChatMoved, FloodWait, Rejected, TransientError
 from news.config import DeliveryConfig
 from news.telegram_html import strip_tags
@@ -113,7 +113,13 @@ class OutboxSender:
         self.clock, self.wall_clock = clock, wall_clock
         self.pacer = Pacer(delivery, clock)
         self.budget = SharedBudget(
-            db, self.pacer, self.worker, clock=clock, wall_clock=wall_clock, check_interval=share_check
+            db,
+            self.pacer,
+            self.worker,
+            clock=clock,
+            wall_clock=wall_clock,
+            check_interval=share_check,
+            ttl=min(SHARE_TTL, claim_ttl),  # dead for its claims, dead for the rate too
         )
         self.retry_after_scale = retry_after_scale
         self.retry_base, self.retry_cap = retry_base, retry_cap

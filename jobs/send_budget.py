@@ -22,7 +22,7 @@ log = logging.getLogger("bantin.deliver")
 
 SENDER_LEASE_PREFIX = "outbox-sender:"
 SHARE_CHECK = 1.0  # seconds between looks at how many senders there are
-SHARE_TTL = 15.0  # a sender gone without a word stops counting after this
+SHARE_TTL = 5.0  # a sender gone without a word (killed) stops counting after this, or its claim TTL
 
 
 class SharedBudget:
