@@ -5,6 +5,9 @@ before any of them is sent), and writes outcomes in batches. The *dispatcher* ne
 database: it takes claimed rows in the order the pacer allows and starts each send as its own task,
 so a slow commit does not cost sending time. A chat has at most one row in memory at a time (claims
 return only the oldest unfinished row of each chat), which keeps every chat's messages in order.
+
+What each outcome means for the database is `jobs.outcomes`; the pace, `jobs.pacing` and
+`jobs.send_budget`; what a send is, `jobs.sending`.
 """
 
 from __future__ import annotations
@@ -13,24 +16,19 @@ import asyncio
 import heapq
 import itertools
 import logging
-import os
-import socket
 import time
-import uuid
 from collections import Counter as Tally
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from jobs.outcomes import Outcome, RetryPolicy, record_outcomes
 from jobs.pacing import Clock, Pacer
 from jobs.send_budget import SHARE_CHECK, SHARE_TTL, SharedBudget
 from jobs.send_errors import BadMarkup, ChatGone, ChatMoved, FloodWait, Rejected, TransientError
+from jobs.sending import Sender, default_concurrency, worker_name
 from news.config import DeliveryConfig
-from news.telegram_html import strip_tags
 from storage import outbox
-from storage.chat_state import TELEGRAM_REASON, deactivate_chat, move_chat
 from storage.counters import increment_many
 from storage.db import Database
 from storage.models import utcnow
@@ -49,40 +47,6 @@ CLAIM_TTL = 60.0
 DATABASE_TROUBLE = (SQLAlchemyError, OSError)
 DATABASE_RETRY_CAP = 30.0
 UNREACHABLE_CAP = 60.0  # the longest pause between tries while no connection to the Bot API can be made
-
-
-class Sender(Protocol):
-    """One sendMessage. Returns Telegram's message id; raises `jobs.send_errors` exceptions."""
-
-    async def send(
-        self, chat_id: int, text: str, parse_mode: str | None, disable_preview: bool, paid: bool
-    ) -> int: ...
-
-
-def default_concurrency(delivery: DeliveryConfig) -> int:
-    """Sends in flight at most. Requests held up on the way arrive together when the hold-up ends, so
-    in-flight plus our burst must stay under Telegram's own burst (~30 at 30/s); 16 still allows
-    0.5 s of latency at 30/s. Paid broadcast (1000/s, burst 1000) needs more in flight to cover
-    the round trip (~30 ms here). Each send in flight holds one connection of the sender
-    (`bot.api_sender`); against the local stand-in 4, 8, 16 and 30 all reached 0.95-0.98 of 1000/s
-    at the same CPU cost, so the round trip, not CPU, sets this number."""
-    if delivery.allow_paid_broadcast:
-        return int(min(32, max(16, delivery.paid_messages_per_second * 0.03)))  # ~30 ms round trips
-    return 16
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-@dataclass
-class _Outcome:
-    row: ClaimedRow
-    kind: str  # sent|gone|moved|markup|rejected|retry|flood_waits
-    message_id: int | None = None
-    error: str = ""
-    new_chat_id: int | None = None
-    ambiguous: bool = False
 
 
 class OutboxSender:
@@ -136,7 +100,7 @@ class OutboxSender:
         self._queue: list[tuple[float, int, ClaimedRow]] = []  # (ready at, tie-break, row)
         self._seq = itertools.count()
         self._in_flight: dict[int, asyncio.Task] = {}
-        self._outcomes: list[_Outcome] = []
+        self._outcomes: list[Outcome] = []
         self._last_flush = clock()
         self._queued = asyncio.Event()  # the dispatcher has rows
         self._progress = asyncio.Event()  # the keeper has work: outcomes, or a queue running low
@@ -276,55 +240,15 @@ class OutboxSender:
         for row in resend:
             self._push(row)
 
-    async def _record(self, outcomes: list[_Outcome]) -> tuple[Tally[str], list[ClaimedRow]]:
-        """Write a batch of outcomes in one transaction; returns the counts and the rows to send again
-        (changed copies: the outcomes stay as they were in case the transaction fails)."""
-        counts: Tally[str] = Tally()
-        resend: list[ClaimedRow] = []
-        now = self.wall_clock()
+    async def _record(self, outcomes: list[Outcome]) -> tuple[Tally[str], list[ClaimedRow]]:
+        """Write a batch of outcomes and their counters in one transaction (`record_outcomes`)."""
+        retry = RetryPolicy(self.delivery.max_attempts, self.retry_base, self.retry_cap)
         async with self.db.transaction() as session:
-            sent = [(o.row.id, o.message_id) for o in outcomes if o.kind == "sent"]
-            await outbox.mark_sent(session, sent, now, worker=self.worker)
-            for o in outcomes:
-                counts[f"sent.{o.row.kind}" if o.kind == "sent" else o.kind] += o.kind != "retry"
-                if o.kind == "gone":
-                    await deactivate_chat(session, o.row.chat_id, TELEGRAM_REASON + o.error, now)
-                    counts["chats_not_found" if "not found" in o.error.lower() else "chats_blocked"] += 1
-                elif o.kind == "moved":
-                    chain = (*o.row.moved_from, o.row.chat_id)
-                    if o.new_chat_id in chain:
-                        await self._fail_migration_loop(session, o.row, (*chain, o.new_chat_id))
-                        counts["failed"] += 1
-                    elif await move_chat(session, o.row.chat_id, o.new_chat_id, now):
-                        resend.append(replace(o.row, chat_id=o.new_chat_id, moved_from=chain))
-                elif o.kind == "markup":
-                    log.error("Telegram refused our HTML (a rendering bug), resending as text: %s", o.error)
-                    plain = strip_tags(o.row.text)
-                    if await outbox.rewrite_as_plain_text(session, o.row.id, plain, worker=self.worker):
-                        resend.append(replace(o.row, text=plain, parse_mode=None))
-                elif o.kind == "rejected":
-                    log.error("Telegram rejected outbox row %d for good: %s", o.row.id, o.error)
-                    await outbox.mark_failed(session, o.row.id, o.error, worker=self.worker)
-                elif o.kind == "retry":
-                    counts["ambiguous"] += o.ambiguous
-                    if o.row.attempts >= self.delivery.max_attempts:
-                        await outbox.mark_failed(session, o.row.id, o.error, worker=self.worker)
-                        counts["failed"] += 1
-                    else:
-                        counts["retry"] += 1
-                        backoff = min(self.retry_cap, self.retry_base * 2 ** (o.row.attempts - 1))
-                        at = now + timedelta(seconds=backoff)
-                        await outbox.mark_retry(session, o.row.id, at, o.error, worker=self.worker)
-            counts["sent"] = len(sent)
+            counts, resend = await record_outcomes(
+                session, outcomes, worker=self.worker, now=self.wall_clock(), retry=retry
+            )
             await increment_many(session, {COUNTER_PREFIX + k: v for k, v in counts.items()})
         return counts, resend
-
-    async def _fail_migration_loop(self, session, row: ClaimedRow, chain: tuple[int, ...]) -> None:
-        """Telegram's `migrate_to_chat_id` led back to a chat this row was already sent to: following
-        it again would go round for ever, so the row fails saying where it went."""
-        error = "chat migration loop: " + " → ".join(str(chat) for chat in chain)
-        log.error("outbox row %d: %s", row.id, error)
-        await outbox.mark_failed(session, row.id, error, worker=self.worker)
 
     async def _shutdown(self) -> None:
         if self._in_flight:
@@ -377,37 +301,37 @@ class OutboxSender:
                 forget_at = now + 60.0
 
     async def _send(self, row: ClaimedRow) -> None:
-        outcome: _Outcome | None = None
+        outcome: Outcome | None = None
         try:
             message_id = await self.sender.send(
                 row.chat_id, row.text, row.parse_mode, row.disable_preview, self.pacer.paid
             )
-            outcome = _Outcome(row, "sent", message_id=message_id)
+            outcome = Outcome(row, "sent", message_id=message_id)
             self._unreachable_rounds = 0
         except FloodWait as exc:
             # This chat waits, or everything when other chats get 429s too (`Pacer.flood_wait`).
             self.pacer.flood_wait(row.chat_id, exc.retry_after * self.retry_after_scale)
-            self._outcomes.append(_Outcome(row, "flood_waits"))  # only counted by _flush
+            self._outcomes.append(Outcome(row, "flood_waits"))  # only counted by _flush
             self._push(row)
         except ChatGone as exc:
-            outcome = _Outcome(row, "gone", error=exc.reason)
+            outcome = Outcome(row, "gone", error=exc.reason)
         except ChatMoved as exc:
-            outcome = _Outcome(row, "moved", new_chat_id=exc.new_chat_id, error=str(exc))
+            outcome = Outcome(row, "moved", new_chat_id=exc.new_chat_id, error=str(exc))
         except BadMarkup as exc:
             # Plain text has no markup to fix: resending it would go round for ever.
-            outcome = _Outcome(row, "markup" if row.parse_mode else "rejected", error=exc.description)
+            outcome = Outcome(row, "markup" if row.parse_mode else "rejected", error=exc.description)
         except Rejected as exc:
-            outcome = _Outcome(row, "rejected", error=exc.description)
+            outcome = Outcome(row, "rejected", error=exc.description)
         except TransientError as exc:
             if exc.ambiguous:
-                outcome = _Outcome(row, "retry", error=exc.description, ambiguous=True)
+                outcome = Outcome(row, "retry", error=exc.description, ambiguous=True)
             else:
                 self._unreachable(exc)
-                self._outcomes.append(_Outcome(row, "unreachable"))  # only counted by _flush
+                self._outcomes.append(Outcome(row, "unreachable"))  # only counted by _flush
                 self._push(row)
         except Exception as exc:  # a bug in a sender must not stop delivery: retry, then fail the row
             log.exception("unexpected error sending outbox row %d", row.id)
-            outcome = _Outcome(row, "retry", error=f"{type(exc).__name__}: {exc}")
+            outcome = Outcome(row, "retry", error=f"{type(exc).__name__}: {exc}")
         finally:
             self._slots.release()
             self._in_flight.pop(row.id, None)
@@ -442,3 +366,6 @@ async def _wait_any(stop: asyncio.Event, progress: asyncio.Event, timeout: float
 async def drain_outbox(db: Database, sender: Sender, delivery: DeliveryConfig, **options) -> Tally[str]:
     """Send everything in the outbox and return (tests, the CLI, a one-off job)."""
     return await OutboxSender(db, sender, delivery, **options).run(until_idle=True)
+
+
+__all__ = ["CLAIM_TTL", "OutboxSender", "Sender", "default_concurrency", "drain_outbox", "worker_name"]

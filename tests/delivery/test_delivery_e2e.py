@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import insert, update
 
 from bot.api_sender import BotApiSender
-from jobs.deliver import CLAIM_TTL, OutboxSender, _Outcome, drain_outbox
+from jobs.deliver import CLAIM_TTL, OutboxSender, drain_outbox
 from jobs.digest import compose_due_digests, queue_broadcast
+from jobs.outcomes import Outcome
 from news.config import Config
 from news.telegram_html import strip_tags
 from storage import outbox
@@ -374,7 +375,7 @@ async def test_a_late_markup_refusal_for_a_row_taken_over_is_not_sent_again(fres
         await session.execute(update(OutboxMessage).values(status="sent", claimed_by="other", message_id=500))
     stalled = OutboxSender(fresh_db, api_sender, _delivery(), worker="stalled")
 
-    _counts, resend = await stalled._record([_Outcome(row, "markup", error="Can't parse entities")])
+    _counts, resend = await stalled._record([Outcome(row, "markup", error="Can't parse entities")])
 
     assert resend == []
     [stored] = await outbox_rows(fresh_db)
