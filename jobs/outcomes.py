@@ -58,7 +58,9 @@ async def record_outcomes(
                 await _fail_migration_loop(session, o.row, (*chain, o.new_chat_id), worker)
                 counts["failed"] += 1
             elif await move_chat(session, o.row.chat_id, o.new_chat_id, now):
-                resend.append(replace(o.row, chat_id=o.new_chat_id, moved_from=chain))
+                # A row another sender took over (maybe delivered already) is not ours to send again.
+                if await outbox.still_claimed(session, o.row.id, worker):
+                    resend.append(replace(o.row, chat_id=o.new_chat_id, moved_from=chain))
         elif o.kind == "markup":
             log.error("Telegram refused our HTML (a rendering bug), resending as text: %s", o.error)
             plain = strip_tags(o.row.text)

@@ -109,6 +109,15 @@ def _still_claimed_by(worker: str | None):
     return and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_by == worker)
 
 
+async def still_claimed(session: AsyncSession, row_id: int, worker: str) -> bool:
+    """Whether the row is still `worker`'s claim (not taken over by another sender)."""
+    return (
+        await session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.id == row_id, _still_claimed_by(worker))
+        )
+    ) is not None
+
+
 async def mark_sent(
     session: AsyncSession, sent: Sequence[tuple[int, int]], now: datetime, *, worker: str | None = None
 ) -> None:

@@ -380,3 +380,21 @@ async def test_a_late_markup_refusal_for_a_row_taken_over_is_not_sent_again(fres
     assert resend == []
     [stored] = await outbox_rows(fresh_db)
     assert (stored.status, stored.parse_mode, stored.message_id) == ("sent", "HTML", 500)
+
+
+async def test_a_late_migration_answer_for_a_row_taken_over_is_not_sent_again(fresh_db, standin, api_sender):
+    """As above, Telegram's answer being that the group became a supergroup: the subscriber follows
+    the new id, but the row another sender already delivered is not sent there a second time."""
+    [sid] = await add_subscribers(fresh_db, 1, first_chat=-4001)
+    await queue_broadcast(fresh_db, "Thông báo cho nhóm", admin_id=1, now=NOW)
+    async with fresh_db.transaction() as session:
+        [row] = await outbox.claim_outbox_rows(session, "stalled", NOW, 10)
+        await session.execute(update(OutboxMessage).values(status="sent", claimed_by="other", message_id=500))
+    stalled = OutboxSender(fresh_db, api_sender, _delivery(), worker="stalled")
+
+    _counts, resend = await stalled._record([Outcome(row, "moved", new_chat_id=-1004001)])
+
+    assert resend == []
+    assert (await subscriber(fresh_db, sid)).chat_id == -1004001
+    [stored] = await outbox_rows(fresh_db)
+    assert (stored.status, stored.chat_id, stored.message_id) == ("sent", -4001, 500)
