@@ -39,18 +39,23 @@ class StoryKeys:
 
 @dataclass(frozen=True)
 class Follows:
-    """The sources whose stories a chat gets (None: all), and the sources it followed until they were
-    removed or it left them: their sightings still tell what the chat already got."""
+    """The sources whose stories a chat gets (None: all), each with the sighting id its follow began
+    after, and the sources it followed until they were removed or it left them, with where that
+    follow began and ended: their sightings in between still tell what the chat already got."""
 
-    current: set[int] | None
-    removed: Mapping[int, int] = field(default_factory=dict)  # source -> the newest sighting id then
+    current: Mapping[int, int] | None  # source -> since (its sightings up to it never reached the chat)
+    removed: Mapping[int, tuple[int, int]] = field(default_factory=dict)  # source -> (since, until)
 
     def carries(self, source_id: int) -> bool:
         return self.current is None or source_id in self.current
 
-    def brought(self, sighting_id: int, source_id: int) -> bool:
-        """Whether this sighting reached the chat through a source it no longer follows."""
-        return self.current is None or sighting_id <= self.removed.get(source_id, -1)
+    def reached(self, sighting_id: int, source_id: int) -> bool:
+        """Whether this sighting could bring its story to the chat: it came while the chat followed
+        its source (a source told it before the chat followed it: that never reached the chat)."""
+        if self.current is None or sighting_id > self.current.get(source_id, sighting_id):
+            return True
+        since, until = self.removed.get(source_id, (0, -1))
+        return since < sighting_id <= until
 
     @property
     def nothing(self) -> bool:
@@ -87,7 +92,8 @@ def new_stories(
     unmatched = 0
     for story_id, sightings in window.sightings.items():
         mine = [(ss, src) for ss, src in sightings if follows.carries(src)]
-        if not mine or not cursor < _first_sighting(window, story_id, mine, follows) <= bound:
+        first = _first_reaching(window, story_id, follows) if mine else None
+        if first is None or not cursor < first <= bound:
             continue  # not from their sources, they had it already, or it is the next slot's
         story = window.stories.get(story_id)
         if story is None:
@@ -112,13 +118,11 @@ def new_stories(
     return DigestContent(chosen[:max_stories], more, bound, unmatched, follows.nothing)
 
 
-def _first_sighting(window: StoryWindow, story_id: int, mine: list[tuple[int, int]], follows: Follows) -> int:
-    """The first sighting of the story among the sources the chat follows, followed before they were
-    removed, or stopped following: the one that brought it to the chat."""
-    earlier = window.removed_sightings.get(story_id, ())
-    if follows.removed:  # sources the chat left are still among the window's sightings
-        earlier = (*earlier, *window.sightings.get(story_id, ()))
-    return min([mine[0][0], *(ss for ss, src in earlier if follows.brought(ss, src))])
+def _first_reaching(window: StoryWindow, story_id: int, follows: Follows) -> int | None:
+    """The first sighting of the story that could reach the chat, through a source it follows or
+    followed (removed since, or left): the one that brought it (None: none could)."""
+    sightings = (*window.sightings.get(story_id, ()), *window.removed_sightings.get(story_id, ()))
+    return min((ss for ss, src in sightings if follows.reached(ss, src)), default=None)
 
 
 def language_of(subscriber: Subscriber) -> str:
@@ -182,7 +186,7 @@ def source_filter(subscriber: Subscriber, subscriptions: SubscribedSources) -> F
     if subscriber.all_sources:
         return Follows(None)
     removed = subscriptions.removed.get(subscriber.id, {})
-    return Follows(subscriptions.current.get(subscriber.id, set()), removed)
+    return Follows(subscriptions.current.get(subscriber.id, {}), removed)
 
 
 def lowest_cursor(cursors: Sequence[int], floor: int) -> int:

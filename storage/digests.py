@@ -137,11 +137,11 @@ async def _add_sightings(
 
 @dataclass
 class SubscribedSources:
-    """Subscribers' followed sources (absent key: none), and the sources each followed until they were
-    removed or it left them, with the newest sighting id then."""
+    """Subscribers' followed sources (absent key: none) with the sighting id each follow began after,
+    and the sources each followed until they were removed or it left them, with (since, until)."""
 
-    current: dict[int, set[int]] = field(default_factory=dict)
-    removed: dict[int, dict[int, int]] = field(default_factory=dict)
+    current: dict[int, dict[int, int]] = field(default_factory=dict)
+    removed: dict[int, dict[int, tuple[int, int]]] = field(default_factory=dict)
 
 
 async def subscribed_sources(session: AsyncSession, subscriber_ids: Sequence[int]) -> SubscribedSources:
@@ -150,19 +150,22 @@ async def subscribed_sources(session: AsyncSession, subscriber_ids: Sequence[int
     result = SubscribedSources()
     for chunk in _chunks(list(subscriber_ids)):
         rows = await session.execute(
-            select(Subscription.subscriber_id, Subscription.source_id).where(
+            select(Subscription.subscriber_id, Subscription.source_id, Subscription.since_sighting).where(
                 Subscription.subscriber_id.in_(chunk)
             )
         )
-        for subscriber_id, source_id in rows:
-            result.current.setdefault(subscriber_id, set()).add(source_id)
+        for subscriber_id, source_id, since in rows:
+            result.current.setdefault(subscriber_id, {})[source_id] = since
         left = await session.execute(
-            select(RemovedFollow.subscriber_id, RemovedFollow.source_id, RemovedFollow.until_sighting).where(
-                RemovedFollow.subscriber_id.in_(chunk)
-            )
+            select(
+                RemovedFollow.subscriber_id,
+                RemovedFollow.source_id,
+                RemovedFollow.since_sighting,
+                RemovedFollow.until_sighting,
+            ).where(RemovedFollow.subscriber_id.in_(chunk))
         )
-        for subscriber_id, source_id, until in left:
-            result.removed.setdefault(subscriber_id, {})[source_id] = until
+        for subscriber_id, source_id, since, until in left:
+            result.removed.setdefault(subscriber_id, {})[source_id] = (since, until)
     return result
 
 

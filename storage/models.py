@@ -193,6 +193,8 @@ class RemovedFollow(Base):
     removed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     # The newest story_sources id when it was removed or left: a later sighting never reached the chat.
     until_sighting: Mapped[int] = mapped_column(Integer, default=0)
+    # Subscription.since_sighting of the follow that ended: an earlier sighting never reached the chat.
+    since_sighting: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Item(Base):
@@ -268,6 +270,9 @@ class Subscription(Base):
         ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The chat's cursor when it began to follow the source: the source's sightings at or before it
+    # never reached the chat through this follow (0: unknown, all of them count as reached).
+    since_sighting: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Digest(Base):

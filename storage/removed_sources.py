@@ -60,11 +60,15 @@ async def keep_for_digests(session: AsyncSession, source_id: int, now: datetime)
     )
     until = await latest_sighting_id(session)
     followers = select(
-        Subscription.subscriber_id, Subscription.source_id, literal(now, UTCDateTime), literal(until)
+        Subscription.subscriber_id,
+        Subscription.source_id,
+        literal(now, UTCDateTime),
+        Subscription.since_sighting,
+        literal(until),
     ).where(Subscription.source_id == source_id)
     await session.execute(
         insert(RemovedFollow).from_select(
-            ["subscriber_id", "source_id", "removed_at", "until_sighting"], followers
+            ["subscriber_id", "source_id", "removed_at", "since_sighting", "until_sighting"], followers
         )
     )
 

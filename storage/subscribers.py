@@ -13,7 +13,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from news.config import ScheduleConfig
-from storage.digests import latest_sighting_id
+from storage.digests import DIGEST_LOOKBACK, latest_sighting_id, sighting_id_before
 from storage.models import RemovedFollow, Source, Subscriber, Subscription
 from storage.outbox import cancel_chat
 from storage.removed_sources import KEPT_FOR
@@ -157,11 +157,25 @@ async def list_subscriptions(session: AsyncSession, subscriber: Subscriber) -> l
     return list((await session.scalars(select(Source).where(Source.id.in_(ids)).order_by(Source.name))).all())
 
 
+async def follow_start(session: AsyncSession, subscriber: Subscriber, now: datetime) -> int:
+    """The sighting id a follow beginning now starts after: the lowest cursor of the streams the chat
+    gets (digest, alerts; the digest's for a chat with both off), never under the digest lookback.
+    The source's sightings up to it cannot reach the chat through this follow."""
+    cursors = {
+        "instant": [subscriber.instant_cursor],
+        "both": [subscriber.digest_cursor, subscriber.instant_cursor],
+    }.get(subscriber.mode, [subscriber.digest_cursor])
+    return max(min(cursors), await sighting_id_before(session, now - DIGEST_LOOKBACK))
+
+
 async def subscribe(session: AsyncSession, subscriber: Subscriber, source_id: int, now: datetime) -> bool:
     """Subscribe to one source; False when it was already subscribed."""
     if source_id in await subscribed_source_ids(session, subscriber):
         return False
-    session.add(Subscription(subscriber_id=subscriber.id, source_id=source_id, created_at=now))
+    since = await follow_start(session, subscriber, now)
+    session.add(
+        Subscription(subscriber_id=subscriber.id, source_id=source_id, created_at=now, since_sighting=since)
+    )
     _touch(subscriber, now)
     await session.flush()
     return True
@@ -170,7 +184,8 @@ async def subscribe(session: AsyncSession, subscriber: Subscriber, source_id: in
 async def unsubscribe(session: AsyncSession, subscriber: Subscriber, source_id: int, now: datetime) -> bool:
     """Unsubscribe from one source; False when it was not subscribed.
 
-    Leaving one source while subscribed to all turns "all" into the explicit list of the others."""
+    Leaving one source while subscribed to all turns "all" into the explicit list of the others (when
+    "all" began is not kept: their follows count from the start)."""
     if subscriber.all_sources:
         others = [sid for sid in await enabled_source_ids(session) if sid != source_id]
         subscriber.all_sources = False
@@ -178,19 +193,20 @@ async def unsubscribe(session: AsyncSession, subscriber: Subscriber, source_id: 
         session.add_all(
             Subscription(subscriber_id=subscriber.id, source_id=sid, created_at=now) for sid in others
         )
-        await _remember_left(session, subscriber, [source_id], now)
+        await _remember_left(session, subscriber, {source_id: 0}, now)
         _touch(subscriber, now)
         await session.flush()
         return True
-    result = await session.execute(
+    left = await _follows_of(session, subscriber, source_id)
+    await session.execute(
         delete(Subscription).where(
             Subscription.subscriber_id == subscriber.id, Subscription.source_id == source_id
         )
     )
-    if result.rowcount:
-        await _remember_left(session, subscriber, [source_id], now)
+    if left:
+        await _remember_left(session, subscriber, left, now)
     _touch(subscriber, now)
-    return result.rowcount > 0
+    return bool(left)
 
 
 async def subscribe_all(session: AsyncSession, subscriber: Subscriber, now: datetime) -> None:
@@ -202,18 +218,37 @@ async def subscribe_all(session: AsyncSession, subscriber: Subscriber, now: date
 
 
 async def unsubscribe_all(session: AsyncSession, subscriber: Subscriber, now: datetime) -> None:
-    await _remember_left(session, subscriber, await subscribed_source_ids(session, subscriber), now)
+    if subscriber.all_sources:
+        left = dict.fromkeys(await enabled_source_ids(session), 0)
+    else:
+        left = await _follows_of(session, subscriber)
+    await _remember_left(session, subscriber, left, now)
     subscriber.all_sources = False
     await session.execute(delete(Subscription).where(Subscription.subscriber_id == subscriber.id))
     _touch(subscriber, now)
     await session.flush()
 
 
-async def _remember_left(session: AsyncSession, subscriber: Subscriber, source_ids, now: datetime) -> None:
-    """Remember the sources the chat stops following, as a source's removal does: its digests count
-    their sightings as what the chat already got, so a story it had through one of them does not
-    come again when a source it still follows carries it (jobs.digest_content)."""
-    ids = sorted(set(source_ids))
+async def _follows_of(
+    session: AsyncSession, subscriber: Subscriber, source_id: int | None = None
+) -> dict[int, int]:
+    """The chat's subscriptions (or the one to `source_id`): source -> the sighting id it began after."""
+    query = select(Subscription.source_id, Subscription.since_sighting).where(
+        Subscription.subscriber_id == subscriber.id
+    )
+    if source_id is not None:
+        query = query.where(Subscription.source_id == source_id)
+    return dict((await session.execute(query)).all())
+
+
+async def _remember_left(
+    session: AsyncSession, subscriber: Subscriber, left: dict[int, int], now: datetime
+) -> None:
+    """Remember the sources the chat stops following (source -> where its follow began), as a source's
+    removal does: its digests count their sightings in between as what the chat already got, so a
+    story it had through one of them does not come again when a source it still follows carries it
+    (jobs.digest_content)."""
+    ids = sorted(left)
     await session.execute(
         delete(RemovedFollow).where(
             RemovedFollow.subscriber_id == subscriber.id,
@@ -225,7 +260,13 @@ async def _remember_left(session: AsyncSession, subscriber: Subscriber, source_i
         await session.execute(
             insert(RemovedFollow),
             [
-                {"subscriber_id": subscriber.id, "source_id": sid, "removed_at": now, "until_sighting": until}
+                {
+                    "subscriber_id": subscriber.id,
+                    "source_id": sid,
+                    "removed_at": now,
+                    "since_sighting": left[sid],
+                    "until_sighting": until,
+                }
                 for sid in ids
             ],
         )

@@ -5,6 +5,7 @@ import pytest
 
 from jobs.digest import compose_due_digests
 from news.config import Config
+from news.telegram_html import strip_tags
 from storage.sources import remove_source
 from storage.subscribers import get_subscriber, subscribe, unsubscribe, unsubscribe_all
 from tests.delivery.world import (
@@ -13,6 +14,7 @@ from tests.delivery.world import (
     add_sources,
     add_story,
     add_subscribers,
+    outbox_rows,
 )
 from tests.jobs.test_digest_source_removal import EVENING, last_digest_text
 
@@ -90,6 +92,50 @@ async def test_a_story_got_through_a_source_left_and_later_removed_is_not_sent_a
     await _leave(fresh_db, "unsubscribe", src)
     async with fresh_db.transaction() as session:
         assert await remove_source(session, "Báo Cũ", NOW)
+    await add_sighting(fresh_db, story, src["Tuổi Trẻ"])
+    await add_story(fresh_db, "Giá lúa tăng vụ đông", [src["Tuổi Trẻ"]])
+
+    await compose_due_digests(fresh_db, Config(), EVENING)
+
+    evening = await last_digest_text(fresh_db)
+    assert "Giá lúa tăng vụ đông" in evening and "Khai giảng năm học mới" not in evening
+
+
+@pytest.mark.parametrize("then", ["leaves it", "still follows it", "it is removed"])
+async def test_a_story_a_source_told_before_the_chat_followed_it_comes_from_a_source_it_follows(
+    fresh_db, then
+):
+    """The chat followed Báo Cũ only after the morning digest (and maybe no longer does): what Báo Cũ
+    told before never reached it, so the story comes when Tuổi Trẻ, which it follows, carries it."""
+    src = await add_sources(fresh_db, "Báo Cũ", "Tuổi Trẻ")
+    story = await add_story(fresh_db, "Khai giảng năm học mới", [src["Báo Cũ"]])
+    await add_subscribers(fresh_db, 1, sources=[src["Tuổi Trẻ"]], no_news_notice=False)
+    await compose_due_digests(fresh_db, Config(), NOW)
+    async with fresh_db.transaction() as session:
+        assert await subscribe(session, await get_subscriber(session, CHAT), src["Báo Cũ"], NOW)
+    if then == "leaves it":
+        await _leave(fresh_db, "unsubscribe", src)
+    elif then == "it is removed":
+        async with fresh_db.transaction() as session:
+            assert await remove_source(session, "Báo Cũ", NOW)
+    await add_sighting(fresh_db, story, src["Tuổi Trẻ"])
+
+    await compose_due_digests(fresh_db, Config(), EVENING)
+
+    assert any("Khai giảng năm học mới" in strip_tags(row.text) for row in await outbox_rows(fresh_db))
+
+
+async def test_a_story_told_before_the_follow_and_sent_after_it_is_not_sent_again(fresh_db):
+    """Báo Cũ told it after the chat's last digest and before the chat followed it: the next digest
+    brought it through Báo Cũ, so it does not come again through Tuổi Trẻ once the chat left Báo Cũ."""
+    src = await add_sources(fresh_db, "Báo Cũ", "Tuổi Trẻ")
+    await add_subscribers(fresh_db, 1, sources=[src["Tuổi Trẻ"]], no_news_notice=False)
+    story = await add_story(fresh_db, "Khai giảng năm học mới", [src["Báo Cũ"]])
+    async with fresh_db.transaction() as session:
+        assert await subscribe(session, await get_subscriber(session, CHAT), src["Báo Cũ"], NOW)
+    await compose_due_digests(fresh_db, Config(), NOW)
+    assert "Khai giảng năm học mới" in await last_digest_text(fresh_db)
+    await _leave(fresh_db, "unsubscribe", src)
     await add_sighting(fresh_db, story, src["Tuổi Trẻ"])
     await add_story(fresh_db, "Giá lúa tăng vụ đông", [src["Tuổi Trẻ"]])
 
