@@ -137,10 +137,11 @@ async def followers_left_with_nothing(session: AsyncSession, source_id: int) -> 
 
 
 async def queue_removal_notices(
-    session: AsyncSession, source_id: int, notices: list[tuple[Subscriber, str]], now: datetime
+    session: AsyncSession, source_id: int, notices: list[tuple[Subscriber, str, datetime]], now: datetime
 ) -> None:
-    """One HTML message per chat about the removed source; a chat already told about this source id
-    (an id SQLite gave again to a later source) is not told twice."""
+    """One HTML message per chat about the removed source, not sent before the time given with it; a
+    chat already told about this source id (an id SQLite gave again to a later source) is not told
+    twice."""
     if not notices:
         return
     rows = [
@@ -152,10 +153,10 @@ async def queue_removal_notices(
             "part": 0,
             "text": text,
             "parse_mode": "HTML",
-            "next_attempt_at": now,
+            "next_attempt_at": not_before,
             "created_at": now,
         }
-        for subscriber, text in notices
+        for subscriber, text, not_before in notices
     ]
     insert_rows = dialect_insert(session.bind.dialect.name)(OutboxMessage).on_conflict_do_nothing(
         index_elements=["kind", "ref_id", "chat_id", "part"]

@@ -220,7 +220,7 @@ def remove_cmd(args) -> int:
             source = matches[0]
             if source.origin == "config" and any(f.name == source.name for f in config.feeds):
                 return _configured_source(source.name, config)
-            await remove_source_telling_followers(session, source.name, utcnow())
+            await remove_source_telling_followers(session, source.name, utcnow(), config.schedule)
             return source.name
 
     name = _work(args, work)

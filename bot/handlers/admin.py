@@ -159,7 +159,9 @@ async def removefeed(update: Update, context: Context, lang: str) -> None:
         source = matches[0] if len(matches) == 1 else None
         if source is not None:
             name, from_config = source.name, source.origin == "config"
-            told = await remove_source_telling_followers(session, source.name, services(context).clock())
+            told = await remove_source_telling_followers(
+                session, source.name, services(context).clock(), services(context).config.schedule
+            )
     if len(matches) > 1:  # better to ask than to remove the wrong one
         await send(update, context, no_such_source(query, matches, lang))
         return

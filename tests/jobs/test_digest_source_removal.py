@@ -11,6 +11,7 @@ from jobs.source_removal import remove_source_telling_followers
 from news.config import Config
 from news.telegram_html import strip_tags
 from storage.models import Subscriber
+from storage.outbox import claim_outbox_rows
 from storage.schedules import reschedule
 from storage.sources import remove_source
 from tests.delivery.world import (
@@ -117,7 +118,7 @@ async def test_only_chats_left_following_nothing_are_told_of_the_removal(fresh_d
     await add_subscribers(fresh_db, 1, first_chat=4001, sources=[src["Báo Cũ"]], mode="off")
 
     async with fresh_db.transaction() as session:
-        told = await remove_source_telling_followers(session, "Báo Cũ", NOW)
+        told = await remove_source_telling_followers(session, "Báo Cũ", NOW, Config().schedule)
 
     [row] = await outbox_rows(fresh_db)
     assert (told, row.kind, row.subscriber_id, row.chat_id) == (1, "notice", alone, 1001)
@@ -164,3 +165,42 @@ async def test_a_story_its_removed_source_saw_before_a_missed_slot_comes_in_that
 
     texts = [strip_tags(row.text) for row in await outbox_rows(fresh_db)]
     assert sum("Khai giảng năm học mới" in text for text in texts) == 1
+
+
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@pytest.mark.parametrize(
+    ("quiet", "removed_at", "sent_at"),
+    [
+        (("22:00", "07:00"), "23:10", "07:00"),  # quiet hours over midnight: at 07:00 the next morning
+        (("22:00", "07:00"), "06:59", "07:00"),
+        (("12:00", "13:30"), "12:15", "13:30"),
+        (("22:00", "07:00"), "21:59", "21:59"),  # not yet quiet: at once
+        (None, "23:10", "23:10"),
+    ],
+)
+async def test_the_removal_notice_waits_for_the_end_of_the_chats_quiet_hours(
+    fresh_db, quiet, removed_at, sent_at
+):
+    src = await add_sources(fresh_db, "Báo Cũ")
+    start, end = quiet or (None, None)
+    await add_subscribers(fresh_db, 1, sources=[src["Báo Cũ"]], quiet_start=start, quiet_end=end)
+    removal = datetime.combine(NOW.astimezone(HCM).date(), _hhmm(removed_at), HCM)
+    expected = datetime.combine(removal.date(), _hhmm(sent_at), HCM)
+    if expected < removal:
+        expected += timedelta(days=1)
+
+    async with fresh_db.transaction() as session:
+        assert await remove_source_telling_followers(
+            session, "Báo Cũ", removal.astimezone(UTC), Config().schedule
+        )
+
+    async with fresh_db.transaction() as session:
+        early = await claim_outbox_rows(session, "w1", expected - timedelta(seconds=1), 10)
+        on_time = await claim_outbox_rows(session, "w1", expected, 10)
+    assert (len(early), [row.kind for row in on_time]) == (0, ["notice"])
+
+
+def _hhmm(text: str):
+    return datetime.strptime(text, "%H:%M").time()
