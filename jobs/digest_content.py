@@ -17,7 +17,7 @@ from news.i18n import pick_language, plural_translator, translator
 from news.keywords import KeywordFilter, MatchText
 from news.render import StoryView, digest_header, render_digest
 from news.telegram_html import escape_html
-from storage.digests import StoryWindow, SubscribedSources
+from storage.digests import StoryWindow, SubscribedSources, Telling, WindowStory
 from storage.models import Subscriber
 from storage.schedules import timezone_of
 
@@ -102,13 +102,14 @@ def new_stories(
             unmatched += 1
             continue
         names = list(dict.fromkeys(window.source_names.get(src, "") for _, src in mine))
+        told = _telling_for(window, story, mine, follows)
         chosen.append(
             StoryView(
-                story.title,
-                story.url,
+                told.title,
+                told.url,
                 names,
                 story.published_at,
-                story.summary,
+                told.summary,
                 story.id,
                 story.published_day,
             )
@@ -123,6 +124,22 @@ def _first_reaching(window: StoryWindow, story_id: int, follows: Follows) -> int
     followed (removed since, or left): the one that brought it (None: none could)."""
     sightings = (*window.sightings.get(story_id, ()), *window.removed_sightings.get(story_id, ()))
     return min((ss for ss, src in sightings if follows.reached(ss, src)), default=None)
+
+
+def _telling_for(
+    window: StoryWindow, story: WindowStory, mine: list[tuple[int, int]], follows: Follows
+) -> WindowStory | Telling:
+    """The story's own title, link and summary when the chat follows every source or the one the story
+    was made from; else those of the item of the first source the chat follows that carried it."""
+    tellings = window.tellings.get(story.id)
+    if follows.current is None or not tellings:
+        return story
+    if any(told.url == story.url for src, told in tellings.items() if follows.carries(src)):
+        return story
+    for _, src in mine:  # oldest sighting first
+        if src in tellings:
+            return tellings[src]
+    return story
 
 
 def language_of(subscriber: Subscriber) -> str:

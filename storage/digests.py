@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     Digest,
+    Item,
     OutboxMessage,
     RemovedFollow,
     RemovedSighting,
@@ -45,6 +46,16 @@ class WindowStory:
     published_day: date | None = None  # the source gave this day and no time (Story.published_day)
 
 
+@dataclass(frozen=True, slots=True)
+class Telling:
+    """How one source's item tells a story: what a chat that follows that source, and not the one
+    the story was made from, is shown."""
+
+    title: str
+    url: str
+    summary: str
+
+
 @dataclass
 class StoryWindow:
     """Stories with a sighting in (after, up_to], with *all* their sightings up to `up_to` (older
@@ -57,6 +68,8 @@ class StoryWindow:
     # The same, of sources removed since (storage.removed_sources): only to tell what a chat already got.
     removed_sightings: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     source_names: dict[int, str] = field(default_factory=dict)
+    # story -> source -> its first item, for stories carried by more than one source
+    tellings: dict[int, dict[int, Telling]] = field(default_factory=dict)
 
 
 def _chunks(ids: Sequence[int], size: int = IN_CHUNK) -> Iterable[Sequence[int]]:
@@ -113,6 +126,9 @@ async def load_window(session: AsyncSession, after: int, up_to: int) -> StoryWin
             window.stories[row.id] = WindowStory(
                 row.id, row.title, row.url, row.summary or "", row.published_at, row.published_day
             )
+        await _add_tellings(
+            session, [sid for sid in chunk if _several_sources(window.sightings.get(sid, ()))], window
+        )
     window.source_names = dict((await session.execute(select(Source.id, Source.name))).all())
     return window
 
@@ -133,6 +149,29 @@ async def _add_sightings(
     )
     for sighting_id, story_id, source_id in rows:
         into.setdefault(story_id, []).append((sighting_id, source_id))
+
+
+def _several_sources(sightings) -> bool:
+    return len({source_id for _, source_id in sightings}) > 1
+
+
+async def _add_tellings(session: AsyncSession, story_ids: Sequence[int], window: StoryWindow) -> None:
+    """Each source's first item of these stories (title, link, summary as the story would take them)."""
+    if not story_ids:
+        return
+    rows = await session.execute(
+        select(
+            Item.story_id,
+            Item.source_id,
+            Item.title,
+            func.coalesce(Item.canonical_url, Item.url),
+            func.coalesce(Item.summary_llm, Item.summary),
+        )
+        .where(Item.story_id.in_(story_ids))
+        .order_by(Item.id)
+    )
+    for story_id, source_id, title, url, summary in rows:
+        window.tellings.setdefault(story_id, {}).setdefault(source_id, Telling(title, url, summary or ""))
 
 
 @dataclass
