@@ -105,9 +105,32 @@ def set_timezone(
 def set_mode(subscriber: Subscriber, mode: str, schedule: ScheduleConfig, now: datetime) -> None:
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    _start_streams_turned_on(subscriber, mode)
     subscriber.mode = mode
     reschedule_after_change(subscriber, schedule, now)
     _touch(subscriber, now)
+
+
+# The cursor of each kind of message a mode sends.
+STREAM_CURSORS = {
+    "digest": ("digest_cursor",),
+    "instant": ("instant_cursor",),
+    "both": ("digest_cursor", "instant_cursor"),
+    "off": (),
+}
+
+
+def _start_streams_turned_on(subscriber: Subscriber, mode: str) -> None:
+    """A kind of message the chat turns on starts where the one it had stands: its own cursor stood
+    still (at 0 for a chat that never had it), and its first message brought back, as new, the
+    stories of the last days the chat already got the other way. A chat coming from "off" got
+    nothing: its cursors stay, as a new chat's do."""
+    had = STREAM_CURSORS.get(subscriber.mode, ())
+    if not had:
+        return
+    reached = max(getattr(subscriber, column) for column in had)
+    for column in set(STREAM_CURSORS[mode]) - set(had):
+        setattr(subscriber, column, max(getattr(subscriber, column), reached))
 
 
 def set_keywords(subscriber: Subscriber, kind: str, keywords: Sequence[str], now: datetime) -> None:

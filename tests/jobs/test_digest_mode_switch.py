@@ -1,0 +1,52 @@
+"""A chat that changes what it gets (/settings: digest, instant alerts, both): what one kind of message
+already brought does not come again in the other, and what came since still comes."""
+
+from datetime import timedelta
+
+import pytest
+
+from jobs.digest import compose_due_digests, queue_instant_alerts
+from news.config import Config
+from news.telegram_html import strip_tags
+from storage.subscribers import get_subscriber, set_mode
+from tests.delivery.world import NOW, add_sources, add_story, add_subscribers, outbox_rows
+
+CHAT = 1001
+LATER = NOW + timedelta(minutes=5)
+EVENING = NOW.replace(hour=10, minute=5)  # just after the 17:00 slot in Ho Chi Minh City
+KINDS = {"digest": ["digest"], "instant": ["instant"], "both": ["instant", "digest"]}
+
+
+async def _send(db, mode: str, at) -> None:
+    """What `mode` sends at `at`: the due digest, or the instant alert."""
+    if mode == "instant":
+        await queue_instant_alerts(db, Config(), at)
+    else:
+        await compose_due_digests(db, Config(), at)
+
+
+async def _switch(db, mode: str) -> None:
+    async with db.transaction() as session:
+        set_mode(await get_subscriber(session, CHAT), mode, Config().schedule, NOW)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("digest", "instant"), ("digest", "both"), ("instant", "digest"), ("instant", "both")],
+)
+async def test_a_story_one_kind_of_message_brought_does_not_come_again_in_the_other(fresh_db, before, after):
+    src = await add_sources(fresh_db, "Tuổi Trẻ")
+    await add_story(fresh_db, "Khai giảng năm học mới", [src["Tuổi Trẻ"]])
+    await add_subscribers(fresh_db, 1, mode=before)
+    await _send(fresh_db, before, NOW)
+    assert "Khai giảng năm học mới" in strip_tags((await outbox_rows(fresh_db))[-1].text)
+
+    await _switch(fresh_db, after)
+    await add_story(fresh_db, "Giá lúa tăng vụ đông", [src["Tuổi Trẻ"]])
+    already = {row.id for row in await outbox_rows(fresh_db)}
+    for kind in KINDS[after]:
+        await _send(fresh_db, kind, LATER if kind == "instant" else EVENING)
+
+    texts = [strip_tags(row.text) for row in await outbox_rows(fresh_db) if row.id not in already]
+    assert len(texts) == len(KINDS[after])
+    assert all("Giá lúa tăng vụ đông" in text and "Khai giảng năm học mới" not in text for text in texts)
