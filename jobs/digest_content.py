@@ -23,17 +23,18 @@ from storage.schedules import timezone_of
 
 
 class StoryKeys:
-    """Title + summary as keywords match them, computed once per story per compose run."""
+    """Title + summary as keywords match them, computed once per story (or per other source's telling
+    of it) per compose run."""
 
     def __init__(self, window: StoryWindow) -> None:
         self.window = window
-        self._keys: dict[int, MatchText] = {}
+        self._keys: dict[tuple[int, str], MatchText] = {}
 
-    def __call__(self, story_id: int) -> MatchText:
-        key = self._keys.get(story_id)
+    def __call__(self, story_id: int, told: WindowStory | Telling | None = None) -> MatchText:
+        told = told or self.window.stories[story_id]
+        key = self._keys.get((story_id, told.url))
         if key is None:
-            story = self.window.stories[story_id]
-            key = self._keys[story_id] = MatchText.of(f"{story.title} {story.summary}")
+            key = self._keys[story_id, told.url] = MatchText.of(f"{told.title} {told.summary}")
         return key
 
 
@@ -98,11 +99,11 @@ def new_stories(
         story = window.stories.get(story_id)
         if story is None:
             continue
-        if not keywords.passes(keys(story_id)):
+        told = _telling_for(window, story, mine, follows)
+        if not keywords.passes(keys(story_id, told)):  # the text the chat is shown
             unmatched += 1
             continue
         names = list(dict.fromkeys(window.source_names.get(src, "") for _, src in mine))
-        told = _telling_for(window, story, mine, follows)
         chosen.append(
             StoryView(
                 told.title,

@@ -30,6 +30,17 @@ SECOND = FeedItem(
 )
 
 
+async def _two_sources_one_story(poller) -> dict[str, int]:
+    sources = {
+        "Báo A": await poller.add("Báo A", poller.server.serve("/a.rss", rss([FIRST]).encode())),
+        "Cổng B": await poller.add("Cổng B", poller.server.serve("/b.rss", rss([SECOND]).encode())),
+    }
+    await poller.cycle()
+    [(story, carried_by)] = await poller.stories()
+    assert (story.url, carried_by) == (FIRST.link, ["Báo A", "Cổng B"])
+    return {name: source.id for name, source in sources.items()}
+
+
 @pytest.mark.parametrize(
     ("follows", "shown"),
     [
@@ -40,14 +51,8 @@ SECOND = FeedItem(
     ],
 )
 async def test_a_story_shows_the_title_and_link_of_a_source_the_chat_follows(poller, follows, shown):
-    sources = {
-        "Báo A": await poller.add("Báo A", poller.server.serve("/a.rss", rss([FIRST]).encode())),
-        "Cổng B": await poller.add("Cổng B", poller.server.serve("/b.rss", rss([SECOND]).encode())),
-    }
-    await poller.cycle()
-    [(story, carried_by)] = await poller.stories()
-    assert (story.url, carried_by) == (FIRST.link, ["Báo A", "Cổng B"])
-    chosen = None if follows is None else [sources[name].id for name in follows]
+    sources = await _two_sources_one_story(poller)
+    chosen = None if follows is None else [sources[name] for name in follows]
     await add_subscribers(poller.db, 1, sources=chosen, next_digest_at=START)
 
     await compose_due_digests(poller.db, Config(), START + timedelta(minutes=5))
@@ -56,3 +61,27 @@ async def test_a_story_shows_the_title_and_link_of_a_source_the_chat_follows(pol
     other = SECOND if shown is FIRST else FIRST
     assert f'href="{shown.link}"' in row.text and shown.title in row.text
     assert other.link not in row.text and other.title not in row.text
+
+
+@pytest.mark.parametrize(
+    ("include", "exclude", "sent"),
+    [
+        (["đã sẵn sàng"], [], True),  # only in Cổng B's title, the one this chat sees
+        ([], ["đã sẵn sàng"], False),
+    ],
+)
+async def test_keywords_match_the_title_the_chat_is_shown(poller, include, exclude, sent):
+    sources = await _two_sources_one_story(poller)
+    await add_subscribers(
+        poller.db,
+        1,
+        sources=[sources["Cổng B"]],
+        next_digest_at=START,
+        include_keywords=include,
+        exclude_keywords=exclude,
+        no_news_notice=False,
+    )
+
+    await compose_due_digests(poller.db, Config(), START + timedelta(minutes=5))
+
+    assert any(SECOND.link in row.text for row in await outbox_rows(poller.db)) is sent
