@@ -15,6 +15,7 @@ from jobs.digest_content import (
     DigestContent,
     KeywordFilter,
     StoryKeys,
+    digest_start,
     lowest_cursor,
     max_stories_of,
     new_stories,
@@ -249,7 +250,7 @@ async def compose_digest_for(
         subscriber = await session.get(Subscriber, subscriber_id)
         if subscriber is None:
             raise LookupError(f"no subscriber with id {subscriber_id}")
-        cursor = max(subscriber.digest_cursor, floor)
+        cursor = max(digest_start(subscriber), floor)
         window = await load_window(session, cursor, up_to)
         subscriptions = await subscribed_sources(session, [subscriber.id])
         content = new_stories(

@@ -147,6 +147,15 @@ def language_of(subscriber: Subscriber) -> str:
     return pick_language(subscriber.language, subscriber.telegram_language)
 
 
+def digest_start(subscriber: Subscriber) -> int:
+    """Where a digest on demand starts: the digest cursor, or, in a chat on alerts only, whichever
+    is further, its own or its alerts' (no scheduled digest moves its digest cursor; the alerts
+    already brought what is under theirs)."""
+    if subscriber.mode == "instant":
+        return max(subscriber.digest_cursor, subscriber.instant_cursor)
+    return subscriber.digest_cursor
+
+
 def max_stories_of(subscriber: Subscriber, config: Config) -> int:
     return subscriber.max_stories if subscriber.max_stories else config.digest.max_stories
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from jobs.digest import compose_due_digests, queue_instant_alerts
+from jobs.digest import compose_digest_for, compose_due_digests, queue_instant_alerts
 from news.config import Config
 from news.telegram_html import strip_tags
 from storage.subscribers import get_subscriber, set_mode
@@ -50,3 +50,18 @@ async def test_a_story_one_kind_of_message_brought_does_not_come_again_in_the_ot
     texts = [strip_tags(row.text) for row in await outbox_rows(fresh_db) if row.id not in already]
     assert len(texts) == len(KINDS[after])
     assert all("Giá lúa tăng vụ đông" in text and "Khai giảng năm học mới" not in text for text in texts)
+
+
+async def test_digest_on_demand_in_a_chat_that_gets_alerts_holds_what_no_alert_brought(fresh_db):
+    """/digest in a chat on instant alerts only: its digest cursor never moves, so the digest brought
+    back every story of the last two days, alerts already sent."""
+    src = await add_sources(fresh_db, "Tuổi Trẻ")
+    await add_story(fresh_db, "Khai giảng năm học mới", [src["Tuổi Trẻ"]])
+    [sid] = await add_subscribers(fresh_db, 1, mode="instant")
+    await queue_instant_alerts(fresh_db, Config(), NOW)
+    await add_story(fresh_db, "Giá lúa tăng vụ đông", [src["Tuổi Trẻ"]])
+
+    result = await compose_digest_for(fresh_db, Config(), sid, LATER)
+
+    text = "\n".join(strip_tags(part) for part in result.parts)
+    assert "Giá lúa tăng vụ đông" in text and "Khai giảng năm học mới" not in text
