@@ -276,6 +276,8 @@ async def compose_digest_for(
                 story_count=len(content.stories),
                 parts=parts,
             )
+            if result.digest_id is not None and subscriber.mode == "instant":  # no alert for it later
+                await advance_cursor(session, subscriber.id, "instant_cursor", content.cursor_to)
         elif not record:
             await session.rollback()
     return result

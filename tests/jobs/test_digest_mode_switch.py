@@ -65,3 +65,15 @@ async def test_digest_on_demand_in_a_chat_that_gets_alerts_holds_what_no_alert_b
 
     text = "\n".join(strip_tags(part) for part in result.parts)
     assert "Giá lúa tăng vụ đông" in text and "Khai giảng năm học mới" not in text
+
+
+async def test_what_digest_on_demand_brought_a_chat_on_alerts_is_not_alerted_after_its_quiet_hours(fresh_db):
+    src = await add_sources(fresh_db, "Tuổi Trẻ")
+    [sid] = await add_subscribers(fresh_db, 1, mode="instant", quiet_start="07:00", quiet_end="08:00")
+    await add_story(fresh_db, "Giá lúa tăng vụ đông", [src["Tuổi Trẻ"]])
+    assert (await queue_instant_alerts(fresh_db, Config(), NOW)).held == 1  # 07:30 local
+    assert (await compose_digest_for(fresh_db, Config(), sid, NOW)).story_count == 1
+
+    after_quiet = await queue_instant_alerts(fresh_db, Config(), NOW + timedelta(minutes=31))
+
+    assert after_quiet.messages == 0
