@@ -33,6 +33,7 @@ from storage.models import (
     Subscription,
     UTCDateTime,
 )
+from storage.outbox import CANCELLED, PENDING
 from storage.story_match import STORY_WINDOW
 
 KEPT_FOR = STORY_WINDOW + DIGEST_LOOKBACK
@@ -162,3 +163,17 @@ async def queue_removal_notices(
         index_elements=["kind", "ref_id", "chat_id", "part"]
     )
     await session.execute(insert_rows, rows)
+
+
+async def drop_removal_notices(session: AsyncSession, subscriber_id: int) -> None:
+    """The chat follows a source again: a removal notice still waiting (quiet hours) would tell it
+    that it follows nothing."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.subscriber_id == subscriber_id,
+            OutboxMessage.kind == "notice",
+            OutboxMessage.status == PENDING,
+        )
+        .values(status=CANCELLED, last_error="cancelled: the chat chose sources again")
+    )

@@ -16,7 +16,7 @@ from news.config import ScheduleConfig
 from storage.digests import DIGEST_LOOKBACK, latest_sighting_id, sighting_id_before
 from storage.models import RemovedFollow, Source, Subscriber, Subscription
 from storage.outbox import cancel_chat
-from storage.removed_sources import KEPT_FOR
+from storage.removed_sources import KEPT_FOR, drop_removal_notices
 from storage.schedules import reschedule, reschedule_after_change
 
 MODES = ("digest", "instant", "both", "off")
@@ -196,6 +196,7 @@ async def subscribe(session: AsyncSession, subscriber: Subscriber, source_id: in
     if source_id in await subscribed_source_ids(session, subscriber):
         return False
     since = await follow_start(session, subscriber, now)
+    await drop_removal_notices(session, subscriber.id)
     session.add(
         Subscription(subscriber_id=subscriber.id, source_id=source_id, created_at=now, since_sighting=since)
     )
@@ -234,6 +235,7 @@ async def unsubscribe(session: AsyncSession, subscriber: Subscriber, source_id: 
 
 async def subscribe_all(session: AsyncSession, subscriber: Subscriber, now: datetime) -> None:
     """Every source, including those added later."""
+    await drop_removal_notices(session, subscriber.id)
     subscriber.all_sources = True
     await session.execute(delete(Subscription).where(Subscription.subscriber_id == subscriber.id))
     _touch(subscriber, now)

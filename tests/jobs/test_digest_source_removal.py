@@ -14,6 +14,7 @@ from storage.models import Subscriber
 from storage.outbox import claim_outbox_rows
 from storage.schedules import reschedule
 from storage.sources import remove_source
+from storage.subscribers import get_subscriber, subscribe, subscribe_all
 from tests.delivery.world import (
     NOW,
     add_sighting,
@@ -204,3 +205,22 @@ async def test_the_removal_notice_waits_for_the_end_of_the_chats_quiet_hours(
 
 def _hhmm(text: str):
     return datetime.strptime(text, "%H:%M").time()
+
+
+@pytest.mark.parametrize("chooses", ["one source", "every source"])
+async def test_a_held_removal_notice_is_dropped_once_the_chat_follows_a_source_again(fresh_db, chooses):
+    """It would say the chat follows nothing when it already chose again, during its quiet hours."""
+    src = await add_sources(fresh_db, "Báo Cũ", "Tuổi Trẻ")
+    await add_subscribers(fresh_db, 1, sources=[src["Báo Cũ"]], quiet_start="22:00", quiet_end="07:00")
+    night = datetime(2024, 9, 19, 23, 10, tzinfo=HCM).astimezone(UTC)
+    async with fresh_db.transaction() as session:
+        assert await remove_source_telling_followers(session, "Báo Cũ", night, Config().schedule) == 1
+    async with fresh_db.transaction() as session:
+        chat = await get_subscriber(session, 1001)
+        if chooses == "one source":
+            assert await subscribe(session, chat, src["Tuổi Trẻ"], night)
+        else:
+            await subscribe_all(session, chat, night)
+
+    async with fresh_db.transaction() as session:
+        assert await claim_outbox_rows(session, "w1", night + timedelta(hours=9), 10) == []
