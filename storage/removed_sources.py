@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, insert, literal, select, update
+from sqlalchemy import case, delete, exists, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from news.prepare import PreparedItem
@@ -51,27 +51,52 @@ async def keep_for_digests(session: AsyncSession, source_id: int, now: datetime)
     await session.execute(
         insert(RemovedSighting).from_select(["id", "story_id", "source_id", "seen_at"], sightings)
     )
-    # A chat that had left the source and followed it again is remembered once, from now; one that
-    # left it for good keeps the row it has.
-    following = select(Subscription.subscriber_id).where(Subscription.source_id == source_id)
-    await session.execute(
-        delete(RemovedFollow).where(
-            RemovedFollow.source_id == source_id, RemovedFollow.subscriber_id.in_(following)
-        )
-    )
+    await _remember_followers(session, source_id, now)
+
+
+async def _remember_followers(session: AsyncSession, source_id: int, now: datetime) -> None:
+    """A row per chat that follows the source, from where its follow began to the newest sighting.
+    A chat that had left the source and followed it again keeps one row, from the start of its first
+    follow; one that left it for good keeps the row it has."""
     until = await latest_sighting_id(session)
+    follow_since = (
+        select(Subscription.since_sighting)
+        .where(Subscription.subscriber_id == RemovedFollow.subscriber_id, Subscription.source_id == source_id)
+        .scalar_subquery()
+    )
+    await session.execute(
+        update(RemovedFollow)
+        .where(RemovedFollow.source_id == source_id, RemovedFollow.subscriber_id.in_(following(source_id)))
+        .values(
+            removed_at=now,
+            until_sighting=until,
+            since_sighting=case(
+                (follow_since < RemovedFollow.since_sighting, follow_since),
+                else_=RemovedFollow.since_sighting,
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    remembered = exists().where(
+        RemovedFollow.subscriber_id == Subscription.subscriber_id, RemovedFollow.source_id == source_id
+    )
     followers = select(
         Subscription.subscriber_id,
         Subscription.source_id,
         literal(now, UTCDateTime),
         Subscription.since_sighting,
         literal(until),
-    ).where(Subscription.source_id == source_id)
+    ).where(Subscription.source_id == source_id, ~remembered)
     await session.execute(
         insert(RemovedFollow).from_select(
             ["subscriber_id", "source_id", "removed_at", "since_sighting", "until_sighting"], followers
         )
     )
+
+
+def following(source_id: int):
+    """The ids of the chats that follow the source (a subquery)."""
+    return select(Subscription.subscriber_id).where(Subscription.source_id == source_id)
 
 
 async def hand_over_stories(session: AsyncSession, source_id: int) -> None:

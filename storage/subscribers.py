@@ -272,8 +272,10 @@ async def _remember_left(
     """Remember the sources the chat stops following (source -> where its follow began), as a source's
     removal does: its digests count their sightings in between as what the chat already got, so a
     story it had through one of them does not come again when a source it still follows carries it
-    (jobs.digest_content)."""
+    (jobs.digest_content). An earlier follow of the same source, still remembered, is merged in."""
     ids = sorted(left)
+    earlier = await _earlier_follows(session, subscriber, ids, now)
+    left = {sid: min(since, earlier.get(sid, since)) for sid, since in left.items()}
     await session.execute(
         delete(RemovedFollow).where(
             RemovedFollow.subscriber_id == subscriber.id,
@@ -295,6 +297,22 @@ async def _remember_left(
                 for sid in ids
             ],
         )
+
+
+async def _earlier_follows(
+    session: AsyncSession, subscriber: Subscriber, source_ids: list[int], now: datetime
+) -> dict[int, int]:
+    """Where the remembered earlier follows of these sources began: one row per chat and source holds
+    them, from the first one's start (the gaps between follows count as followed: a story the source
+    told then may not come, but none the chat got comes again)."""
+    if not source_ids:
+        return {}
+    query = select(RemovedFollow.source_id, RemovedFollow.since_sighting).where(
+        RemovedFollow.subscriber_id == subscriber.id,
+        RemovedFollow.source_id.in_(source_ids),
+        RemovedFollow.removed_at >= now - KEPT_FOR,
+    )
+    return dict((await session.execute(query)).all())
 
 
 # ---- lifecycle -------------------------------------------------------------------------------------

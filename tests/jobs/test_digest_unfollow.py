@@ -143,3 +143,27 @@ async def test_a_story_told_before_the_follow_and_sent_after_it_is_not_sent_agai
 
     evening = await last_digest_text(fresh_db)
     assert "Giá lúa tăng vụ đông" in evening and "Khai giảng năm học mới" not in evening
+
+
+@pytest.mark.parametrize("then", ["leaves it again", "it is removed"])
+async def test_a_story_got_in_an_earlier_follow_of_a_source_is_not_sent_again(fresh_db, then):
+    """Followed, left, followed again: the first follow still tells what the chat already got."""
+    src = await add_sources(fresh_db, "Báo Cũ", "Tuổi Trẻ")
+    story = await add_story(fresh_db, "Khai giảng năm học mới", [src["Báo Cũ"]])
+    await add_subscribers(fresh_db, 1, sources=list(src.values()))
+    await compose_due_digests(fresh_db, Config(), NOW)
+    await _leave(fresh_db, "unsubscribe", src)
+    async with fresh_db.transaction() as session:
+        assert await subscribe(session, await get_subscriber(session, CHAT), src["Báo Cũ"], NOW)
+    if then == "leaves it again":
+        await _leave(fresh_db, "unsubscribe", src)
+    else:
+        async with fresh_db.transaction() as session:
+            assert await remove_source(session, "Báo Cũ", NOW)
+    await add_sighting(fresh_db, story, src["Tuổi Trẻ"])
+    await add_story(fresh_db, "Giá lúa tăng vụ đông", [src["Tuổi Trẻ"]])
+
+    await compose_due_digests(fresh_db, Config(), EVENING)
+
+    evening = await last_digest_text(fresh_db)
+    assert "Giá lúa tăng vụ đông" in evening and "Khai giảng năm học mới" not in evening
