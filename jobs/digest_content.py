@@ -2,8 +2,10 @@
 
 A story is new to a subscriber when its *first* sighting among their sources comes after their
 cursor: a story they already got through source A is not sent again when source B carries it later,
-nor after A is removed (its sightings and followers are kept for this: storage.removed_sources).
-Summaries are the stored ones; nothing is recomputed here.
+nor after A is removed or left (its sightings and followers are kept for this:
+storage.removed_sources). Only sightings made while the chat followed the source count: what A told
+before the chat followed it never reached the chat. A chat that follows some sources is shown the
+story as one of them tells it. Summaries are the stored ones; nothing is recomputed here.
 """
 
 from __future__ import annotations
