@@ -321,6 +321,8 @@ def test_vietnamese_month_words_reject(text):
 def test_a_month_in_running_text_is_not_found_as_a_date():
     line = "Tháng 9/2019, tỉnh tổ chức hội nghị; ngày 19/9/2019 họp tổng kết"
     assert find_date(line, PLUS7) == at(2019, 9, 19)
+
+
 SEEN = datetime(2024, 5, 1, 3, 0, tzinfo=UTC)
 
 
