@@ -223,12 +223,7 @@ def remove_cmd(args) -> int:
             await remove_source_telling_followers(session, source.name, utcnow(), config.schedule)
             return source.name
 
-    name = _work(args, work)
-    if isinstance(name, _Refusal):
-        print(f"bantin: {name}", file=sys.stderr)
-        return 1
-    print(f"removed {name}")
-    return 0
+    return _told(_work(args, work), "removed {name}")
 
 
 # Sources /addfeed added before it recorded "chat" were stored as "admin", as `feeds add`'s are: only
@@ -253,16 +248,20 @@ def origin_cmd(args) -> int:
             source.origin = args.origin
             return source.name
 
-    name = _work(args, work)
+    return _told(_work(args, work), "{name}: " + ORIGINS[args.origin])
+
+
+def _told(name: str, done: str) -> int:
+    """Print what was done to the source `name`, or why nothing was (exit status 1)."""
     if isinstance(name, _Refusal):
         print(f"bantin: {name}", file=sys.stderr)
         return 1
-    print(f"{name}: {ORIGINS[args.origin]}")
+    print(done.format(name=name))
     return 0
 
 
 class _Refusal(str):
-    """Why `feeds remove` removed nothing (a str, told apart from the name of a removed source)."""
+    """Why `feeds remove` or `feeds origin` did nothing (a str, told apart from the name of a removed source)."""
 
 
 def _configured_source(name: str, config: Config) -> _Refusal:
