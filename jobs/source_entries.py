@@ -184,7 +184,7 @@ _FAILED = object()  # a page that could not be fetched: maybe an article, tried 
 
 
 async def _fetch_article(
-    fetcher: Fetcher, url: str, tz: ZoneInfo, offload: Offload, unfetched: list[str]
+    fetcher: Fetcher, url: str, tz: ZoneInfo, offload: Offload, unfetched: list[str] | None = None
 ) -> Entry | None | object:
     """The article at `url`; None when the page is no article (or no text: a PDF), _FAILED when
     it could not be fetched (and in `unfetched` when the failure may pass by the next poll)."""
@@ -192,7 +192,7 @@ async def _fetch_article(
         result = await fetcher.fetch(url)
     except FetchError as exc:
         log.info("article fetch failed: %s: %s", url, exc.reason)
-        if _may_pass(exc):
+        if unfetched is not None and _may_pass(exc):
             unfetched.append(url)
         return _FAILED
     try:
