@@ -214,10 +214,9 @@ def _names_a_missing_file(url: str) -> bool:
 def remove_cmd(args) -> int:
     async def work(db, config):
         async with db.transaction() as session:
-            matches = await matching_sources(session, args.name, enabled_only=False)
-            if len(matches) != 1:
-                return _Refusal(no_such_source(args.name, matches))
-            source = matches[0]
+            source = await _the_source(session, args.name)
+            if isinstance(source, _Refusal):
+                return source
             if source.origin == "config" and any(f.name == source.name for f in config.feeds):
                 return _configured_source(source.name, config)
             await remove_source_telling_followers(session, source.name, utcnow(), config.schedule)
@@ -237,10 +236,9 @@ ORIGINS = {
 def origin_cmd(args) -> int:
     async def work(db, config):
         async with db.transaction() as session:
-            matches = await matching_sources(session, args.name, enabled_only=False)
-            if len(matches) != 1:
-                return _Refusal(no_such_source(args.name, matches))
-            source = matches[0]
+            source = await _the_source(session, args.name)
+            if isinstance(source, _Refusal):
+                return source
             if source.origin == "config":
                 return _Refusal(
                     f"{source.name!r} is a [[feeds]] entry, polled on any address as the config is"
@@ -249,6 +247,12 @@ def origin_cmd(args) -> int:
             return source.name
 
     return _told(_work(args, work), "{name}: " + ORIGINS[args.origin])
+
+
+async def _the_source(session, name: str):
+    """The one source `name` names (as the chat names it), or why there is none."""
+    matches = await matching_sources(session, name, enabled_only=False)
+    return matches[0] if len(matches) == 1 else _Refusal(no_such_source(name, matches))
 
 
 def _told(name: str, done: str) -> int:
